@@ -1,0 +1,84 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { isXsdDateTime } from './extension/rules.ts';
+import { PREFIX } from './extension/vendors.ts';
+
+/**
+ * Configuration: defaults, then a JSON file (`--config FILE`, `EXTGATE_CONFIG`, or
+ * `./extgate.config.json` when present), then the environment (`HOST`, `PORT`). Validated once;
+ * a bad file stops start-up with every problem named.
+ */
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const versionSchema = z.strictObject({
+  id: z.string().regex(/^v\d+(\.\d+)?$/, 'a version id is v<major>[.<minor>]'),
+  status: z.enum(['CURRENT', 'SUPPORTED', 'DEPRECATED', 'EXPERIMENTAL']),
+  updated: z.string().refine(isXsdDateTime, 'must be an xsd:dateTime timestamp'),
+});
+
+export const configSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8774),
+  versions: z
+    .array(versionSchema)
+    .min(1)
+    .refine((vs) => new Set(vs.map((v) => v.id)).size === vs.length, 'version ids must be unique')
+    .default([{ id: 'v1', status: 'CURRENT', updated: '2011-09-27T00:00:00Z' }]),
+  extensions: z
+    .strictObject({
+      /** Folders of extension modules besides the project's own `extensions/`. */
+      paths: z.array(z.string()).default([]),
+      /** Load only these aliases (default: all found). */
+      enable: z.array(z.string()).optional(),
+      disable: z.array(z.string()).default([]),
+      /** `fail` stops boot on any bad extension; `skip` leaves bad ones out and reports them. */
+      onInvalid: z.enum(['fail', 'skip']).default('fail'),
+      /** Whether the project's own `extensions/` folder is loaded. */
+      builtin: z.boolean().default(true),
+    })
+    .default({ paths: [], disable: [], onInvalid: 'fail', builtin: true }),
+  /** Vendor prefixes this deployment registers on top of spec/vendors.json. */
+  vendors: z.record(z.string().regex(PREFIX), z.string().min(1)).default({}),
+  /** Milliseconds in-flight requests get to finish on SIGINT/SIGTERM before connections are cut. */
+  shutdownGraceMs: z.number().int().min(0).default(10_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export const parseConfig = (input: unknown, source = 'config'): Config => {
+  const r = configSchema.safeParse(input);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => `  ${source}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+};
+
+export const loadConfig = (opts: { file?: string; env?: NodeJS.ProcessEnv } = {}): Config => {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? env.EXTGATE_CONFIG ?? (existsSync('extgate.config.json') ? 'extgate.config.json' : undefined);
+  let input: Record<string, unknown> = {};
+  if (file !== undefined) {
+    try {
+      input = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+    }
+    // Relative extension paths are relative to the config file, not to wherever the process started.
+    const ext = input.extensions as { paths?: unknown } | undefined;
+    if (Array.isArray(ext?.paths)) ext.paths = ext.paths.map((p) => (typeof p === 'string' ? resolve(dirname(file), p) : p));
+  }
+  if (env.HOST) input.host = env.HOST;
+  if (env.PORT) input.port = env.PORT;
+  return parseConfig(input, file ?? 'environment');
+};
+
+/** Where extension modules are looked for under this configuration. */
+export const extensionRoots = (config: Config): string[] => [
+  ...(config.extensions.builtin ? [resolve(PROJECT_ROOT, 'extensions')] : []),
+  ...config.extensions.paths,
+];

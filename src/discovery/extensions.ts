@@ -1,0 +1,60 @@
+import type { Context } from 'hono';
+import type { Extension } from '../extension/define.ts';
+import type { VersionView } from '../extension/registry.ts';
+import type { Value } from '../model/shape.ts';
+import type { Codec } from '../media/codecs.ts';
+import { itemNotFound } from '../media/fault.ts';
+import { negotiation } from '../media/negotiate.ts';
+import { render, sendRendered, type Rendered } from '../media/respond.ts';
+import { hasQuery, responseCodec } from '../http/request.ts';
+import { extensionsCollection, extensionShape } from './shapes.ts';
+import { pageRequest, paginate } from './pagination.ts';
+
+/** The discovery item of an extension, as this version names it (exactly the six keys). */
+export const extensionItem = (e: Extension, view: VersionView): Value => ({
+  name: e.name,
+  namespace: view.naming.namespace(e.alias) ?? e.namespace,
+  alias: view.naming.alias(e.alias) ?? e.alias,
+  updated: e.updated,
+  description: e.description,
+  links: e.links.map((l) => (l.type === undefined ? { rel: l.rel, href: l.href } : { rel: l.rel, type: l.type, href: l.href })),
+});
+
+/**
+ * `GET /{version}/extensions` and `GET /{version}/extensions/{alias}` (spec 3.1), served from the
+ * registry that wires the routes. Every full document is rendered here, once per registry build.
+ */
+export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[]) => {
+  const items = view.extensions.map((e) => extensionItem(e, view)).sort((a, b) => cmp(a.alias as string, b.alias as string));
+  const negotiate = negotiation(codecs);
+  const encoders = new Map(codecs.map((codec) => [codec, codec.collection(extensionsCollection, view.naming)]));
+  const lists = new Map<Codec, Rendered>();
+  const shows = new Map<Codec, Map<string, Rendered>>();
+  for (const codec of codecs) {
+    lists.set(codec, render(encoders.get(codec)!(items), codec.mediaType));
+    const doc = codec.document(extensionShape, view.naming);
+    shows.set(codec, new Map(items.map((i) => [i.alias as string, render(doc(i), codec.mediaType)])));
+  }
+
+  const list = (c: Context): Response => {
+    const codec = responseCodec(c, negotiate, codecs);
+    const ifNoneMatch = c.req.header('if-none-match');
+    if (!hasQuery(c.req.url)) return sendRendered(ifNoneMatch, lists.get(codec)!);
+    const page = pageRequest(c);
+    if (page.limit === undefined && page.marker === undefined) return sendRendered(ifNoneMatch, lists.get(codec)!);
+    const p = paginate(c, items, (i) => i.alias as string, page);
+    return sendRendered(ifNoneMatch, render(encoders.get(codec)!(p.items, p.links), codec.mediaType));
+  };
+
+  const show = (c: Context): Response => {
+    const codec = responseCodec(c, negotiate, codecs);
+    const alias = c.req.param('alias') ?? '';
+    const doc = shows.get(codec)!.get(alias);
+    if (doc === undefined) throw itemNotFound(`No extension with alias "${alias}" in API version ${view.version.id}.`);
+    return sendRendered(c.req.header('if-none-match'), doc);
+  };
+
+  return { list, show };
+};
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,71 @@
+import type { Context } from 'hono';
+import type { ApiVersion, Registry } from '../extension/registry.ts';
+import { definedNaming } from '../model/naming.ts';
+import type { Value } from '../model/shape.ts';
+import type { Codec } from '../media/codecs.ts';
+import { negotiation } from '../media/negotiate.ts';
+import { render, sendRendered, type Rendered } from '../media/respond.ts';
+import { origin, responseCodec } from '../http/request.ts';
+import { versionsCollection, versionShape } from './shapes.ts';
+
+/**
+ * `GET /` (the versions) and `GET /{version}` (one version's document). Links are absolute, built
+ * from the scheme, host and port the client used, so documents are cached per origin.
+ */
+export const versionsDiscovery = (registry: Registry, codecs: readonly Codec[]) => {
+  const naming = definedNaming([]);
+  const negotiate = negotiation(codecs);
+  const listEncoders = new Map(codecs.map((c) => [c, c.collection(versionsCollection, naming)]));
+  const docEncoders = new Map(codecs.map((c) => [c, c.document(versionShape, naming)]));
+  const cache = new Map<string, Rendered>();
+
+  // Bounded: the Host header is the client's to choose.
+  const cached = (key: string, make: () => Rendered): Rendered => {
+    let r = cache.get(key);
+    if (r === undefined) {
+      if (cache.size >= 256) cache.clear();
+      r = make();
+      cache.set(key, r);
+    }
+    return r;
+  };
+
+  const summary = (v: ApiVersion, base: string): Value => ({
+    id: v.id,
+    status: v.status,
+    updated: v.updated,
+    links: [{ rel: 'self', href: `${base}/${v.id}/` }],
+  });
+
+  const document = (v: ApiVersion, base: string): Value => ({
+    ...summary(v, base),
+    'media-types': codecs.map((c) => ({ base: c.mediaType, type: vendorType(c.mediaType, v.id) })),
+  });
+
+  const list = (c: Context): Response => {
+    const codec = responseCodec(c, negotiate, codecs);
+    const base = origin(c.req.url);
+    const doc = cached(`${codec.mediaType} ${base} /`, () =>
+      render(listEncoders.get(codec)!(registry.versions.map((v) => summary(v.version, base))), codec.mediaType),
+    );
+    return sendRendered(c.req.header('if-none-match'), doc);
+  };
+
+  const show = (version: ApiVersion) => (c: Context): Response => {
+    const codec = responseCodec(c, negotiate, codecs);
+    const base = origin(c.req.url);
+    const doc = cached(`${codec.mediaType} ${base} ${version.id}`, () =>
+      render(docEncoders.get(codec)!(document(version, base)), codec.mediaType),
+    );
+    return sendRendered(c.req.header('if-none-match'), doc);
+  };
+
+  return { list, show };
+};
+
+/** `application/json` -> `application/vnd.openstack.compute+json;version=1`, as nova advertises. */
+const vendorType = (mediaType: string, versionId: string): string => {
+  const [type, sub] = mediaType.split('/') as [string, string];
+  const suffix = sub.includes('+') ? sub.slice(sub.indexOf('+') + 1) : sub;
+  return `${type}/vnd.openstack.compute+${suffix};version=${versionId.slice(1)}`;
+};

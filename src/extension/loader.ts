@@ -1,0 +1,53 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Problem } from './problems.ts';
+import type { LoadedModule } from './registry.ts';
+
+/** Every module under `extensions/<ALIAS>/` of each root, filtered by the enable and disable lists. */
+export interface LoaderOptions {
+  /** Folders whose sub-folders are extension modules. */
+  readonly roots: readonly string[];
+  /** When given, only these aliases load. */
+  readonly enable?: readonly string[];
+  readonly disable?: readonly string[];
+}
+
+const ENTRIES = ['index.ts', 'index.js', 'index.mjs'];
+
+export const loadModules = async (opts: LoaderOptions): Promise<{ modules: LoadedModule[]; problems: Problem[] }> => {
+  const modules: LoadedModule[] = [];
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  const disabled = new Set(opts.disable ?? []);
+  const enabled = opts.enable === undefined ? undefined : new Set(opts.enable);
+
+  for (const root of opts.roots.map((r) => resolve(r))) {
+    if (!existsSync(root)) {
+      problems.push({ extension: root, field: 'extensions.paths', rule: 'not-found', message: 'no such folder' });
+      continue;
+    }
+    for (const folder of readdirSync(root).sort()) {
+      const dir = join(root, folder);
+      if (folder.startsWith('.') || !statSync(dir).isDirectory()) continue;
+      // Filtering by folder name means a disabled module is never imported: it cannot break boot.
+      seen.add(folder);
+      if (disabled.has(folder) || (enabled !== undefined && !enabled.has(folder))) continue;
+      const entry = ENTRIES.map((e) => join(dir, e)).find((p) => existsSync(p));
+      if (entry === undefined) {
+        problems.push({ extension: folder, field: '(module)', rule: 'module', message: `${dir} has no ${ENTRIES.join(', ')}` });
+        continue;
+      }
+      try {
+        const mod = (await import(pathToFileURL(entry).href)) as { default?: unknown };
+        modules.push({ label: folder, folder, exported: mod.default });
+      } catch (err) {
+        problems.push({ extension: folder, field: '(module)', rule: 'module', message: `cannot be imported: ${(err as Error).message}` });
+      }
+    }
+  }
+  for (const alias of enabled ?? []) {
+    if (!seen.has(alias)) problems.push({ extension: alias, field: 'extensions.enable', rule: 'not-found', message: 'is enabled but no extension folder has that name' });
+  }
+  return { modules, problems };
+};

@@ -1,0 +1,109 @@
+import { definedNaming, type Naming } from '../model/naming.ts';
+import { isExtension, type Extension } from './define.ts';
+import { orderByDependencies } from './order.ts';
+import { ExtensionLoadError, type Problem } from './problems.ts';
+import { checkDefinition } from './rules.ts';
+import type { Vendors } from './vendors.ts';
+
+export type VersionStatus = 'CURRENT' | 'SUPPORTED' | 'DEPRECATED' | 'EXPERIMENTAL';
+
+export interface ApiVersion {
+  readonly id: string;
+  readonly status: VersionStatus;
+  readonly updated: string;
+}
+
+/** A module as the loader found it: where it came from and what it exported. */
+export interface LoadedModule {
+  readonly label: string;
+  readonly folder?: string;
+  readonly exported: unknown;
+}
+
+/** One API version as clients see it: the extensions it carries and how their names are spelled. */
+export interface VersionView {
+  readonly version: ApiVersion;
+  /** Dependency order, then alias: the order hooks run in. */
+  readonly extensions: readonly Extension[];
+  readonly naming: Naming;
+}
+
+export interface Registry {
+  readonly versions: readonly VersionView[];
+  /** Every loaded extension, in load order. */
+  readonly extensions: readonly Extension[];
+  /** Problems of extensions left out (only when invalid ones are skipped). */
+  readonly problems: readonly Problem[];
+  version(id: string): VersionView | undefined;
+}
+
+export interface RegistryOptions {
+  readonly versions: readonly ApiVersion[];
+  readonly vendors: Vendors;
+  /** `fail`: any problem stops the build. `skip`: bad extensions are left out and reported. */
+  readonly onInvalid?: 'fail' | 'skip';
+  /** Problems found before the build (by the loader), reported with the rest. */
+  readonly problems?: readonly Problem[];
+}
+
+/** Builds the registry once; everything per request is derived from it ahead of time. */
+export const buildRegistry = (modules: readonly LoadedModule[], opts: RegistryOptions): Registry => {
+  const versionIds = opts.versions.map((v) => v.id);
+  const problems: Problem[] = [...(opts.problems ?? [])];
+  const sound: Extension[] = [];
+
+  for (const m of modules) {
+    if (!isExtension(m.exported)) {
+      problems.push({ extension: m.label, field: '(module)', rule: 'define-extension', message: 'the default export must be defineExtension({...})' });
+      continue;
+    }
+    const label = typeof m.exported.alias === 'string' && m.exported.alias !== '' ? m.exported.alias : m.label;
+    const found = checkDefinition(m.exported, label, { vendors: opts.vendors, versions: versionIds, folder: m.folder });
+    problems.push(...found);
+    if (found.length === 0) sound.push(m.exported);
+  }
+
+  const unique = dropDuplicates(sound, problems);
+  const { ordered, problems: orderProblems } = orderByDependencies(unique);
+  problems.push(...orderProblems);
+  const loaded = ordered.filter((e) => versionOrderOk(e, ordered, versionIds, problems));
+
+  if (problems.length > 0 && (opts.onInvalid ?? 'fail') === 'fail') throw new ExtensionLoadError(problems);
+
+  const views = opts.versions.map((version, index): VersionView => {
+    const extensions = loaded.filter((e) => versionIds.indexOf(e.minVersion ?? versionIds[0]!) <= index);
+    return { version, extensions, naming: definedNaming(extensions) };
+  });
+  const byId = new Map(views.map((v) => [v.version.id, v]));
+  return { versions: views, extensions: loaded, problems, version: (id) => byId.get(id) };
+};
+
+/** Alias and namespace name one extension each; every holder of a shared one is at fault. */
+const dropDuplicates = (extensions: readonly Extension[], problems: Problem[]): Extension[] => {
+  const bad = new Set<Extension>();
+  for (const field of ['alias', 'namespace'] as const) {
+    const holders = new Map<string, Extension[]>();
+    for (const e of extensions) holders.set(e[field], [...(holders.get(e[field]) ?? []), e]);
+    for (const [value, hs] of holders) {
+      if (hs.length < 2) continue;
+      for (const e of hs) {
+        bad.add(e);
+        problems.push({ extension: e.alias, field, rule: `unique-${field}`, message: `"${value}" is claimed by ${hs.length} extensions` });
+      }
+    }
+  }
+  return extensions.filter((e) => !bad.has(e));
+};
+
+/** An extension cannot apply to a version older than one its requirements apply to. */
+const versionOrderOk = (e: Extension, all: readonly Extension[], ids: readonly string[], problems: Problem[]): boolean => {
+  const min = (x: Extension) => ids.indexOf(x.minVersion ?? ids[0]!);
+  for (const r of e.requires ?? []) {
+    const dep = all.find((x) => x.alias === r);
+    if (dep !== undefined && min(dep) > min(e)) {
+      problems.push({ extension: e.alias, field: 'minVersion', rule: 'requires-version', message: `applies from ${ids[min(e)]} but requires "${r}", which applies from ${dep.minVersion}` });
+      return false;
+    }
+  }
+  return true;
+};

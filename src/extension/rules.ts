@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import type { Problem } from './problems.ts';
+import type { Vendors } from './vendors.ts';
+
+/**
+ * The load-time rules for one extension descriptor. Structure comes from a zod schema; the rules
+ * the published schemas and the spec impose come after it. Rules across extensions (unique alias
+ * and namespace, requires) are in registry.ts.
+ */
+
+const linkSchema = z.strictObject({
+  rel: z.string().min(1),
+  href: z.string().min(1),
+  type: z.string().min(1).optional(),
+});
+
+export const definitionSchema = z.strictObject({
+  name: z.string().trim().min(1),
+  namespace: z.string().min(1),
+  alias: z.string().min(1),
+  updated: z.string().min(1),
+  description: z.string().trim().min(1),
+  links: z.array(linkSchema),
+  requires: z.array(z.string().min(1)).optional(),
+  minVersion: z.string().min(1).optional(),
+});
+
+/** Letters, digits and `-` only: the published XSD's `\w` excludes `_`. */
+export const ALIAS = /^([A-Z][A-Z0-9]*)-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/;
+
+/** xsd:dateTime: date, time, optional fraction, optional zone. */
+const DATETIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/;
+
+export const isXsdDateTime = (s: string): boolean => {
+  const m = DATETIME.exec(s);
+  if (m === null) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const endOfDay = hour === 24 && minute === 0 && second === 0 && (m[7] === undefined || /^\.0+$/.test(m[7]));
+  const zoneOk = m[8] === undefined || m[8] === 'Z' || (Number(m[9]) <= 14 && Number(m[10]) <= 59);
+  return month >= 1 && month <= 12 && day >= 1 && day <= days && (hour < 24 || endOfDay) && minute < 60 && second < 60 && zoneOk;
+};
+
+export const isAbsoluteUri = (s: string): boolean => {
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(s)) return false;
+  try {
+    new URL(s);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const MEDIA_TYPE = /^[A-Za-z0-9][\w.+-]*\/[A-Za-z0-9][\w.+-]*(\s*;\s*[\w.+-]+=("[^"]*"|[\w.+-]+))*$/;
+
+const fieldPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s === '' ? String(k) : `${s}.${String(k)}`), '');
+
+const RULE_OF_ZOD_CODE: Record<string, string> = {
+  invalid_type: 'type',
+  too_small: 'required',
+  unrecognized_keys: 'unknown-field',
+};
+
+export interface RuleContext {
+  readonly vendors: Vendors;
+  readonly versions: readonly string[];
+  /** The folder the module was loaded from: its name must be the alias. */
+  readonly folder?: string;
+}
+
+/** Every problem of one descriptor; an empty list means it is sound on its own. */
+export const checkDefinition = (definition: unknown, label: string, ctx: RuleContext): Problem[] => {
+  const problems: Problem[] = [];
+  const problem = (field: string, rule: string, message: string) => problems.push({ extension: label, field, rule, message });
+
+  const parsed = definitionSchema.safeParse(definition);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) problem(fieldPath([...issue.path, key]), 'unknown-field', 'is not a descriptor field');
+      } else {
+        problem(fieldPath(issue.path) || '(descriptor)', RULE_OF_ZOD_CODE[issue.code] ?? 'type', issue.message);
+      }
+    }
+  }
+  // The semantic rules run on whatever fields have the right type, so one pass reports them all.
+  const d = (typeof definition === 'object' && definition !== null ? definition : {}) as Record<string, unknown>;
+  const str = (k: string): string | undefined => (typeof d[k] === 'string' ? (d[k] as string) : undefined);
+
+  const alias = str('alias');
+  if (alias !== undefined) {
+    const m = ALIAS.exec(alias);
+    if (m === null) {
+      problem('alias', 'alias-grammar', `"${alias}" must be a vendor prefix, "-" and a name, of letters, digits and "-" only`);
+    } else if (!ctx.vendors.has(m[1]!)) {
+      problem('alias', 'vendor-prefix', `prefix "${m[1]}" is not registered (known: ${[...ctx.vendors.keys()].join(', ')})`);
+    }
+    if (ctx.folder !== undefined && ctx.folder !== alias) {
+      problem('alias', 'folder-name', `"${alias}" must match its folder name "${ctx.folder}"`);
+    }
+  }
+  const namespace = str('namespace');
+  if (namespace !== undefined && !isAbsoluteUri(namespace)) {
+    problem('namespace', 'uri', `"${namespace}" must be an absolute URI`);
+  }
+  const updated = str('updated');
+  if (updated !== undefined && !isXsdDateTime(updated)) {
+    problem('updated', 'timestamp', `"${updated}" must be an xsd:dateTime timestamp such as 2011-09-27T00:00:00Z`);
+  }
+  if (Array.isArray(d.links)) {
+    d.links.forEach((l: unknown, i) => {
+      const link = (typeof l === 'object' && l !== null ? l : {}) as Record<string, unknown>;
+      if (typeof link.href === 'string' && !isAbsoluteUri(link.href)) {
+        problem(`links[${i}].href`, 'uri', `"${link.href}" must be an absolute URI`);
+      }
+      if (typeof link.type === 'string' && !MEDIA_TYPE.test(link.type)) {
+        problem(`links[${i}].type`, 'media-type', `"${link.type}" is not a media type`);
+      }
+    });
+    const pdf = d.links.some((l: Record<string, unknown>) => l?.rel === 'describedby' && l?.type === 'application/pdf');
+    if (!pdf) problem('links', 'pdf-link', 'needs a describedby link of type application/pdf (spec 3.1.3)');
+  }
+  const minVersion = str('minVersion');
+  if (minVersion !== undefined && !ctx.versions.includes(minVersion)) {
+    problem('minVersion', 'min-version', `"${minVersion}" is not an API version of this gateway (${ctx.versions.join(', ')})`);
+  }
+  return problems;
+};

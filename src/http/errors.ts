@@ -1,0 +1,57 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import type { Registry } from '../extension/registry.ts';
+import { definedNaming } from '../model/naming.ts';
+import { CORE_CODECS, type Codec, type DocumentEncoder } from '../media/codecs.ts';
+import { badMethod, Fault, faultShape, itemNotFound, type FaultKind } from '../media/fault.ts';
+import { negotiation } from '../media/negotiate.ts';
+import { formatSuffix } from './path.ts';
+import type { RouteTable } from './routes.ts';
+
+/** Faults are always JSON or XML: whichever the client prefers, JSON when it accepts neither. */
+const negotiateFault = negotiation(CORE_CODECS);
+const encoders = new Map<string, DocumentEncoder>();
+const naming = definedNaming([]);
+
+const encoderFor = (codec: Codec, kind: FaultKind): DocumentEncoder => {
+  const key = `${codec.mediaType} ${kind}`;
+  let e = encoders.get(key);
+  if (e === undefined) {
+    e = codec.document(faultShape(kind), naming);
+    encoders.set(key, e);
+  }
+  return e;
+};
+
+export const faultResponse = (c: Context, fault: Fault): Response => {
+  const codec = negotiateFault(c.req.header('accept'), formatSuffix(c.req.url)) ?? CORE_CODECS[0]!;
+  const body = encoderFor(codec, fault.kind)(fault.toValue());
+  return new Response(body, {
+    status: fault.code,
+    headers: { 'Content-Type': codec.mediaType, Vary: 'Accept', ...fault.headers },
+  });
+};
+
+export type Log = (message: string) => void;
+
+/** Every error becomes a fault; anything unexpected is logged and answered 500, with no stack trace. */
+export const onError = (log: Log): ErrorHandler => (err, c) => {
+  if (err instanceof Fault) return faultResponse(c, err);
+  log(`unexpected error on ${c.req.method} ${c.req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return faultResponse(c, new Fault('computeFault', 'The server has either erred or is incapable of performing the requested operation.'));
+};
+
+/** No route for this method: 405 with Allow if the path exists, OPTIONS answered, else 404. */
+export const onNotFound = (routes: RouteTable, registry: Registry): NotFoundHandler => (c) => {
+  const allow = routes.allowed(c.req.path);
+  if (allow.length > 0) {
+    const allowHeader = [...allow, 'OPTIONS'].sort().join(', ');
+    if (c.req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allowHeader } });
+    return faultResponse(c, badMethod(allowHeader.split(', ')));
+  }
+  const version = c.req.path.split('/')[1] ?? '';
+  if (version !== '' && registry.version(version) === undefined) {
+    const known = registry.versions.map((v) => v.version.id).join(', ');
+    return faultResponse(c, itemNotFound(`API version "${version}" does not exist; this gateway serves ${known} (listed at /).`));
+  }
+  return faultResponse(c, itemNotFound(`The resource ${c.req.path} could not be found.`));
+};

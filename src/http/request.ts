@@ -1,0 +1,30 @@
+import type { Context } from 'hono';
+import type { Codec } from '../media/codecs.ts';
+import { Fault } from '../media/fault.ts';
+import type { Negotiate } from '../media/negotiate.ts';
+import { formatSuffix } from './path.ts';
+
+/** The codec for this request's response, or a 406 fault naming what is on offer. */
+export const responseCodec = (c: Context, negotiate: Negotiate, offered: readonly Codec[]): Codec => {
+  const codec = negotiate(c.req.header('accept'), formatSuffix(c.req.url));
+  if (codec === undefined) {
+    throw new Fault('notAcceptable', `None of the acceptable media types is offered; this resource offers ${offered.map((o) => o.mediaType).join(', ')}.`);
+  }
+  return codec;
+};
+
+/** `http://host:port` as the client addressed us, for self links. */
+export const origin = (url: string): string => {
+  const start = url.indexOf('//') + 2;
+  const end = url.indexOf('/', start);
+  return end === -1 ? url : url.slice(0, end);
+};
+
+/** The request path as the client sent it (suffix and tenant kept), without the query. */
+export const rawPath = (url: string): string => {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  const q = url.indexOf('?', start);
+  return start === -1 ? '/' : url.slice(start, q === -1 ? undefined : q);
+};
+
+export const hasQuery = (url: string): boolean => url.indexOf('?') !== -1;

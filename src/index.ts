@@ -1,0 +1,6 @@
+/** The public API for extension authors and embedders: `import { defineExtension } from 'extgate'`. */
+export { defineExtension, type ExtensionDefinition, type ExtensionLink } from './extension/define.ts';
+export { createGateway, loadRegistry } from './gateway.ts';
+export { buildRegistry, type Registry, type VersionView, type ApiVersion } from './extension/registry.ts';
+export { parseConfig, loadConfig, type Config } from './config.ts';
+export { Fault } from './media/fault.ts';

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createGateway, loadRegistry } from './gateway.ts';
+import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
+import { listen } from './server.ts';
+
+/** `extgate serve` runs the gateway; `extgate check` runs the load-time rules and exits. */
+const USAGE = `usage: extgate <serve|check> [--config FILE]
+
+  serve   serve the gateway (HOST, PORT and the config file choose where)
+  check   load every configured extension, report every problem, exit 1 if any`;
+
+const log = (m: string) => console.error(m);
+
+const serveCommand = async (config: Config): Promise<void> => {
+  const registry = await loadRegistry(config);
+  for (const p of registry.problems) log(`extension left out: ${formatProblem(p)}`);
+  const app = createGateway(registry, { log });
+  const server = await listen(app, config.host, config.port);
+  const summary = registry.versions.map((v) => `${v.version.id}: ${v.extensions.map((e) => e.alias).join(', ') || 'no extensions'}`);
+  log(`extgate listening on ${server.url} (${summary.join('; ')})`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: finishing in-flight requests`);
+    void server.close(config.shutdownGraceMs).then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+};
+
+const checkCommand = async (config: Config): Promise<number> => {
+  // Check strictly whatever the serving policy: the report is the point.
+  const registry = await loadRegistry({ ...config, extensions: { ...config.extensions, onInvalid: 'skip' } });
+  for (const p of registry.problems) console.log(formatProblem(p));
+  for (const v of registry.versions) console.log(`${v.version.id}: ${v.extensions.map((e) => e.alias).join(', ') || 'no extensions'}`);
+  console.log(registry.problems.length === 0 ? 'ok' : `${registry.problems.length} problem(s)`);
+  return registry.problems.length === 0 ? 0 : 1;
+};
+
+const main = async (): Promise<number> => {
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { config: { type: 'string' }, help: { type: 'boolean' } } });
+  const [command = 'serve'] = positionals;
+  if (values.help || !['serve', 'check'].includes(command)) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const config = loadConfig({ file: values.config });
+  if (command === 'check') return checkCommand(config);
+  await serveCommand(config);
+  return -1; // keep serving
+};
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof ExtensionLoadError || err instanceof ConfigError) log(err.message);
+    else log(`extgate failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
+

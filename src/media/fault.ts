@@ -1,0 +1,62 @@
+import { attribute, shape, text, type Shape } from '../model/shape.ts';
+import { COMPUTE_NS } from './namespaces.ts';
+
+/**
+ * OpenStack faults: `{"itemNotFound": {"message": "...", "code": 404}}` and
+ * `<itemNotFound code="404" xmlns="http://docs.openstack.org/compute/api/v1.1"><message>`.
+ * Thrown anywhere, rendered by the error handler in the negotiated media type.
+ */
+export const FAULT_CODES = {
+  badRequest: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  itemNotFound: 404,
+  badMethod: 405,
+  notAcceptable: 406,
+  conflictingRequest: 409,
+  overLimit: 413,
+  badMediaType: 415,
+  computeFault: 500,
+  notImplemented: 501,
+  serviceUnavailable: 503,
+} as const;
+
+export type FaultKind = keyof typeof FAULT_CODES;
+
+export class Fault extends Error {
+  readonly kind: FaultKind;
+  readonly code: number;
+  readonly details?: string;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(kind: FaultKind, message: string, opts: { details?: string; headers?: Record<string, string>; code?: number } = {}) {
+    super(message);
+    this.kind = kind;
+    this.code = opts.code ?? FAULT_CODES[kind];
+    this.details = opts.details;
+    this.headers = opts.headers ?? {};
+  }
+
+  toValue(): Record<string, unknown> {
+    return { message: this.message, code: this.code, details: this.details };
+  }
+}
+
+export const badRequest = (message: string): Fault => new Fault('badRequest', message);
+export const itemNotFound = (message: string): Fault => new Fault('itemNotFound', message);
+export const conflictingRequest = (message: string): Fault => new Fault('conflictingRequest', message);
+export const badMethod = (allow: readonly string[]): Fault =>
+  new Fault('badMethod', `The method is not allowed for this resource; allowed: ${allow.join(', ')}.`, {
+    headers: { Allow: allow.join(', ') },
+  });
+
+/** The same shape for every kind; only the root element differs. */
+const shapes = new Map<FaultKind, Shape>();
+export const faultShape = (kind: FaultKind): Shape => {
+  let s = shapes.get(kind);
+  if (s === undefined) {
+    s = shape(kind, COMPUTE_NS, [text('message'), attribute('code', 'integer'), text('details')]);
+    shapes.set(kind, s);
+  }
+  return s;
+};

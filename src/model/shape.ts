@@ -1,0 +1,121 @@
+/**
+ * The representation model: a Shape says what a resource is made of, once, for every media type.
+ * Codecs (media/json.ts, media/xml.ts) compile a Shape into an encoder per API version, the way
+ * Fastify compiles a schema into a serializer. A value is a plain object keyed by field key;
+ * an extension's field key is `<extension id>:<local name>`, and the edge renders the alias
+ * current for the API version (see naming.ts).
+ */
+
+export type ScalarType = 'string' | 'integer' | 'number' | 'boolean' | 'datetime' | 'uri';
+
+/** Who owns a name: the core (undefined) or an extension, by its id (the alias it was defined with). */
+export type Owner = string | undefined;
+
+interface FieldBase {
+  /** The local name: JSON property and XML attribute or element name, before qualification. */
+  readonly name: string;
+  readonly owner: Owner;
+  /** Where the value sits in the model object. */
+  readonly key: string;
+}
+
+/** A scalar: an XML attribute, a JSON property. */
+export interface AttributeField extends FieldBase {
+  readonly kind: 'attribute';
+  readonly type: ScalarType;
+}
+
+/** A scalar: an XML child element holding text, a JSON property. */
+export interface TextField extends FieldBase {
+  readonly kind: 'text';
+  readonly type: ScalarType;
+}
+
+/** A nested resource: an XML child element, a JSON object. */
+export interface ObjectField extends FieldBase {
+  readonly kind: 'object';
+  readonly shape: Shape;
+}
+
+/**
+ * A list of resources: a JSON array; in XML the items under a wrapper element named like the
+ * field (`<media-types><media-type/></media-types>`), or repeated in place when `wrapped` is false.
+ */
+export interface ListField extends FieldBase {
+  readonly kind: 'list';
+  readonly item: Shape;
+  readonly wrapped: boolean;
+}
+
+/** Atom links: JSON `[{rel, type, href}]`, XML `<atom:link rel type href/>` elements. */
+export interface LinksField extends FieldBase {
+  readonly kind: 'links';
+}
+
+/** Free-form string pairs (metadata): JSON `{k: v}`, XML `<metadata><meta key="k">v</meta></metadata>`. */
+export interface MapField extends FieldBase {
+  readonly kind: 'map';
+  readonly entry: string;
+}
+
+export type Field = AttributeField | TextField | ObjectField | ListField | LinksField | MapField;
+
+export interface Shape {
+  /** XML element name of one item; the JSON wrapper key of a document of one item. */
+  readonly element: string;
+  /** Default XML namespace of the element (core namespaces only). */
+  readonly namespace: string;
+  readonly fields: readonly Field[];
+}
+
+/** A document of many items: `{"extensions": [...], "extensions_links": [...]}` / `<extensions>`. */
+export interface Collection {
+  readonly element: string;
+  readonly item: Shape;
+  /** JSON key of the page links; in XML they are atom:link children after the items. */
+  readonly linksKey: string;
+}
+
+export interface Link {
+  readonly rel: string;
+  readonly href: string;
+  readonly type?: string;
+}
+
+export type Value = Record<string, unknown>;
+
+const keyOf = (name: string, owner: Owner): string => (owner === undefined ? name : `${owner}:${name}`);
+
+export const attribute = (name: string, type: ScalarType = 'string', owner?: Owner): AttributeField => ({
+  kind: 'attribute', name, owner, key: keyOf(name, owner), type,
+});
+
+export const text = (name: string, type: ScalarType = 'string', owner?: Owner): TextField => ({
+  kind: 'text', name, owner, key: keyOf(name, owner), type,
+});
+
+export const object = (name: string, shape: Shape, owner?: Owner): ObjectField => ({
+  kind: 'object', name, owner, key: keyOf(name, owner), shape,
+});
+
+export const list = (name: string, item: Shape, opts: { wrapped?: boolean; owner?: Owner } = {}): ListField => ({
+  kind: 'list', name, owner: opts.owner, key: keyOf(name, opts.owner), item, wrapped: opts.wrapped ?? true,
+});
+
+export const links = (): LinksField => ({ kind: 'links', name: 'links', owner: undefined, key: 'links' });
+
+export const map = (name: string, entry: string, owner?: Owner): MapField => ({
+  kind: 'map', name, owner, key: keyOf(name, owner), entry,
+});
+
+export const shape = (element: string, namespace: string, fields: readonly Field[]): Shape => ({
+  element, namespace, fields,
+});
+
+export const collection = (element: string, item: Shape, linksKey = `${element}_links`): Collection => ({
+  element, item, linksKey,
+});
+
+/** Core fields first, then extension fields: the spec puts extension elements after the core ones. */
+export const extendShape = (base: Shape, added: readonly Field[]): Shape =>
+  shape(base.element, base.namespace, [...base.fields, ...added]);
