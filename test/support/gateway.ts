@@ -1,0 +1,47 @@
+import { expect } from 'vitest';
+import { XMLParser } from 'fast-xml-parser';
+import type { Hono } from 'hono';
+import { parseConfig, type ConfigInput } from '../../src/config.ts';
+import { createGateway, loadRegistry } from '../../src/gateway.ts';
+import type { Registry } from '../../src/extension/registry.ts';
+import { validateOwn } from './xml.ts';
+
+export interface TestGateway {
+  readonly app: Hono;
+  readonly registry: Registry;
+  readonly logged: string[];
+}
+
+/** A gateway built the way `npm start` builds it, from a configuration. */
+export const testGateway = async (input: ConfigInput = {}): Promise<TestGateway> => {
+  const registry = await loadRegistry(parseConfig(input));
+  const logged: string[] = [];
+  return { app: createGateway(registry, { log: (m) => logged.push(m) }), registry, logged };
+};
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  json<T = any>(): T;
+}
+
+/**
+ * One request through app.request(). Every XML body the tests see is validated against the
+ * project's own schemas (spec/schemas) on the way: a response our schemas reject fails the test.
+ */
+export const call = async (app: Hono, path: string, init: RequestInit = {}): Promise<Reply> => {
+  const res = await app.request(path, init);
+  const text = await res.text();
+  if (res.headers.get('content-type')?.startsWith('application/xml') && text !== '') {
+    const v = await validateOwn(text);
+    expect(v.errors, `XML of ${init.method ?? 'GET'} ${path} against spec/schemas`).toEqual([]);
+  }
+  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
+};
+
+export const accept = (type: string): RequestInit => ({ headers: { Accept: type } });
+export const XML = accept('application/xml');
+
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (name) => ['extension', 'atom:link', 'version', 'media-type'].includes(name) });
+export const parseXml = (xml: string): any => parser.parse(xml);

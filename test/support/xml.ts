@@ -1,0 +1,52 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateXML } from 'xmllint-wasm';
+
+/**
+ * XML validation with libxml2 (xmllint-wasm): our own schemas under spec/schemas, and the published
+ * OpenStack schemas in ../shared/reference, the way clients and tools check documents.
+ */
+export const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SPEC_SCHEMAS = join(PROJECT, 'spec/schemas');
+export const REFERENCE = resolve(PROJECT, '../shared/reference/openstack-schemas');
+export const hasReference = existsSync(REFERENCE);
+
+export interface Validation {
+  readonly valid: boolean;
+  readonly errors: string[];
+}
+
+/** Validates against `main`, giving xmllint every file of `root` it may import or include. */
+const validate = async (xml: string, root: string, main: string, extension: 'schema' | 'relaxng', deps: string[]): Promise<Validation> => {
+  const file = (p: string) => ({ fileName: relative(root, join(root, p)), contents: readFileSync(join(root, p), 'utf8') });
+  const r = await validateXML({
+    xml: [{ fileName: 'document.xml', contents: xml }],
+    schema: [file(main)],
+    preload: deps.map(file),
+    extension,
+  });
+  return { valid: r.valid, errors: r.errors.map((e) => e.message) };
+};
+
+/** Our schema for a document, chosen by its root element's namespace. */
+export const validateOwn = (xml: string): Promise<Validation> => {
+  const ns = /<[\w:-]+[^>]*\sxmlns="([^"]+)"/.exec(xml)?.[1];
+  if (ns === 'http://docs.openstack.org/common/api/v1.0') return validate(xml, SPEC_SCHEMAS, 'common.xsd', 'schema', ['atom-link.xsd']);
+  if (ns === 'http://docs.openstack.org/compute/api/v1.1') return validate(xml, SPEC_SCHEMAS, 'faults.xsd', 'schema', []);
+  return Promise.resolve({ valid: false, errors: [`no extgate schema for root namespace ${ns}`] });
+};
+
+const ATOM_XSD = ['compute-api-v2/atom/atom.xsd', 'compute-api-v2/atom/xml.xsd'];
+
+/** The published schemas a document of each kind must pass. */
+export const reference = {
+  /** The strict compute extensions XSD (atom:link checked, foreign elements refused). */
+  extensionsXsd: (xml: string) => validate(xml, REFERENCE, 'compute-api-v2/extensions-xsd10-strict.xsd', 'schema', ATOM_XSD),
+  keystoneXsd: (xml: string) => validate(xml, REFERENCE, 'keystone-v2.0/extensions.xsd', 'schema', ['keystone-v2.0/atom/atom.xsd', 'keystone-v2.0/atom/xml.xsd']),
+  extensionsRng: (xml: string) => validate(xml, REFERENCE, 'nova-rng-2014.1/v1.1/extensions.rng', 'relaxng', ['nova-rng-2014.1/v1.1/extension.rng', 'nova-rng-2014.1/atom-link.rng']),
+  extensionRng: (xml: string) => validate(xml, REFERENCE, 'nova-rng-2014.1/v1.1/extension.rng', 'relaxng', ['nova-rng-2014.1/atom-link.rng']),
+  versionsRng: (xml: string) => validate(xml, REFERENCE, 'nova-rng-2014.1/v1.1/versions.rng', 'relaxng', ['nova-rng-2014.1/atom-link.rng']),
+  versionRng: (xml: string) => validate(xml, REFERENCE, 'nova-rng-2014.1/v1.1/version.rng', 'relaxng', ['nova-rng-2014.1/atom-link.rng']),
+  faultsXsd: (xml: string) => validate(xml, REFERENCE, 'compute-api-v2/faults.xsd', 'schema', []),
+};
