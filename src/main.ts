@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createGateway, loadRegistry } from './gateway.ts';
 import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
 import { listen } from './server.ts';
+import { resolveExtgateEverywhere } from './extension/resolve-extgate.ts';
 
 /** `extgate serve` runs the gateway; `extgate check` runs the load-time rules and exits. */
 const USAGE = `usage: extgate <serve|check> [--config FILE]
@@ -12,6 +13,9 @@ const USAGE = `usage: extgate <serve|check> [--config FILE]
   check   load every configured extension, report every problem, exit 1 if any`;
 
 const log = (m: string) => console.error(m);
+
+// Extension folders outside the project import 'extgate' too.
+resolveExtgateEverywhere();
 
 const serveCommand = async (config: Config): Promise<void> => {
   const registry = await loadRegistry(config);

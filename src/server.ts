@@ -26,11 +26,15 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
 const closeGracefully = (server: Server, graceMs: number): Promise<void> =>
   new Promise((done) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    // Keep-alive connections go idle as their last request finishes; close them as they do,
+    // rather than waiting for the keep-alive timeout.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     timer.unref();
+    sweep.unref();
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(sweep);
       done();
     });
-    // Keep-alive connections with no request in flight would hold close() open.
     server.closeIdleConnections();
   });

@@ -1,0 +1,137 @@
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Hono } from 'hono';
+import { listen } from '../src/server.ts';
+import { runCli, startServer, writeConfig, type Spawned } from './support/process.ts';
+import { hasReference, PROJECT, reference, validateOwn } from './support/xml.ts';
+
+const BAD = `${PROJECT}/test/fixtures/bad`;
+
+describe('npm start: a real listening gateway', () => {
+  let server: Spawned & { url: string };
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => {
+    server.child.kill('SIGKILL');
+  });
+
+  test('serves discovery in JSON and XML over a socket', async () => {
+    const j = await fetch(`${server.url}/v1/extensions`);
+    expect(j.status).toBe(200);
+    expect(j.headers.get('content-length')).toBe(String((await j.clone().arrayBuffer()).byteLength));
+    expect((await j.json()).extensions.map((e: { alias: string }) => e.alias)).toEqual(['MLTI-TAGS', 'OS-LOCK', 'RAX-BAK', 'RAX-DCF']);
+    const x = await fetch(`${server.url}/v1/extensions`, { headers: { Accept: 'application/xml' } });
+    const xml = await x.text();
+    expect(x.headers.get('content-type')).toBe('application/xml');
+    expect((await validateOwn(xml)).errors).toEqual([]);
+    if (hasReference) expect((await reference.extensionsXsd(xml)).errors).toEqual([]);
+  });
+
+  test('the version document links back to the host and port the client used', async () => {
+    const port = new URL(server.url).port;
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/v1/', headers: { Host: `localhost:${port}` } }, (res) => {
+        let s = '';
+        res.on('data', (d) => (s += d));
+        res.on('end', () => resolve(s));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(JSON.parse(body).version.links[0].href).toBe(`http://localhost:${port}/v1/`);
+  });
+
+  test('a malformed request line gets an HTTP error, not a crash', async () => {
+    const port = Number(new URL(server.url).port);
+    const net = await import('node:net');
+    const reply = await new Promise<string>((resolve) => {
+      const sock = net.connect(port, '127.0.0.1', () => sock.write('GARBAGE\r\n\r\n'));
+      let s = '';
+      sock.on('data', (d) => (s += d));
+      sock.on('close', () => resolve(s));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(`${server.url}/v1/extensions`)).status).toBe(200);
+  });
+});
+
+describe('shutdown', () => {
+  test.each(['SIGTERM', 'SIGINT'] as const)('%s: exits 0 and stops listening', async (signal) => {
+    const s = await startServer();
+    expect((await fetch(`${s.url}/`)).status).toBe(200);
+    s.child.kill(signal);
+    expect(await s.exited).toBe(0);
+    await expect(fetch(`${s.url}/`)).rejects.toThrow();
+  });
+
+  test('an in-flight request finishes before the server closes', async () => {
+    const app = new Hono();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    app.get('/slow', async (c) => {
+      await gate;
+      return c.text('done');
+    });
+    const s = await listen(app, '127.0.0.1', 0);
+    const inFlight = fetch(`${s.url}/slow`);
+    await new Promise((r) => setTimeout(r, 50));
+    let closed = false;
+    const closing = s.close(5000).then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toBe(false);
+    release();
+    const res = await inFlight;
+    expect(await res.text()).toBe('done');
+    await closing;
+    expect(closed).toBe(true);
+  });
+});
+
+describe('bad extensions at boot', () => {
+  const badConfig = () => writeConfig({ extensions: { paths: [BAD] } });
+
+  test('serve refuses to start and names every problem', async () => {
+    const s = runCli(['serve', '--config', badConfig()], { PORT: '0' });
+    expect(await s.exited).toBe(1);
+    const out = s.output();
+    expect(out).toContain('RAX-BAD: namespace:');
+    expect(out).toContain('RAX-BAD: updated:');
+    expect(out).toContain('RAX-BAD: links:');
+    expect(out).toContain('[pdf-link]');
+  });
+
+  test('with onInvalid "skip" it serves the others and logs what it left out', async () => {
+    const s = await startServer(writeConfig({ extensions: { paths: [BAD], onInvalid: 'skip' } }));
+    try {
+      expect(s.output()).toContain('extension left out: RAX-BAD: updated:');
+      const aliases = (await (await fetch(`${s.url}/v1/extensions`)).json()).extensions.map((e: { alias: string }) => e.alias);
+      expect(aliases).not.toContain('RAX-BAD');
+      expect(aliases).toContain('RAX-BAK');
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  });
+
+  test('check: exit 1 with the report, without serving', async () => {
+    const s = runCli(['check', '--config', badConfig()]);
+    expect(await s.exited).toBe(1);
+    expect(s.output()).toContain('RAX-BAD: updated: "last tuesday" must be an xsd:dateTime timestamp');
+    expect(s.output()).toContain('3 problem(s)');
+  });
+
+  test('check: exit 0 on the shipped extensions', async () => {
+    const s = runCli(['check']);
+    expect(await s.exited).toBe(0);
+    expect(s.output()).toContain('v1: MLTI-TAGS, OS-LOCK, RAX-BAK, RAX-DCF');
+  });
+
+  test('a bad config file is reported, not a stack trace', async () => {
+    const s = runCli(['check', '--config', writeConfig({ port: 'eighty', versions: [] })]);
+    expect(await s.exited).toBe(1);
+    expect(s.output()).toContain('invalid configuration');
+    expect(s.output()).toContain('port');
+    expect(s.output()).toContain('versions');
+    expect(s.output()).not.toMatch(/at .*\.ts:\d+/);
+  });
+});

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT } from './xml.ts';
+
+/** The gateway as `npm start` runs it: a separate Node process listening on a real socket. */
+export interface Spawned {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+export const writeConfig = (config: unknown): string => {
+  const file = join(mkdtempSync(join(tmpdir(), 'extgate-cfg-')), 'extgate.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+};
+
+export const runCli = (args: string[], env: Record<string, string> = {}): Spawned => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: PROJECT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+};
+
+/** Starts `serve` on an ephemeral port and resolves with its base URL once it listens. */
+export const startServer = async (configFile?: string): Promise<Spawned & { url: string }> => {
+  const s = runCli(['serve', ...(configFile ? ['--config', configFile] : [])], { PORT: '0', HOST: '127.0.0.1' });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${s.output()}`)), 20_000);
+    const check = () => {
+      const m = /listening on (http:\/\/[^\s]+)/.exec(s.output());
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    s.child.stderr!.on('data', check);
+    void s.exited.then(() => reject(new Error(`server exited:\n${s.output()}`)));
+  });
+  return { ...s, url };
+};
