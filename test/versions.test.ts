@@ -1,14 +1,15 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { call, parseXml, testGateway, XML, type TestGateway } from './support/gateway.ts';
 import { hasReference, reference } from './support/xml.ts';
+import type { ConfigInput } from '../src/config.ts';
 
-const TWO_VERSIONS = {
+const TWO_VERSIONS: ConfigInput = {
   versions: [
     { id: 'v1', status: 'SUPPORTED', updated: '2011-09-27T00:00:00Z' },
     { id: 'v2', status: 'CURRENT', updated: '2026-11-29T00:00:00Z' },
   ],
   extensions: { paths: ['test/fixtures/versioned'] },
-} as const;
+};
 
 let one: TestGateway;
 let two: TestGateway;
