@@ -7,7 +7,7 @@ import { CORE_CODECS } from './media/codecs.ts';
 import { extensionsDiscovery } from './discovery/extensions.ts';
 import { versionsDiscovery } from './discovery/versions.ts';
 import { onError, onNotFound, type Log } from './http/errors.ts';
-import { routingPath } from './http/path.ts';
+import { RoutingPaths } from './http/path.ts';
 import { RouteTable } from './http/routes.ts';
 
 /** Loads the extension modules the configuration names and builds the registry from them. */
@@ -30,12 +30,13 @@ export interface GatewayOptions {
 }
 
 /**
- * The Hono app for one registry. Routes are data-driven: one set per API version, each also under
- * the tenant-scoped prefix clients with a tenant in their catalog URL use.
+ * The Hono app for one registry. Routes are data-driven: one set per API version. The
+ * tenant-scoped form (`/v1/{tenant_id}/...`) reaches the same routes (see http/path.ts).
  */
 export const createGateway = (registry: Registry, opts: GatewayOptions = {}): Hono => {
-  const app = new Hono({ getPath: routingPath });
-  const routes = new RouteTable(app);
+  const paths = new RoutingPaths();
+  const app = new Hono({ getPath: paths.routingPath });
+  const routes = new RouteTable(app, paths);
   const versions = versionsDiscovery(registry, CORE_CODECS);
 
   routes.get('/', versions.list);
@@ -43,10 +44,8 @@ export const createGateway = (registry: Registry, opts: GatewayOptions = {}): Ho
     const v = `/${view.version.id}`;
     routes.get(v, versions.show(view.version));
     const extensions = extensionsDiscovery(view, CORE_CODECS);
-    for (const prefix of [v, `${v}/:tenant_id`]) {
-      routes.get(`${prefix}/extensions`, extensions.list);
-      routes.get(`${prefix}/extensions/:alias`, extensions.show);
-    }
+    routes.get(`${v}/extensions`, extensions.list);
+    routes.get(`${v}/extensions/:alias`, extensions.show);
   }
 
   app.notFound(onNotFound(routes, registry));

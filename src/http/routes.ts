@@ -1,5 +1,6 @@
 import type { Handler, Hono } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
+import type { RoutingPaths } from './path.ts';
 
 /**
  * Registers routes on the app and remembers which methods each path answers, so a wrong verb gets
@@ -8,11 +9,13 @@ import { TrieRouter } from 'hono/router/trie-router';
  */
 export class RouteTable {
   readonly #app: Hono;
+  readonly #paths: RoutingPaths;
   readonly #methods = new Map<string, Set<string>>();
   readonly #allow = new TrieRouter<string>();
 
-  constructor(app: Hono) {
+  constructor(app: Hono, paths: RoutingPaths) {
     this.#app = app;
+    this.#paths = paths;
   }
 
   on(method: string, path: string, handler: Handler): this {
@@ -21,6 +24,7 @@ export class RouteTable {
       methods = new Set();
       this.#methods.set(path, methods);
       this.#allow.add('ALL', path, path);
+      this.#paths.addRoute(path);
     }
     methods.add(method);
     if (method === 'GET') methods.add('HEAD');

@@ -11,10 +11,9 @@ export interface Rendered {
   readonly notModifiedHeaders: Readonly<Record<string, string>>;
 }
 
-const encoder = new TextEncoder();
-
 export const render = (text: string, contentType: string): Rendered => {
-  const body = encoder.encode(text);
+  // A Buffer goes to the socket as is; a plain Uint8Array would be wrapped on every write.
+  const body = Buffer.from(text, 'utf8') as Uint8Array<ArrayBuffer>;
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
   return {
     body,

@@ -1,0 +1,26 @@
+/**
+ * What every benchmark server shares: it listens on an ephemeral port, tells the parent where,
+ * and answers the parent's requests for its own CPU time (process.cpuUsage), so CPU per request
+ * is measured by the server process itself, whatever the load generator costs.
+ */
+export interface Fixture {
+  readonly path: string;
+  readonly accept: string;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+export const reportListening = (port: number): void => {
+  process.send!({ type: 'listening', port });
+  process.on('message', (m: { type: string }) => {
+    if (m.type === 'cpu') {
+      const u = process.cpuUsage();
+      process.send!({ type: 'cpu', micros: u.user + u.system });
+    }
+  });
+};
+
+export const readFixtures = (): Fixture[] => JSON.parse(process.env.BENCH_FIXTURES ?? '[]') as Fixture[];
+
+/** The bare servers pick the XML bytes when the client asks for XML, as a hand-written handler would. */
+export const wantsXml = (accept: string | undefined | null): boolean => accept !== undefined && accept !== null && accept.includes('xml');
