@@ -6,7 +6,7 @@
  *
  *   npm run bench -- --rounds 5 --seconds 3 --connections 32 --extensions 100
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import type { Fixture } from './servers/common.ts';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '7' },
     seconds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     extensions: { type: 'string', default: '100' },
@@ -28,6 +28,11 @@ const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const extensionCount = Number(values.extensions);
 const tool = values.tool ?? (hasWrk() ? 'wrk' : 'autocannon');
+// On 2 cores, servers on one and the load generator on the other keeps them from trading places.
+const pinning = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && tool === 'wrk';
+const pin = (pid: number | undefined, cpu: number) => {
+  if (pinning && pid !== undefined) spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)]);
+};
 
 /** N valid extensions in a temporary folder, the way an operator would add them. */
 const generateExtensions = (n: number): string => {
@@ -60,7 +65,10 @@ interface Server {
 const start = (name: string, file: string, env: Record<string, string>): Promise<Server> =>
   new Promise((resolve, reject) => {
     const child = fork(join(import.meta.dirname, 'servers', file), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env } });
-    child.once('message', (m: { type: string; port: number }) => resolve({ name, child, base: `http://127.0.0.1:${m.port}` }));
+    child.once('message', (m: { type: string; port: number }) => {
+      pin(child.pid, 1);
+      resolve({ name, child, base: `http://127.0.0.1:${m.port}` });
+    });
     child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
   });
 
@@ -108,10 +116,12 @@ const main = async () => {
       if (body !== fixtures[i]!.body) throw new Error(`${s.name} answers different bytes for ${e.name}`);
     }
   }
-  console.log(`extgate bench: ${extensionCount} extensions, ${tool}, ${connections} connections, ${rounds} rounds x ${seconds}s, interleaved`);
+  pin(process.pid, 0);
+  console.log(`extgate bench: ${extensionCount} extensions, ${tool}${pinning ? ' (pinned to core 0, servers to core 1)' : ''}, ${connections} connections, ${rounds} rounds x ${seconds}s, interleaved`);
   for (const s of servers) for (const e of endpoints) await load(s.base + e.path, e.accept, 1); // warm-up (JIT)
 
   const results = new Map<string, { rps: number[]; p99: number[]; cpu: number[] }>();
+  const series = (e: string, s: string) => results.get(`${e}|${s}`)!;
   for (let r = 0; r < rounds; r++) {
     for (const e of endpoints) {
       const order = servers.map((_, i) => servers[(i + r) % servers.length]!);
@@ -141,9 +151,15 @@ const main = async () => {
       const x = m(s);
       console.log(`  ${s.name.padEnd(16)}${x.rps.toFixed(0).padStart(10)}${x.p99.toFixed(2).padStart(9)}${x.cpu.toFixed(1).padStart(12)}`);
     }
-    const [g, h, n] = servers.map(m) as [ReturnType<typeof m>, ReturnType<typeof m>, ReturnType<typeof m>];
-    console.log(`  gateway / bare Hono: ${(g.rps / h.rps).toFixed(2)}x req/s, ${(h.cpu / g.cpu).toFixed(2)}x CPU efficiency`);
-    console.log(`  gateway / raw node:  ${(g.rps / n.rps).toFixed(2)}x req/s, ${(n.cpu / g.cpu).toFixed(2)}x CPU efficiency`);
+    // Ratios are paired within each round (the runs sit next to each other in time), then the median.
+    const g = series(e.name, servers[0]!.name);
+    for (const other of servers.slice(1)) {
+      const o = series(e.name, other.name);
+      const rps = median(g.rps.map((x, i) => x / o.rps[i]!));
+      const cpu = median(g.cpu.map((x, i) => o.cpu[i]! / x));
+      const spread = g.rps.map((x, i) => x / o.rps[i]!).sort((a, b) => a - b);
+      console.log(`  gateway / ${other.name.padEnd(14)} ${rps.toFixed(2)}x req/s (rounds ${spread[0]!.toFixed(2)}-${spread[spread.length - 1]!.toFixed(2)}), ${cpu.toFixed(2)}x CPU efficiency`);
+    }
   }
   for (const s of servers) s.child.kill();
 };
