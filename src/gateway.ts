@@ -45,7 +45,8 @@ export const createGateway = (registry: Registry, opts: GatewayOptions = {}): Ho
     routes.get(v, versions.show(view.version));
     const extensions = extensionsDiscovery(view, CORE_CODECS);
     routes.get(`${v}/extensions`, extensions.list);
-    routes.get(`${v}/extensions/:alias`, extensions.show);
+    for (const alias of extensions.aliases) routes.get(`${v}/extensions/${alias}`, extensions.showOne(alias));
+    routes.fallback(`${v}/extensions/:alias`, ['GET'], extensions.showMissing);
   }
 
   app.notFound(onNotFound(routes, registry));

@@ -46,15 +46,20 @@ export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[])
     return sendRendered(ifNoneMatch, render(encoders.get(codec)!(p.items, p.links), codec.mediaType));
   };
 
-  const show = (c: Context): Response => {
-    const codec = responseCodec(c, negotiate, codecs);
-    const alias = c.req.param('alias') ?? '';
-    const doc = shows.get(codec)!.get(alias);
-    if (doc === undefined) throw itemNotFound(`No extension with alias "${alias}" in API version ${view.version.id}.`);
-    return sendRendered(c.req.header('if-none-match'), doc);
+  /** One handler per alias, for a static route: no parameter parsing, no lookup by alias. */
+  const showOne = (alias: string) => {
+    const docs = new Map(codecs.map((codec) => [codec, shows.get(codec)!.get(alias)!]));
+    return (c: Context): Response => sendRendered(c.req.header('if-none-match'), docs.get(responseCodec(c, negotiate, codecs))!);
   };
 
-  return { list, show };
+  /** Any other alias: a 404 fault (after negotiation, so a bad Accept is still a 406). */
+  const showMissing = (c: Context, params: Readonly<Record<string, string>>): Response => {
+    responseCodec(c, negotiate, codecs);
+    throw itemNotFound(`No extension with alias "${params.alias}" in API version ${view.version.id}.`);
+  };
+
+  const aliases = items.map((i) => i.alias as string);
+  return { list, showOne, showMissing, aliases };
 };
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -42,7 +42,8 @@ export const onError = (log: Log): ErrorHandler => (err, c) => {
 
 /** No route for this method: 405 with Allow if the path exists, OPTIONS answered, else 404. */
 export const onNotFound = (routes: RouteTable, registry: Registry): NotFoundHandler => (c) => {
-  const allow = routes.allowed(c.req.path);
+  const { allowed: allow, fallback } = routes.resolve(c.req.path, c.req.method);
+  if (fallback !== undefined) return fallback(c);
   if (allow.length > 0) {
     const allowHeader = [...allow, 'OPTIONS'].sort().join(', ');
     if (c.req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allowHeader } });

@@ -1,31 +1,45 @@
-import type { Handler, Hono } from 'hono';
+import type { Context, Handler, Hono } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
 import type { RoutingPaths } from './path.ts';
 
+type Fallback = (c: Context, params: Readonly<Record<string, string>>) => Response | Promise<Response>;
+
+interface PathEntry {
+  readonly methods: Set<string>;
+  /** Answers a method the path has when no route served it (an item that does not exist). */
+  fallback?: Fallback;
+}
+
 /**
  * Registers routes on the app and remembers which methods each path answers, so a wrong verb gets
- * 405 with `Allow` from one router lookup rather than a catch-all handler on every route (which
- * would cost every request a middleware chain).
+ * 405 with `Allow` from one router lookup in the not-found handler, rather than a catch-all
+ * handler on every route (which would cost every request a middleware chain). Items known when
+ * the registry is built get static routes; `fallback` answers the others.
  */
 export class RouteTable {
   readonly #app: Hono;
   readonly #paths: RoutingPaths;
-  readonly #methods = new Map<string, Set<string>>();
-  readonly #allow = new TrieRouter<string>();
+  readonly #entries = new Map<string, PathEntry>();
+  readonly #lookup = new TrieRouter<PathEntry>();
 
   constructor(app: Hono, paths: RoutingPaths) {
     this.#app = app;
     this.#paths = paths;
   }
 
-  on(method: string, path: string, handler: Handler): this {
-    let methods = this.#methods.get(path);
-    if (methods === undefined) {
-      methods = new Set();
-      this.#methods.set(path, methods);
-      this.#allow.add('ALL', path, path);
+  #entry(path: string): PathEntry {
+    let entry = this.#entries.get(path);
+    if (entry === undefined) {
+      entry = { methods: new Set() };
+      this.#entries.set(path, entry);
+      this.#lookup.add('ALL', path, entry);
       this.#paths.addRoute(path);
     }
+    return entry;
+  }
+
+  on(method: string, path: string, handler: Handler): this {
+    const { methods } = this.#entry(path);
     methods.add(method);
     if (method === 'GET') methods.add('HEAD');
     this.#app.on(method, path, handler);
@@ -36,11 +50,27 @@ export class RouteTable {
     return this.on('GET', path, handler);
   }
 
-  /** The methods some route answers at this path; empty when no route matches it at all. */
-  allowed(path: string): string[] {
-    const [matches] = this.#allow.match('ALL', path);
+  /** `pattern` answers `methods`, but only through static routes; anything else reaches `fallback`. */
+  fallback(pattern: string, methods: readonly string[], fallback: Fallback): this {
+    const entry = this.#entry(pattern);
+    for (const m of methods) {
+      entry.methods.add(m);
+      if (m === 'GET') entry.methods.add('HEAD');
+    }
+    entry.fallback = fallback;
+    return this;
+  }
+
+  /** The methods some route answers at this path, and the fallback for a method it has. */
+  resolve(path: string, method: string): { allowed: string[]; fallback?: (c: Context) => Response | Promise<Response> } {
+    const [matches] = this.#lookup.match('ALL', path);
     const all = new Set<string>();
-    for (const [pattern] of matches) for (const m of this.#methods.get(pattern) ?? []) all.add(m);
-    return [...all].sort();
+    let fallback: ((c: Context) => Response | Promise<Response>) | undefined;
+    for (const [entry, params] of matches) {
+      for (const m of entry.methods) all.add(m);
+      const f = entry.fallback;
+      if (f !== undefined && entry.methods.has(method)) fallback = (c) => f(c, params as Record<string, string>);
+    }
+    return { allowed: [...all].sort(), fallback };
   }
 }
