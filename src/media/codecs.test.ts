@@ -50,6 +50,8 @@ describe('extension names are qualified at the edge', () => {
     const promoted: Naming = {
       alias: (o) => (o === 'RAX-PIE' ? 'OS-PIE' : undefined),
       namespace: (o) => (o === 'RAX-PIE' ? 'http://docs.openstack.org/ext/pie' : undefined),
+      ownerOfAlias: (a) => (a === 'OS-PIE' || a === 'RAX-PIE' ? 'RAX-PIE' : undefined),
+      ownerOfNamespace: () => undefined,
     };
     const json = JSON.parse(jsonCodec.document(image, promoted)(value)).image;
     expect(json['OS-PIE:shared']).toBe(true);

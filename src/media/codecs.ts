@@ -1,7 +1,11 @@
 import type { Collection, Link, Shape, Value } from '../model/shape.ts';
 import type { Naming } from '../model/naming.ts';
 import { compileJsonCollection, compileJsonDocument } from './json.ts';
+import { compileJsonReader, parseJson } from './json-read.ts';
+import { COMMON_NS, COMPUTE_NS } from './namespaces.ts';
+import type { Incoming, Reader } from './read.ts';
 import { compileXmlCollection, compileXmlDocument } from './xml.ts';
+import { compileXmlReader, parseXml } from './xml-read.ts';
 
 export type DocumentEncoder = (value: Value) => string;
 export type CollectionEncoder = (items: readonly Value[], pageLinks?: readonly Link[]) => string;
@@ -14,6 +18,12 @@ export interface Codec {
   readonly suffix?: string;
   document(shape: Shape, naming: Naming): DocumentEncoder;
   collection(coll: Collection, naming: Naming): CollectionEncoder;
+  /** Request Content-Types it reads (absent: it only writes). */
+  readonly reads?: readonly string[];
+  /** A request body: its root names, resolved to their owners. */
+  parse?(text: string, naming: Naming): Incoming[];
+  /** Reads the content under one root name with a shape. */
+  reader?(shape: Shape, naming: Naming): Reader;
 }
 
 export const jsonCodec: Codec = {
@@ -21,13 +31,22 @@ export const jsonCodec: Codec = {
   suffix: 'json',
   document: compileJsonDocument,
   collection: compileJsonCollection,
+  reads: ['application/json'],
+  parse: parseJson,
+  reader: compileJsonReader,
 };
+
+/** The namespaces whose names are the core's in request documents. */
+const CORE_NAMESPACES: ReadonlySet<string> = new Set([COMPUTE_NS, COMMON_NS]);
 
 export const xmlCodec: Codec = {
   mediaType: 'application/xml',
   suffix: 'xml',
   document: compileXmlDocument,
   collection: compileXmlCollection,
+  reads: ['application/xml', 'text/xml'],
+  parse: parseXml(CORE_NAMESPACES),
+  reader: (shape, naming) => compileXmlReader(shape, naming, CORE_NAMESPACES),
 };
 
 /** The codecs every resource has, in order of preference when the client has none. */

@@ -1,5 +1,5 @@
 import type { Collection, Field, Link, Shape, Value } from '../model/shape.ts';
-import { jsonName, type Naming } from '../model/naming.ts';
+import { jsonName, valueRenderer, type Naming } from '../model/naming.ts';
 
 /** A compiled encoder: model value -> plain JSON-ready object, names spelled for one version. */
 export type JsonEncoder = (value: Value) => Record<string, unknown>;
@@ -17,7 +17,19 @@ const compileField = (field: Field, naming: Naming): Put => {
   switch (field.kind) {
     case 'attribute':
     case 'text':
+      if (field.type === 'state') {
+        const render = valueRenderer(naming);
+        return (v, out) => {
+          const x = v[key];
+          if (x !== undefined) out[name] = typeof x === 'string' ? render(x) : x;
+        };
+      }
+      return (v, out) => {
+        const x = v[key];
+        if (x !== undefined) out[name] = x;
+      };
     case 'map':
+    case 'values':
       return (v, out) => {
         const x = v[key];
         if (x !== undefined) out[name] = x;
@@ -39,6 +51,16 @@ const compileField = (field: Field, naming: Naming): Put => {
       return (v, out) => {
         const x = v[key] as Value[] | undefined;
         if (x !== undefined) out[name] = x.map(inner);
+      };
+    }
+    case 'groups': {
+      const inner = compileJsonEncoder(field.item, naming);
+      return (v, out) => {
+        const x = v[key] as Record<string, Value[]> | undefined;
+        if (x === undefined) return;
+        const o: Record<string, unknown> = {};
+        for (const g in x) o[g] = x[g]!.map(inner);
+        out[name] = o;
       };
     }
   }

@@ -1,5 +1,5 @@
 import type { Collection, Field, Link, Owner, Shape, Value } from '../model/shape.ts';
-import { xmlName, type Naming } from '../model/naming.ts';
+import { valueRenderer, xmlName, type Naming } from '../model/naming.ts';
 import { ATOM_NS } from './namespaces.ts';
 
 /**
@@ -80,6 +80,13 @@ const concat = (writes: Write[]): Write => {
 const compileAttribute = (f: Field, naming: Naming, b: Bindings): Write => {
   const tag = tagOf(naming, f.name, f.owner, b);
   const key = f.key;
+  if (f.kind === 'attribute' && f.type === 'state') {
+    const render = valueRenderer(naming);
+    return (v) => {
+      const x = v[key];
+      return x === undefined || x === null ? '' : ` ${tag}="${escapeAttr(render(scalar(x)))}"`;
+    };
+  }
   return (v) => {
     const x = v[key];
     return x === undefined || x === null ? '' : ` ${tag}="${escapeAttr(scalar(x))}"`;
@@ -124,6 +131,33 @@ const compileChild = (f: Field, naming: Naming, owner: Owner, b: Bindings): Writ
       return (v) => {
         const x = v[key] as Value | undefined | null;
         return x === undefined || x === null ? '' : element(tag, c.attrs(x), c.children(x));
+      };
+    }
+    case 'values': {
+      const itemTag = tagOf(naming, f.item, owner, b);
+      return (v) => {
+        const x = v[key] as unknown[] | undefined;
+        if (x === undefined) return '';
+        let s = '';
+        for (const item of x) s += `<${itemTag}>${escapeText(scalar(item))}</${itemTag}>`;
+        return `<${tag}>${s}</${tag}>`;
+      };
+    }
+    case 'groups': {
+      const groupTag = tagOf(naming, f.group, owner, b);
+      const itemTag = tagOf(naming, f.item.element, owner, b);
+      const c = compileContent(f.item, naming, owner, b);
+      const groupKey = f.groupKey;
+      return (v) => {
+        const x = v[key] as Record<string, Value[]> | undefined;
+        if (x === undefined) return '';
+        let s = '';
+        for (const g in x) {
+          let items = '';
+          for (const item of x[g]!) items += element(itemTag, c.attrs(item), c.children(item));
+          s += element(groupTag, ` ${groupKey}="${escapeAttr(g)}"`, items);
+        }
+        return `<${tag}>${s}</${tag}>`;
       };
     }
     case 'list': {

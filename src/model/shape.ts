@@ -6,7 +6,11 @@
  * current for the API version (see naming.ts).
  */
 
-export type ScalarType = 'string' | 'integer' | 'number' | 'boolean' | 'datetime' | 'uri';
+/** `state` values are qualified names too (`RAX-CBS:ATTACHING`): rendered per version like keys. */
+export type ScalarType = 'string' | 'integer' | 'number' | 'boolean' | 'datetime' | 'uri' | 'state';
+
+/** Checks a decoded request value beyond its type; returns a message when it is not acceptable. */
+export type Check = (value: unknown) => string | undefined;
 
 /** Who owns a name: the core (undefined) or an extension, by its id (the alias it was defined with). */
 export type Owner = string | undefined;
@@ -17,6 +21,9 @@ interface FieldBase {
   readonly owner: Owner;
   /** Where the value sits in the model object. */
   readonly key: string;
+  /** For request shapes: a value the client must give, and what it must look like. */
+  readonly required?: boolean;
+  readonly check?: Check;
 }
 
 /** A scalar: an XML attribute, a JSON property. */
@@ -58,7 +65,25 @@ export interface MapField extends FieldBase {
   readonly entry: string;
 }
 
-export type Field = AttributeField | TextField | ObjectField | ListField | LinksField | MapField;
+/**
+ * Named groups of items (addresses): JSON `{"public": [{...}]}`, XML
+ * `<addresses><network id="public"><ip .../></network></addresses>`.
+ */
+export interface GroupsField extends FieldBase {
+  readonly kind: 'groups';
+  readonly group: string;
+  readonly groupKey: string;
+  readonly item: Shape;
+}
+
+/** A list of scalars: JSON `["web", "prod"]`, XML `<tags><tag>web</tag><tag>prod</tag></tags>`. */
+export interface ValuesField extends FieldBase {
+  readonly kind: 'values';
+  readonly item: string;
+  readonly type: ScalarType;
+}
+
+export type Field = AttributeField | TextField | ObjectField | ListField | LinksField | MapField | GroupsField | ValuesField;
 
 export interface Shape {
   /** XML element name of one item; the JSON wrapper key of a document of one item. */
@@ -107,6 +132,17 @@ export const links = (): LinksField => ({ kind: 'links', name: 'links', owner: u
 export const map = (name: string, entry: string, owner?: Owner): MapField => ({
   kind: 'map', name, owner, key: keyOf(name, owner), entry,
 });
+
+export const groups = (name: string, group: string, groupKey: string, item: Shape, owner?: Owner): GroupsField => ({
+  kind: 'groups', name, owner, key: keyOf(name, owner), group, groupKey, item,
+});
+
+export const values = (name: string, item: string, type: ScalarType = 'string', owner?: Owner): ValuesField => ({
+  kind: 'values', name, owner, key: keyOf(name, owner), item, type,
+});
+
+/** The same field, for a request: required, and checked beyond its type. */
+export const input = <F extends Field>(field: F, opts: { required?: boolean; check?: Check } = {}): F => ({ ...field, ...opts });
 
 export const shape = (element: string, namespace: string, fields: readonly Field[]): Shape => ({
   element, namespace, fields,

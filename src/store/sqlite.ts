@@ -1,0 +1,107 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ConflictError, MarkerNotFoundError, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
+
+/**
+ * The embedded default: one SQLite file (better-sqlite3), created on first start. WAL with
+ * synchronous=FULL: a write acknowledged to a client survives the process being killed.
+ * The SQL is plain enough to run on PostgreSQL as it is.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS documents (
+  kind    TEXT    NOT NULL,
+  id      TEXT    NOT NULL,
+  seq     INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  body    TEXT    NOT NULL,
+  PRIMARY KEY (kind, id)
+);
+CREATE INDEX IF NOT EXISTS documents_by_seq ON documents (kind, seq);
+`;
+
+type Op =
+  | { readonly op: 'insert'; readonly kind: string; readonly id: string; readonly body: string }
+  | { readonly op: 'update'; readonly kind: string; readonly id: string; readonly version: number; readonly body: string }
+  | { readonly op: 'delete'; readonly kind: string; readonly id: string; readonly version: number };
+
+interface Row {
+  id: string;
+  version: number;
+  body: string;
+}
+
+export const openSqliteStore = (file: string): Store => {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  const getRow = db.prepare<[string, string], Row>('SELECT id, version, body FROM documents WHERE kind = ? AND id = ?');
+  const seqOf = db.prepare<[string, string], { seq: number }>('SELECT seq FROM documents WHERE kind = ? AND id = ?');
+  const listRows = db.prepare<[string, number], Row>('SELECT id, version, body FROM documents WHERE kind = ? AND seq > ? ORDER BY seq');
+  const nextSeq = db.prepare<[string], { next: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM documents WHERE kind = ?');
+  const insertRow = db.prepare('INSERT INTO documents (kind, id, seq, version, body) VALUES (?, ?, ?, 1, ?)');
+  const updateRow = db.prepare('UPDATE documents SET version = version + 1, body = ? WHERE kind = ? AND id = ? AND version = ?');
+  const deleteRow = db.prepare('DELETE FROM documents WHERE kind = ? AND id = ? AND version = ?');
+
+  const apply = db.transaction((ops: readonly Op[]) => {
+    for (const o of ops) {
+      if (o.op === 'insert') {
+        if (getRow.get(o.kind, o.id) !== undefined) throw new ConflictError(`${o.kind} ${o.id} already exists`);
+        insertRow.run(o.kind, o.id, nextSeq.get(o.kind)!.next, o.body);
+      } else if (o.op === 'update') {
+        if (updateRow.run(o.body, o.kind, o.id, o.version).changes !== 1) throw new ConflictError(`${o.kind} ${o.id} changed meanwhile`);
+      } else if (deleteRow.run(o.kind, o.id, o.version).changes !== 1) {
+        throw new ConflictError(`${o.kind} ${o.id} changed meanwhile`);
+      }
+    }
+  });
+
+  const toDoc = <T>(r: Row): StoredDocument<T> => ({ id: r.id, version: r.version, doc: JSON.parse(r.body) as T });
+
+  return {
+    get: async <T>(kind: string, id: string) => {
+      const r = getRow.get(kind, id);
+      return r === undefined ? undefined : toDoc<T>(r);
+    },
+    list: async <T>(kind: string, opts: ListOptions<T> = {}) => {
+      let after = 0;
+      if (opts.after !== undefined) {
+        const m = seqOf.get(kind, opts.after);
+        if (m === undefined) throw new MarkerNotFoundError(opts.after);
+        after = m.seq;
+      }
+      const out: StoredDocument<T>[] = [];
+      const limit = opts.limit ?? Infinity;
+      if (limit <= 0) return out;
+      for (const r of listRows.iterate(kind, after)) {
+        const d = toDoc<T>(r);
+        if (opts.where !== undefined && !opts.where(d.doc)) continue;
+        out.push(d);
+        if (out.length >= limit) break;
+      }
+      return out;
+    },
+    begin: (): UnitOfWork => {
+      const ops: Op[] = [];
+      return {
+        insert: (kind, id, doc) => void ops.push({ op: 'insert', kind, id, body: JSON.stringify(doc) }),
+        update: (kind, id, version, doc) => void ops.push({ op: 'update', kind, id, version, body: JSON.stringify(doc) }),
+        delete: (kind, id, version) => void ops.push({ op: 'delete', kind, id, version }),
+        get empty() {
+          return ops.length === 0;
+        },
+        commit: async () => {
+          if (ops.length > 0) apply(ops);
+          ops.length = 0;
+        },
+      };
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+};

@@ -1,0 +1,42 @@
+/**
+ * One store for the core resources and the state extensions own. Documents are model values
+ * (extension fields under their qualified keys), so an extension's data lives and dies with the
+ * resource it decorates. Every request that changes data stages its changes in a UnitOfWork and
+ * commits once: all or nothing, with optimistic version checks so that concurrent conflicting
+ * changes get a conflict, never a lost update. Async throughout, so a networked backend fits.
+ */
+export interface StoredDocument<T = Record<string, unknown>> {
+  readonly id: string;
+  /** Bumped by every committed change; an update names the version it read. */
+  readonly version: number;
+  readonly doc: T;
+}
+
+export interface ListOptions<T> {
+  /** Start after the document with this id (OpenStack `marker`). */
+  readonly after?: string;
+  readonly limit?: number;
+  /** Filters evaluated by the gateway, so that they stay the same on every backend. */
+  readonly where?: (doc: T) => boolean;
+}
+
+export class ConflictError extends Error {}
+export class MarkerNotFoundError extends Error {}
+
+export interface UnitOfWork {
+  insert(kind: string, id: string, doc: unknown): void;
+  update(kind: string, id: string, expectedVersion: number, doc: unknown): void;
+  delete(kind: string, id: string, expectedVersion: number): void;
+  /** True when nothing was staged. */
+  readonly empty: boolean;
+  /** Applies everything staged in one transaction, or nothing (ConflictError). */
+  commit(): Promise<void>;
+}
+
+export interface Store {
+  get<T = Record<string, unknown>>(kind: string, id: string): Promise<StoredDocument<T> | undefined>;
+  /** Documents in creation order. */
+  list<T = Record<string, unknown>>(kind: string, opts?: ListOptions<T>): Promise<StoredDocument<T>[]>;
+  begin(): UnitOfWork;
+  close(): Promise<void>;
+}
