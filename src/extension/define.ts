@@ -1,3 +1,5 @@
+import type { Contributions } from './contract.ts';
+
 /**
  * What an extension author writes: `export default defineExtension({...})` in
  * `extensions/<ALIAS>/index.ts`. The facts are data, as in a Neutron API definition; they are
@@ -11,7 +13,7 @@ export interface ExtensionLink {
   readonly type?: string;
 }
 
-export interface ExtensionDefinition {
+export interface ExtensionDefinition extends Contributions {
   /** Human readable name: "Disk Configuration Extension". */
   readonly name: string;
   /** Absolute URI that identifies the extension; its XML names live in this namespace. */

@@ -23,6 +23,14 @@ export const definitionSchema = z.strictObject({
   links: z.array(linkSchema),
   requires: z.array(z.string().min(1)).optional(),
   minVersion: z.string().min(1).optional(),
+  // Contributions: their structure is checked with the registry's model (extension/wiring.ts).
+  attributes: z.array(z.looseObject({ resource: z.enum(['server', 'image', 'flavor']), name: z.string().min(1) })).optional(),
+  parameters: z.array(z.looseObject({ resource: z.enum(['servers', 'images', 'flavors']), name: z.string().min(1), filter: z.function() })).optional(),
+  headers: z.strictObject({ request: z.array(z.string().min(1)).optional(), response: z.array(z.string().min(1)).optional() }).optional(),
+  states: z.array(z.strictObject({ resource: z.enum(['server', 'image']), name: z.string().min(1) })).optional(),
+  actions: z.array(z.looseObject({ resource: z.literal('server'), name: z.string().min(1), from: z.array(z.string().min(1)).min(1) })).optional(),
+  routes: z.array(z.looseObject({ method: z.enum(['GET', 'PUT', 'POST', 'DELETE', 'PATCH']), path: z.string().min(1), handle: z.function() })).optional(),
+  hooks: z.array(z.looseObject({ on: z.string().min(1) })).optional(),
 });
 
 /** Letters, digits and `-` only: the published XSD's `\w` excludes `_`. */

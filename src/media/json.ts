@@ -1,5 +1,5 @@
 import type { Collection, Field, Link, Shape, Value } from '../model/shape.ts';
-import { jsonName, valueRenderer, type Naming } from '../model/naming.ts';
+import { jsonName, qualifiedName, valueRenderer, type Naming } from '../model/naming.ts';
 
 /** A compiled encoder: model value -> plain JSON-ready object, names spelled for one version. */
 export type JsonEncoder = (value: Value) => Record<string, unknown>;
@@ -78,7 +78,8 @@ export const compileJsonEncoder = (shape: Shape, naming: Naming): JsonEncoder =>
 /** `{"<element>": {...}}` */
 export const compileJsonDocument = (shape: Shape, naming: Naming): ((value: Value) => string) => {
   const encode = compileJsonEncoder(shape, naming);
-  return (value) => JSON.stringify({ [shape.element]: encode(value) });
+  const root = qualifiedName(naming, shape.element, shape.owner);
+  return (value) => JSON.stringify({ [root]: encode(value) });
 };
 
 /** `{"<element>": [...], "<element>_links": [...]}`; the links key only when there are links. */

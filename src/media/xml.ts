@@ -178,7 +178,9 @@ const compileChild = (f: Field, naming: Naming, owner: Owner, b: Bindings): Writ
 export const compileXmlDocument = (shape: Shape, naming: Naming): ((value: Value) => string) => {
   const b = new Bindings();
   const c = compileContent(shape, naming, undefined, b);
-  const open = `${XML_DECLARATION}<${shape.element}${b.declarations(shape.namespace)}`;
+  // An extension's own document: its namespace is the default one, its names unprefixed.
+  const namespace = shape.owner === undefined ? shape.namespace : (naming.namespace(shape.owner) ?? shape.namespace);
+  const open = `${XML_DECLARATION}<${shape.element}${b.declarations(namespace)}`;
   return (value) => {
     const children = c.children(value);
     const head = open + c.attrs(value);

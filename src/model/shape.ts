@@ -91,6 +91,8 @@ export interface Shape {
   /** Default XML namespace of the element (core namespaces only). */
   readonly namespace: string;
   readonly fields: readonly Field[];
+  /** An extension's own document (`RAX-BAK:backupSchedule`): root named and namespaced by it. */
+  readonly owner?: Owner;
 }
 
 /** A document of many items: `{"extensions": [...], "extensions_links": [...]}` / `<extensions>`. */
@@ -154,4 +156,7 @@ export const collection = (element: string, item: Shape, linksKey = `${element}_
 
 /** Core fields first, then extension fields: the spec puts extension elements after the core ones. */
 export const extendShape = (base: Shape, added: readonly Field[]): Shape =>
-  shape(base.element, base.namespace, [...base.fields, ...added]);
+  added.length === 0 ? base : { ...base, fields: [...base.fields, ...added] };
+
+/** A document an extension owns: its root element is in the extension's namespace. */
+export const ownedShape = (owner: string, element: string, fields: readonly Field[]): Shape => ({ element, namespace: '', fields, owner });

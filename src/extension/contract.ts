@@ -1,0 +1,135 @@
+import type { Check, Field, ScalarType, Shape, Value } from '../model/shape.ts';
+
+/**
+ * What an extension may contribute, besides its metadata: the nine kinds of spec 3.2 as data,
+ * with small functions where behaviour is needed. Everything here is checked when the registry
+ * is built and wired then, so a request only runs what its route needs.
+ */
+export type ResourceName = 'server' | 'image' | 'flavor';
+export type CollectionName = 'servers' | 'images' | 'flavors';
+export type Operation = 'list' | 'detail' | 'show' | 'create' | 'update' | 'delete' | 'action';
+
+/** The route of a hook: `servers.show`, `images.detail`, `servers.action`. */
+export type HookPoint = `${CollectionName}.${Operation}`;
+
+/** A new attribute or element on a core resource (3.2.1). */
+export interface AttributeContribution {
+  readonly resource: ResourceName;
+  readonly name: string;
+  readonly type?: ScalarType;
+  /** XML form: an attribute (default), an element, or a list of `item` elements. */
+  readonly form?: 'attribute' | 'element' | 'list';
+  readonly item?: string;
+  /** Request bodies that may set it. */
+  readonly accepts?: readonly ('create' | 'update' | 'createImage')[];
+  readonly check?: Check;
+  /** Stored when a resource is created without it. */
+  readonly default?: unknown;
+}
+
+/** A new query parameter on a collection (3.2.3): `?RAX-PIE:img=...` filters the list. */
+export interface ParameterContribution {
+  readonly resource: CollectionName;
+  readonly name: string;
+  readonly check?: Check;
+  readonly filter: (doc: Value, value: string) => boolean;
+}
+
+/** A new state (3.2.8); transitions into it come from actions. */
+export interface StateContribution {
+  readonly resource: 'server' | 'image';
+  readonly name: string;
+}
+
+/** A new action on `POST /servers/{id}/action` (3.2.7), optionally through a state of its own. */
+export interface ActionContribution {
+  readonly resource: 'server';
+  readonly name: string;
+  /** The body's fields (unqualified inside the action element). */
+  readonly fields?: readonly Field[];
+  /** States the action is allowed from (core names, or this extension's own state names). */
+  readonly from: readonly string[];
+  /** The transient state it passes through and the state it settles in. */
+  readonly via?: string;
+  readonly to?: string;
+  readonly run?: (ctx: ActionContext) => void | Promise<void>;
+}
+
+/** A new resource (3.2.2) or verb (3.2.5): the path holds `{alias}` where the alias goes. */
+export interface RouteContribution {
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
+  readonly path: string;
+  readonly input?: Shape;
+  readonly output?: Shape;
+  readonly handle: (ctx: RouteContext) => RouteResult | Promise<RouteResult>;
+}
+
+/** Pre- and post-processing of a core route (`@wsgi.extends`): Hono middleware around it. */
+export interface HookContribution {
+  readonly on: HookPoint;
+  readonly before?: (ctx: HookContext) => void | Promise<void>;
+  readonly after?: (ctx: HookContext) => void | Promise<void>;
+}
+
+export interface Contributions {
+  readonly attributes?: readonly AttributeContribution[];
+  readonly parameters?: readonly ParameterContribution[];
+  /** Header names without the alias: `Volume-Type` is sent as `RAX-CBS-Volume-Type` (3.2.4). */
+  readonly headers?: { readonly request?: readonly string[]; readonly response?: readonly string[] };
+  readonly states?: readonly StateContribution[];
+  readonly actions?: readonly ActionContribution[];
+  readonly routes?: readonly RouteContribution[];
+  readonly hooks?: readonly HookContribution[];
+}
+
+/** An extension's view of names: its own, and those of the extensions it requires. */
+export interface Names {
+  /** The model key of one of this extension's names. */
+  key(name: string): string;
+  get<T = unknown>(doc: Value, name: string): T | undefined;
+  set(doc: Value, name: string, value: unknown): void;
+  /** The same accessors for an extension this one requires (anything else throws). */
+  of(alias: string): Names;
+}
+
+interface BaseContext {
+  readonly names: Names;
+  /** A request header of this extension (`RAX-CBS-Volume-Type` for `Volume-Type`). */
+  header(name: string): string | undefined;
+  /** A response header of this extension. */
+  setHeader(name: string, value: string): void;
+  readonly now: number;
+}
+
+export interface HookContext extends BaseContext {
+  /** The decoded request body (model keys), if the route has one. */
+  readonly input?: Value;
+  /** The stored document the operation worked on (after the core handler ran). */
+  readonly doc?: Value;
+  /** The representation(s) about to be encoded: decorate them in `after`. */
+  readonly result?: Value;
+  readonly results?: readonly Value[];
+  /** Stages a change to `doc` (committed with the rest of the request). */
+  save(doc: Value): void;
+}
+
+export interface ActionContext extends BaseContext {
+  readonly input: Value;
+  /** The server, already in the action's transient state; change it in place. */
+  readonly doc: Value;
+}
+
+export interface RouteContext extends BaseContext {
+  readonly params: Readonly<Record<string, string>>;
+  readonly input?: Value;
+  /** The core resource named by the path's `{server_id}` / `{image_id}`, loaded and settled. */
+  readonly doc?: Value;
+  save(doc: Value): void;
+  /** Base URL for links: scheme, host, port, version and tenant as the client used them. */
+  readonly base: string;
+}
+
+export interface RouteResult {
+  readonly status: number;
+  readonly value?: Value;
+}
