@@ -11,6 +11,16 @@ import { PREFIX } from './extension/vendors.ts';
  * a bad file stops start-up with every problem named.
  */
 
+const SEED_FLAVORS = [
+  { id: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001', name: 'm1.tiny', ram: 512, disk: 1, vcpus: 1 },
+  { id: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0002', name: 'm1.small', ram: 2048, disk: 20, vcpus: 1 },
+  { id: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0003', name: 'm1.medium', ram: 4096, disk: 40, vcpus: 2 },
+];
+const SEED_IMAGES = [
+  { id: '70a599e0-31e7-49b7-b260-868f441e862b', name: 'cirros-0.6.2', minDisk: 1, minRam: 64, metadata: { os_distro: 'cirros' } },
+  { id: '155d900f-4e14-4e4c-a73d-069cbf4541e6', name: 'ubuntu-24.04', minDisk: 10, minRam: 1024, metadata: { os_distro: 'ubuntu' } },
+];
+
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const versionSchema = z.strictObject({
@@ -44,7 +54,19 @@ export const configSchema = z.strictObject({
   vendors: z.record(z.string().regex(PREFIX), z.string().min(1)).default({}),
   /** Milliseconds in-flight requests get to finish on SIGINT/SIGTERM before connections are cut. */
   shutdownGraceMs: z.number().int().min(0).default(10_000),
+  store: z.strictObject({ path: z.string().min(1).default('data/extgate.sqlite') }).default({ path: 'data/extgate.sqlite' }),
+  /** How long a transient state lasts before it settles, in milliseconds, by qualified state name. */
+  durations: z.record(z.string(), z.number().int().min(0)).default({}),
+  maxBodyBytes: z.number().int().min(1).default(1_048_576),
+  flavors: z.array(z.strictObject({ id: z.uuid(), name: z.string(), ram: z.number().int(), disk: z.number().int(), vcpus: z.number().int() })).default(SEED_FLAVORS),
+  images: z.array(z.strictObject({ id: z.uuid(), name: z.string(), minDisk: z.number().int(), minRam: z.number().int(), metadata: z.record(z.string(), z.string()).default({}) })).default(SEED_IMAGES),
 });
+
+/** Under `npm start`, transitions last long enough to be watched from outside. */
+export const DEFAULT_DURATIONS: Readonly<Record<string, number>> = {
+  BUILD: 2000, REBOOT: 1000, HARD_REBOOT: 2000, SAVING: 2000, 'RAX-CBS:ATTACHING': 1000,
+};
+export const durationOf = (config: Config) => (state: string): number => config.durations[state] ?? DEFAULT_DURATIONS[state] ?? 1000;
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
@@ -71,6 +93,8 @@ export const loadConfig = (opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
     // Relative extension paths are relative to the config file, not to wherever the process started.
     const ext = input.extensions as { paths?: unknown } | undefined;
     if (Array.isArray(ext?.paths)) ext.paths = ext.paths.map((p) => (typeof p === 'string' ? resolve(dirname(file), p) : p));
+    const store = input.store as { path?: unknown } | undefined;
+    if (typeof store?.path === 'string') store.path = resolve(dirname(file), store.path);
   }
   if (env.HOST) input.host = env.HOST;
   if (env.PORT) input.port = env.PORT;

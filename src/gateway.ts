@@ -1,14 +1,22 @@
-import { Hono } from 'hono';
-import { extensionRoots, type Config } from './config.ts';
+import { Hono, type Handler } from 'hono';
+import { durationOf, extensionRoots, type Config } from './config.ts';
+import type { Clock } from './core/clock.ts';
+import { compute, seed } from './core/compute.ts';
 import { loadModules } from './extension/loader.ts';
-import { buildRegistry, type Registry } from './extension/registry.ts';
+import { buildRegistry, type Registry, type VersionView } from './extension/registry.ts';
 import { loadVendors } from './extension/vendors.ts';
+import { extensionRoute, hookMiddleware, type HookDeps } from './extension/hooks.ts';
+import type { HookPoint } from './extension/contract.ts';
 import { CORE_CODECS } from './media/codecs.ts';
+import { negotiation } from './media/negotiate.ts';
 import { extensionsDiscovery } from './discovery/extensions.ts';
 import { versionsDiscovery } from './discovery/versions.ts';
+import type { GatewayEnv } from './http/context.ts';
 import { onError, onNotFound, type Log } from './http/errors.ts';
 import { RoutingPaths } from './http/path.ts';
+import { encoderCache, readBody, respond, unitOfWork } from './http/pipeline.ts';
 import { RouteTable } from './http/routes.ts';
+import type { Store } from './store/store.ts';
 
 /** Loads the extension modules the configuration names and builds the registry from them. */
 export const loadRegistry = async (config: Config): Promise<Registry> => {
@@ -22,18 +30,28 @@ export const loadRegistry = async (config: Config): Promise<Registry> => {
     vendors: loadVendors(config.vendors),
     onInvalid: config.extensions.onInvalid,
     problems,
+    durations: durationOf(config),
   });
 };
 
 export interface GatewayOptions {
+  readonly store: Store;
+  readonly clock: Clock;
   readonly log?: Log;
+  readonly maxBodyBytes?: number;
 }
 
+/** Seeds the store with the configured flavors and images (with each version's defaults). */
+export const seedStore = async (registry: Registry, config: Config, store: Store, clock: Clock): Promise<void> => {
+  for (const v of registry.versions) await seed(store, v.model, clock, config);
+};
+
 /**
- * The Hono app for one registry. Routes are data-driven: one set per API version. The
+ * The Hono app for one registry. Routes are data-driven: one set per API version, each route
+ * wired once with the stages of its flow and the hooks of the extensions that touch it. The
  * tenant-scoped form (`/v1/{tenant_id}/...`) reaches the same routes (see http/path.ts).
  */
-export const createGateway = (registry: Registry, opts: GatewayOptions = {}): Hono => {
+export const createGateway = (registry: Registry, opts: GatewayOptions): Hono => {
   const paths = new RoutingPaths();
   const app = new Hono({ getPath: paths.routingPath });
   const routes = new RouteTable(app, paths);
@@ -47,9 +65,41 @@ export const createGateway = (registry: Registry, opts: GatewayOptions = {}): Ho
     routes.get(`${v}/extensions`, extensions.list);
     for (const alias of extensions.aliases) routes.get(`${v}/extensions/${alias}`, extensions.showOne(alias));
     routes.fallback(`${v}/extensions/:alias`, ['GET'], extensions.showMissing);
+    wireCompute(routes, view, opts);
   }
 
   app.notFound(onNotFound(routes, registry));
   app.onError(onError(opts.log ?? ((m) => console.error(m))));
   return app;
+};
+
+const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions): void => {
+  const { model, naming } = view;
+  const v = `/${view.version.id}`;
+  const deps: HookDeps = { model, naming, clock: opts.clock, store: opts.store, version: view.version.id };
+  const codecs = CORE_CODECS;
+  const respondStage = respond(codecs, negotiation(codecs), encoderCache(naming));
+  const readStage = readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576 });
+  const txStage = unitOfWork(opts.store);
+  const hooksOf = (point: HookPoint) => (model.hooks.get(point) ?? []).map((h) => hookMiddleware(h, deps));
+  const api = compute({ store: opts.store, clock: opts.clock, model, naming, version: view.version.id });
+
+  const add = (method: string, path: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>) => {
+    const body = method === 'POST' || method === 'PUT' || method === 'PATCH';
+    const changes = method !== 'GET';
+    const stages = [respondStage, ...(body ? [readStage] : []), ...(changes ? [txStage] : []), ...(point ? hooksOf(point) : []), handler];
+    routes.on(method, `${v}${path}`, ...(stages as Handler[]));
+  };
+
+  for (const kind of ['servers', 'images', 'flavors'] as const) {
+    add('GET', `/${kind}`, `${kind}.list`, api.list(kind, false));
+    add('GET', `/${kind}/detail`, `${kind}.detail`, api.list(kind, true));
+    add('GET', `/${kind}/:id`, `${kind}.show`, api.show(kind));
+  }
+  add('POST', '/servers', 'servers.create', api.createServer);
+  add('PUT', '/servers/:id', 'servers.update', api.updateServer);
+  add('DELETE', '/servers/:id', 'servers.delete', api.deleteServer);
+  add('POST', '/servers/:id/action', 'servers.action', api.action);
+  add('DELETE', '/images/:id', 'images.delete', api.deleteImage);
+  for (const r of model.routes) add(r.method, r.honoPath, undefined, extensionRoute(r, deps));
 };

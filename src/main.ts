@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createGateway, loadRegistry } from './gateway.ts';
+import { createGateway, loadRegistry, seedStore } from './gateway.ts';
+import { systemClock } from './core/clock.ts';
+import { openSqliteStore } from './store/sqlite.ts';
 import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
 import { listen } from './server.ts';
 import { resolveExtgateEverywhere } from './extension/resolve-extgate.ts';
@@ -20,7 +22,9 @@ resolveExtgateEverywhere();
 const serveCommand = async (config: Config): Promise<void> => {
   const registry = await loadRegistry(config);
   for (const p of registry.problems) log(`extension left out: ${formatProblem(p)}`);
-  const app = createGateway(registry, { log });
+  const store = openSqliteStore(config.store.path);
+  await seedStore(registry, config, store, systemClock);
+  const app = createGateway(registry, { log, store, clock: systemClock, maxBodyBytes: config.maxBodyBytes });
   const server = await listen(app, config.host, config.port);
   const summary = registry.versions.map((v) => `${v.version.id}: ${v.extensions.map((e) => e.alias).join(', ') || 'no extensions'}`);
   log(`extgate listening on ${server.url} (${summary.join('; ')})`);
@@ -29,7 +33,10 @@ const serveCommand = async (config: Config): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: finishing in-flight requests`);
-    void server.close(config.shutdownGraceMs).then(() => process.exit(0));
+    void server
+      .close(config.shutdownGraceMs)
+      .then(() => store.close())
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

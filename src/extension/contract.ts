@@ -104,13 +104,18 @@ interface BaseContext {
 export interface HookContext extends BaseContext {
   /** The decoded request body (model keys), if the route has one. */
   readonly input?: Value;
-  /** The stored document the operation worked on (after the core handler ran). */
+  /**
+   * The stored document the operation worked on, as the handler left it. When the operation
+   * changes it, it is already staged: what an after-hook changes in it is committed with it.
+   */
   readonly doc?: Value;
+  /** A document the operation created besides (createImage's image), staged likewise. */
+  readonly created?: Value;
   /** The representation(s) about to be encoded: decorate them in `after`. */
   readonly result?: Value;
   readonly results?: readonly Value[];
-  /** Stages a change to `doc` (committed with the rest of the request). */
-  save(doc: Value): void;
+  /** For `servers.action`: which action (`reboot`, `OS-LOCK:lock`, as model keys). */
+  readonly action?: string;
 }
 
 export interface ActionContext extends BaseContext {

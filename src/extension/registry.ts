@@ -1,4 +1,5 @@
 import { definedNaming, type Naming } from '../model/naming.ts';
+import { buildVersionModel, type VersionModel } from './wiring.ts';
 import { isExtension, type Extension } from './define.ts';
 import { orderByDependencies } from './order.ts';
 import { ExtensionLoadError, type Problem } from './problems.ts';
@@ -26,6 +27,8 @@ export interface VersionView {
   /** Dependency order, then alias: the order hooks run in. */
   readonly extensions: readonly Extension[];
   readonly naming: Naming;
+  /** The core resources with these extensions' contributions, wired for this version. */
+  readonly model: VersionModel;
 }
 
 export interface Registry {
@@ -44,6 +47,8 @@ export interface RegistryOptions {
   readonly onInvalid?: 'fail' | 'skip';
   /** Problems found before the build (by the loader), reported with the rest. */
   readonly problems?: readonly Problem[];
+  /** How long each transient state lasts (ms), for the state machines. */
+  readonly durations?: (state: string) => number;
 }
 
 /** Builds the registry once; everything per request is derived from it ahead of time. */
@@ -68,14 +73,39 @@ export const buildRegistry = (modules: readonly LoadedModule[], opts: RegistryOp
   problems.push(...orderProblems);
   const loaded = ordered.filter((e) => versionOrderOk(e, ordered, versionIds, problems));
 
+  const durations = opts.durations ?? (() => 1000);
+  const viewsOf = (usable: readonly Extension[]) =>
+    opts.versions.map((version, index) => {
+      const extensions = usable.filter((e) => versionIds.indexOf(e.minVersion ?? versionIds[0]!) <= index);
+      const naming = definedNaming(extensions);
+      const wired = buildVersionModel(extensions, naming, durations);
+      return { view: { version, extensions, naming, model: wired.model } as VersionView, problems: wired.problems };
+    });
+  // Contributions are checked per version, on the names each version renders.
+  let built = viewsOf(loaded);
+  const wiringProblems = dedupe(built.flatMap((b) => b.problems));
+  problems.push(...wiringProblems);
   if (problems.length > 0 && (opts.onInvalid ?? 'fail') === 'fail') throw new ExtensionLoadError(problems);
-
-  const views = opts.versions.map((version, index): VersionView => {
-    const extensions = loaded.filter((e) => versionIds.indexOf(e.minVersion ?? versionIds[0]!) <= index);
-    return { version, extensions, naming: definedNaming(extensions) };
-  });
+  if (wiringProblems.length > 0) {
+    const bad = new Set(wiringProblems.map((p) => p.extension));
+    const { ordered: kept, problems: cascade } = orderByDependencies(loaded.filter((e) => !bad.has(e.alias)));
+    problems.push(...cascade);
+    loaded.splice(0, loaded.length, ...kept);
+    built = viewsOf(loaded);
+  }
+  const views = built.map((b) => b.view);
   const byId = new Map(views.map((v) => [v.version.id, v]));
   return { versions: views, extensions: loaded, problems, version: (id) => byId.get(id) };
+};
+
+const dedupe = (ps: readonly Problem[]): Problem[] => {
+  const seen = new Set<string>();
+  return ps.filter((p) => {
+    const k = `${p.extension}|${p.field}|${p.rule}|${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 };
 
 /** Alias and namespace name one extension each; every holder of a shared one is at fault. */

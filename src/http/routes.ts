@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 import type { Context, Handler, Hono } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
 import type { RoutingPaths } from './path.ts';
@@ -38,11 +39,11 @@ export class RouteTable {
     return entry;
   }
 
-  on(method: string, path: string, handler: Handler): this {
+  on(method: string, path: string, ...handlers: Handler[]): this {
     const { methods } = this.#entry(path);
     methods.add(method);
     if (method === 'GET') methods.add('HEAD');
-    this.#app.on(method, path, handler);
+    this.#app.on(method, path, ...(handlers as [Handler]));
     return this;
   }
 

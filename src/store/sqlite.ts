@@ -20,9 +20,11 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS documents_by_seq ON documents (kind, seq);
 `;
 
+// Documents are serialised at commit: what hooks change in a staged document after the
+// handler staged it is part of the same unit of work.
 type Op =
-  | { readonly op: 'insert'; readonly kind: string; readonly id: string; readonly body: string }
-  | { readonly op: 'update'; readonly kind: string; readonly id: string; readonly version: number; readonly body: string }
+  | { readonly op: 'insert'; readonly kind: string; readonly id: string; readonly doc: unknown }
+  | { readonly op: 'update'; readonly kind: string; readonly id: string; readonly version: number; readonly doc: unknown }
   | { readonly op: 'delete'; readonly kind: string; readonly id: string; readonly version: number };
 
 interface Row {
@@ -51,9 +53,9 @@ export const openSqliteStore = (file: string): Store => {
     for (const o of ops) {
       if (o.op === 'insert') {
         if (getRow.get(o.kind, o.id) !== undefined) throw new ConflictError(`${o.kind} ${o.id} already exists`);
-        insertRow.run(o.kind, o.id, nextSeq.get(o.kind)!.next, o.body);
+        insertRow.run(o.kind, o.id, nextSeq.get(o.kind)!.next, JSON.stringify(o.doc));
       } else if (o.op === 'update') {
-        if (updateRow.run(o.body, o.kind, o.id, o.version).changes !== 1) throw new ConflictError(`${o.kind} ${o.id} changed meanwhile`);
+        if (updateRow.run(JSON.stringify(o.doc), o.kind, o.id, o.version).changes !== 1) throw new ConflictError(`${o.kind} ${o.id} changed meanwhile`);
       } else if (deleteRow.run(o.kind, o.id, o.version).changes !== 1) {
         throw new ConflictError(`${o.kind} ${o.id} changed meanwhile`);
       }
@@ -88,8 +90,8 @@ export const openSqliteStore = (file: string): Store => {
     begin: (): UnitOfWork => {
       const ops: Op[] = [];
       return {
-        insert: (kind, id, doc) => void ops.push({ op: 'insert', kind, id, body: JSON.stringify(doc) }),
-        update: (kind, id, version, doc) => void ops.push({ op: 'update', kind, id, version, body: JSON.stringify(doc) }),
+        insert: (kind, id, doc) => void ops.push({ op: 'insert', kind, id, doc }),
+        update: (kind, id, version, doc) => void ops.push({ op: 'update', kind, id, version, doc }),
         delete: (kind, id, version) => void ops.push({ op: 'delete', kind, id, version }),
         get empty() {
           return ops.length === 0;

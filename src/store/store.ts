@@ -23,6 +23,7 @@ export interface ListOptions<T> {
 export class ConflictError extends Error {}
 export class MarkerNotFoundError extends Error {}
 
+/** Staged documents are read at commit: changes made to them until then are committed too. */
 export interface UnitOfWork {
   insert(kind: string, id: string, doc: unknown): void;
   update(kind: string, id: string, expectedVersion: number, doc: unknown): void;

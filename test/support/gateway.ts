@@ -2,7 +2,13 @@ import { expect } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import type { Hono } from 'hono';
 import { parseConfig, type ConfigInput } from '../../src/config.ts';
-import { createGateway, loadRegistry } from '../../src/gateway.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGateway, loadRegistry, seedStore } from '../../src/gateway.ts';
+import { ManualClock } from '../../src/core/clock.ts';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
+import type { Store } from '../../src/store/store.ts';
 import type { Registry } from '../../src/extension/registry.ts';
 import { validateOwn } from './xml.ts';
 
@@ -10,13 +16,20 @@ export interface TestGateway {
   readonly app: Hono;
   readonly registry: Registry;
   readonly logged: string[];
+  readonly store: Store;
+  /** The state machine's clock: tests move it, nothing sleeps. */
+  readonly clock: ManualClock;
 }
 
-/** A gateway built the way `npm start` builds it, from a configuration. */
+/** A gateway built the way `npm start` builds it, from a configuration, on a fresh SQLite file. */
 export const testGateway = async (input: ConfigInput = {}): Promise<TestGateway> => {
-  const registry = await loadRegistry(parseConfig(input));
+  const config = parseConfig({ store: { path: join(mkdtempSync(join(tmpdir(), 'extgate-test-')), 'extgate.sqlite') }, ...input });
+  const registry = await loadRegistry(config);
+  const store = openSqliteStore(config.store.path);
+  const clock = new ManualClock();
+  await seedStore(registry, config, store, clock);
   const logged: string[] = [];
-  return { app: createGateway(registry, { log: (m) => logged.push(m) }), registry, logged };
+  return { app: createGateway(registry, { log: (m) => logged.push(m), store, clock }), registry, logged, store, clock };
 };
 
 export interface Reply {

@@ -1,0 +1,105 @@
+import type { Shape, Value } from '../model/shape.ts';
+import type { LinkBase } from './links.ts';
+import { resourceLinks } from './links.ts';
+import { isoSeconds } from './clock.ts';
+
+/**
+ * Stored documents -> representations (model values for the shapes). Extension fields are copied
+ * only if this version's shape has them: a disabled extension's stored data leaves no trace.
+ */
+export interface ServerDoc extends Value {
+  id: string;
+  name: string;
+  status: string;
+  pending?: { status: string; at: number };
+  imageId: string;
+  flavorId: string;
+  accessIPv4: string;
+  accessIPv6: string;
+  metadata: Record<string, string>;
+  addresses: Record<string, { version: number; addr: string }[]>;
+  created: number;
+  updated: number;
+  hostId: string;
+  tenant_id: string;
+  user_id: string;
+}
+
+export interface ImageDoc extends Value {
+  id: string;
+  name: string;
+  status: string;
+  pending?: { status: string; at: number };
+  serverId?: string;
+  minDisk: number;
+  minRam: number;
+  metadata: Record<string, string>;
+  created: number;
+  updated: number;
+}
+
+export interface FlavorDoc extends Value {
+  id: string;
+  name: string;
+  ram: number;
+  disk: number;
+  vcpus: number;
+}
+
+const extensionKeys = new WeakMap<Shape, string[]>();
+const extensionKeysOf = (shape: Shape): string[] => {
+  let keys = extensionKeys.get(shape);
+  if (keys === undefined) extensionKeys.set(shape, (keys = shape.fields.filter((f) => f.owner !== undefined).map((f) => f.key)));
+  return keys;
+};
+
+const copyExtensions = (doc: Value, shape: Shape, out: Value): Value => {
+  for (const k of extensionKeysOf(shape)) if (doc[k] !== undefined) out[k] = doc[k];
+  return out;
+};
+
+const ref = (base: LinkBase, collection: string, id: string) => ({ id, links: [{ rel: 'bookmark', href: `${base.bookmark}/${collection}/${id}` }] });
+
+export const serverView = (doc: ServerDoc, shape: Shape, base: LinkBase): Value =>
+  copyExtensions(doc, shape, {
+    id: doc.id,
+    name: doc.name,
+    status: doc.status,
+    progress: doc.status === 'BUILD' ? 0 : 100,
+    hostId: doc.hostId,
+    tenant_id: doc.tenant_id,
+    user_id: doc.user_id,
+    created: isoSeconds(doc.created),
+    updated: isoSeconds(doc.updated),
+    accessIPv4: doc.accessIPv4,
+    accessIPv6: doc.accessIPv6,
+    image: ref(base, 'images', doc.imageId),
+    flavor: ref(base, 'flavors', doc.flavorId),
+    metadata: doc.metadata,
+    addresses: doc.addresses,
+    links: resourceLinks(base, 'servers', doc.id),
+  });
+
+export const imageView = (doc: ImageDoc, shape: Shape, base: LinkBase): Value =>
+  copyExtensions(doc, shape, {
+    id: doc.id,
+    name: doc.name,
+    status: doc.status,
+    progress: doc.status === 'SAVING' ? 0 : 100,
+    minDisk: doc.minDisk,
+    minRam: doc.minRam,
+    created: isoSeconds(doc.created),
+    updated: isoSeconds(doc.updated),
+    server: doc.serverId === undefined ? undefined : ref(base, 'servers', doc.serverId),
+    metadata: doc.metadata,
+    links: resourceLinks(base, 'images', doc.id),
+  });
+
+export const flavorView = (doc: FlavorDoc, shape: Shape, base: LinkBase): Value =>
+  copyExtensions(doc, shape, { id: doc.id, name: doc.name, ram: doc.ram, disk: doc.disk, vcpus: doc.vcpus, links: resourceLinks(base, 'flavors', doc.id) });
+
+export const summaryView = (doc: { id: string; name: string }, collection: string, base: LinkBase): Value => ({
+  id: doc.id,
+  name: doc.name,
+  links: resourceLinks(base, collection, doc.id),
+});

@@ -1,0 +1,111 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Codec } from '../media/codecs.ts';
+import { Fault } from '../media/fault.ts';
+import type { Negotiate } from '../media/negotiate.ts';
+import type { Naming } from '../model/naming.ts';
+import type { Collection, Shape } from '../model/shape.ts';
+import { ConflictError, type Store } from '../store/store.ts';
+import type { GatewayEnv } from './context.ts';
+import { responseCodec } from './request.ts';
+
+/**
+ * The stages every core and extension route runs, in flow order, as Hono middleware built once
+ * per registry: respond (negotiate first, encode last) -> read the body -> unit of work ->
+ * extension hooks -> handler. A stage after `await next()` does nothing when a later one failed:
+ * the fault is already the response, and nothing was committed.
+ */
+type Encoders = {
+  document(codec: Codec, shape: Shape): (value: Record<string, unknown>) => string;
+  collection(codec: Codec, coll: Collection): (values: readonly Record<string, unknown>[], links?: readonly { rel: string; href: string }[]) => string;
+};
+
+/** Compiled encoders per (codec, shape), made on first use and kept for the registry's life. */
+export const encoderCache = (naming: Naming): Encoders => {
+  const docs = new WeakMap<Shape, Map<Codec, (v: Record<string, unknown>) => string>>();
+  const colls = new WeakMap<Collection, Map<Codec, ReturnType<Codec['collection']>>>();
+  return {
+    document(codec, shape) {
+      let m = docs.get(shape);
+      if (m === undefined) docs.set(shape, (m = new Map()));
+      let e = m.get(codec);
+      if (e === undefined) m.set(codec, (e = codec.document(shape, naming)));
+      return e;
+    },
+    collection(codec, coll) {
+      let m = colls.get(coll);
+      if (m === undefined) colls.set(coll, (m = new Map()));
+      let e = m.get(codec);
+      if (e === undefined) m.set(codec, (e = codec.collection(coll, naming)));
+      return e;
+    },
+  };
+};
+
+export const respond = (codecs: readonly Codec[], negotiate: Negotiate, encoders: Encoders): MiddlewareHandler<GatewayEnv> =>
+  async (c, next) => {
+    const codec = responseCodec(c, negotiate, codecs);
+    c.set('codec', codec);
+    c.set('extraHeaders', {});
+    await next();
+    if (c.error !== undefined) return;
+    const r = c.get('result');
+    const extra = c.var.extraHeaders;
+    const headers: Record<string, string> = { ...r.headers, ...extra };
+    let body: string | null = null;
+    if (r.document !== undefined) body = encoders.document(codec, r.document.shape)(r.document.value);
+    else if (r.collection !== undefined) body = encoders.collection(codec, r.collection.coll)(r.collection.values, r.collection.links);
+    if (body !== null) {
+      headers['Content-Type'] = codec.mediaType;
+      headers.Vary = 'Accept';
+    }
+    return new Response(body, { status: r.status, headers });
+  };
+
+export interface ReadOptions {
+  readonly codecs: readonly Codec[];
+  readonly naming: Naming;
+  readonly maxBytes: number;
+}
+
+/** Content-Type picks the reader (415 otherwise); the body is bounded (413) and parsed (400). */
+export const readBody = (opts: ReadOptions): MiddlewareHandler<GatewayEnv> => {
+  const byType = new Map<string, Codec>();
+  for (const codec of opts.codecs) for (const t of codec.reads ?? []) byType.set(t, codec);
+  const accepted = [...byType.keys()].join(', ');
+  return async (c, next) => {
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const codec = byType.get(type);
+    if (codec === undefined) {
+      throw new Fault('badMediaType', type === '' ? `A request body needs a Content-Type: ${accepted}.` : `The Content-Type ${type} is not supported here; use ${accepted}.`);
+    }
+    const declared = Number(c.req.header('content-length') ?? '0');
+    if (declared > opts.maxBytes) throw tooLarge(opts.maxBytes);
+    const raw = await c.req.arrayBuffer();
+    if (raw.byteLength > opts.maxBytes) throw tooLarge(opts.maxBytes);
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      throw new Fault('badRequest', 'The request body is not UTF-8.');
+    }
+    if (text.trim() === '') throw new Fault('badRequest', 'The request body is empty.');
+    c.set('requestCodec', codec);
+    c.set('incoming', codec.parse!(text, opts.naming));
+    await next();
+  };
+};
+
+const tooLarge = (max: number) => new Fault('overLimit', `The request body is larger than ${max} bytes.`);
+
+/** One unit of work per request, committed once after the handler and every hook succeeded. */
+export const unitOfWork = (store: Store): MiddlewareHandler<GatewayEnv> => async (c, next) => {
+  c.set('tx', store.begin());
+  await next();
+  if (c.error !== undefined) return;
+  try {
+    await c.var.tx.commit();
+  } catch (err) {
+    if (err instanceof ConflictError) throw new Fault('conflictingRequest', 'The resource was changed by another request meanwhile; nothing was changed. Retry with its current state.');
+    throw err;
+  }
+};
