@@ -3,4 +3,6 @@ export { defineExtension, type ExtensionDefinition, type ExtensionLink } from '.
 export { createGateway, loadRegistry } from './gateway.ts';
 export { buildRegistry, type Registry, type VersionView, type ApiVersion } from './extension/registry.ts';
 export { parseConfig, loadConfig, type Config } from './config.ts';
-export { Fault } from './media/fault.ts';
+export { Fault, badRequest, conflictingRequest, itemNotFound } from './media/fault.ts';
+export { attribute, text, values, list, map, shape, ownedShape, input, type Check, type Value } from './model/shape.ts';
+export type * from './extension/contract.ts';

@@ -1,5 +1,11 @@
 import { defineExtension } from 'extgate';
 
+const tags = (v: unknown) => {
+  const list = v as string[];
+  if (list.length > 50) return 'may hold at most 50 tags';
+  return list.every((t) => t.length > 0 && t.length <= 60 && !t.includes(',')) ? undefined : 'must be 1 to 60 characters each, without commas';
+};
+
 /** Server Tags, a multi-vendor extension: free-form tags on servers, and a tag filter. See README.md. */
 export default defineExtension({
   name: 'Server Tags',
@@ -10,5 +16,14 @@ export default defineExtension({
   links: [
     { rel: 'describedby', type: 'application/pdf', href: 'https://extgate.dev/ext/mlti-tags/mlti-tags.pdf' },
     { rel: 'describedby', type: 'text/markdown', href: 'https://extgate.dev/ext/mlti-tags/README.md' },
+  ],
+  attributes: [{ resource: 'server', name: 'tags', form: 'list', item: 'tag', accepts: ['create', 'update'], check: tags, default: [] }],
+  parameters: [
+    {
+      resource: 'servers',
+      name: 'tag',
+      check: (v) => (typeof v === 'string' && v !== '' ? undefined : 'must name a tag'),
+      filter: (server, tag) => ((server['MLTI-TAGS:tags'] as string[] | undefined) ?? []).includes(tag),
+    },
   ],
 });

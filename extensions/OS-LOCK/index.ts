@@ -1,6 +1,15 @@
-import { defineExtension } from 'extgate';
+import { conflictingRequest, defineExtension, type HookContext } from 'extgate';
 
-/** Server Lock, an OpenStack extension: lock and unlock actions; a locked server refuses actions. See README.md. */
+const ANY_STATE = ['BUILD', 'ACTIVE', 'REBOOT', 'HARD_REBOOT', 'ERROR'];
+
+/** A locked server refuses every change but unlocking: checked after the handler, before commit. */
+const refuseIfLocked = ({ doc, names, action }: HookContext) => {
+  if (doc === undefined || names.get(doc, 'locked') !== true) return;
+  if (action === names.key('lock') || action === names.key('unlock')) return;
+  throw conflictingRequest(`Server ${doc.id} is locked; unlock it first.`);
+};
+
+/** Server Lock, an OpenStack extension: lock and unlock actions; a locked server refuses changes. See README.md. */
 export default defineExtension({
   name: 'Server Lock',
   namespace: 'http://docs.openstack.org/compute/ext/lock/api/v1.1',
@@ -10,5 +19,15 @@ export default defineExtension({
   links: [
     { rel: 'describedby', type: 'application/pdf', href: 'https://extgate.dev/ext/os-lock/os-lock.pdf' },
     { rel: 'describedby', type: 'text/markdown', href: 'https://extgate.dev/ext/os-lock/README.md' },
+  ],
+  attributes: [{ resource: 'server', name: 'locked', type: 'boolean', default: false }],
+  actions: [
+    { resource: 'server', name: 'lock', from: ANY_STATE, run: ({ doc, names }) => names.set(doc, 'locked', true) },
+    { resource: 'server', name: 'unlock', from: ANY_STATE, run: ({ doc, names }) => names.set(doc, 'locked', false) },
+  ],
+  hooks: [
+    { on: 'servers.update', after: refuseIfLocked },
+    { on: 'servers.delete', after: refuseIfLocked },
+    { on: 'servers.action', after: refuseIfLocked },
   ],
 });

@@ -1,5 +1,7 @@
 import { defineExtension } from 'extgate';
 
+const AUTO_OR_MANUAL = (v: unknown) => (v === 'AUTO' || v === 'MANUAL' ? undefined : 'must be AUTO or MANUAL');
+
 /** Disk Configuration (spec 3.1.1): the `diskConfig` flag on servers and images. See README.md. */
 export default defineExtension({
   name: 'Disk Configuration Extension',
@@ -10,5 +12,18 @@ export default defineExtension({
   links: [
     { rel: 'describedby', type: 'application/pdf', href: 'http://docs.rackspacecloud.com/servers/api/ext/rax-dcf.pdf' },
     { rel: 'describedby', type: 'application/xml', href: 'http://docs.rackspacecloud.com/servers/api/ext/rax-dcf/api.xsd' },
+  ],
+  attributes: [
+    { resource: 'server', name: 'diskConfig', accepts: ['create'], check: AUTO_OR_MANUAL, default: 'AUTO' },
+    { resource: 'image', name: 'diskConfig', default: 'AUTO' },
+  ],
+  hooks: [
+    {
+      // An image made from a server keeps the server's disk configuration.
+      on: 'servers.action',
+      after: ({ action, doc, created, names }) => {
+        if (action === 'createImage' && doc !== undefined && created !== undefined) names.set(created, 'diskConfig', names.get(doc, 'diskConfig'));
+      },
+    },
   ],
 });

@@ -243,7 +243,7 @@ export const compute = (d: ComputeDeps) => {
     if (!def.from!.includes(doc.status)) throw conflictingRequest(`Cannot ${root.spelled} ${what} while it is ${doc.status}; allowed from ${def.from!.join(', ')}.`);
     const next: ServerDoc = def.transition === undefined ? { ...doc } : model.machines.server.begin(doc, def.transition, now, what);
     next.updated = now;
-    await def.run?.({ input, doc: next, now, names: model.names(def.owner!), header: (n) => c.req.header(`${d.naming.alias(def.owner!)}-${n}`), setHeader: (n, v) => void (c.var.extraHeaders[`${d.naming.alias(def.owner!)}-${n}`] = v) });
+    await def.run?.({ input, doc: next, now, names: model.names(def.owner!), alias: d.naming.alias(def.owner!) ?? def.owner!, header: (n) => c.req.header(`${d.naming.alias(def.owner!)}-${n}`), setHeader: (n, v) => void (c.var.extraHeaders[`${d.naming.alias(def.owner!)}-${n}`] = v) });
     c.var.tx.update('servers', doc.id, version, next);
     c.set('doc', next);
     c.set('result', { status: 202 });

@@ -20,6 +20,8 @@ export interface AttributeContribution {
   /** XML form: an attribute (default), an element, or a list of `item` elements. */
   readonly form?: 'attribute' | 'element' | 'list';
   readonly item?: string;
+  /** For a list of objects (`[{"CBSID": "123", "type": "SSD"}]`): the fields of one item. */
+  readonly fields?: readonly Field[];
   /** Request bodies that may set it. */
   readonly accepts?: readonly ('create' | 'update' | 'createImage')[];
   readonly check?: Check;
@@ -94,6 +96,8 @@ export interface Names {
 
 interface BaseContext {
   readonly names: Names;
+  /** This extension's alias as this API version spells it (a link relation, a path segment). */
+  readonly alias: string;
   /** A request header of this extension (`RAX-CBS-Volume-Type` for `Volume-Type`). */
   header(name: string): string | undefined;
   /** A response header of this extension. */
@@ -116,6 +120,8 @@ export interface HookContext extends BaseContext {
   readonly results?: readonly Value[];
   /** For `servers.action`: which action (`reboot`, `OS-LOCK:lock`, as model keys). */
   readonly action?: string;
+  /** Base URL for links, with the version (and tenant) the client used. */
+  readonly base: string;
 }
 
 export interface ActionContext extends BaseContext {
@@ -130,7 +136,7 @@ export interface RouteContext extends BaseContext {
   /** The core resource named by the path's `{server_id}` / `{image_id}`, loaded and settled. */
   readonly doc?: Value;
   save(doc: Value): void;
-  /** Base URL for links: scheme, host, port, version and tenant as the client used them. */
+  /** Base URL for links, with the version (and tenant) the client used. */
   readonly base: string;
 }
 

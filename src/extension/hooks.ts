@@ -40,6 +40,8 @@ export const hookMiddleware = (h: HookDef, deps: HookDeps): MiddlewareHandler<Ga
     const r = c.var.result;
     return {
       names,
+      alias: deps.naming.alias(h.owner) ?? h.owner,
+      base: linkBase(c, deps.version).self,
       now: deps.clock.now(),
       ...headerApi(c, h.owner, deps.naming),
       doc: c.var.doc,
@@ -86,6 +88,7 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): Handler<GatewayEnv>
       input: body,
       doc,
       names,
+      alias: deps.naming.alias(r.owner) ?? r.owner,
       now,
       ...headerApi(c, r.owner, deps.naming),
       base: linkBase(c, deps.version).self,

@@ -1,4 +1,4 @@
-import { attribute, extendShape, input, shape, text, values, type Field, type Shape } from '../model/shape.ts';
+import { attribute, extendShape, input, list, shape, text, values, type Field, type Shape } from '../model/shape.ts';
 import { qualifiedName, type Naming } from '../model/naming.ts';
 import { COMPUTE_NS } from '../media/namespaces.ts';
 import {
@@ -80,7 +80,14 @@ export const CORE_ACTIONS: readonly ActionDef[] = [
 
 const attributeField = (a: AttributeContribution, owner: string): Field => {
   const type = a.type ?? 'string';
-  const f = a.form === 'list' ? values(a.name, a.item ?? 'item', type, owner) : a.form === 'element' ? text(a.name, type, owner) : attribute(a.name, type, owner);
+  const f =
+    a.form === 'list'
+      ? a.fields !== undefined
+        ? list(a.name, shape(a.item ?? 'item', COMPUTE_NS, a.fields), { owner })
+        : values(a.name, a.item ?? 'item', type, owner)
+      : a.form === 'element'
+        ? text(a.name, type, owner)
+        : attribute(a.name, type, owner);
   return a.check === undefined ? f : input(f, { check: a.check });
 };
 
@@ -196,6 +203,8 @@ export const buildVersionModel = (
   const machines = { server: new StateMachine(serverStates, durations), image: new StateMachine(imageStates, durations) };
 
   const full = { server: extendShape(serverShape, added.server), image: extendShape(imageShape, added.image), flavor: extendShape(flavorShape, added.flavor) };
+  const createImage = extendShape(createImageShape, accepts.createImage);
+  actions.set('createImage', { key: 'createImage', shape: createImage });
   const requiresOf = new Map(extensions.map((e) => [e.alias, new Set(e.requires ?? [])]));
   const model: VersionModel = {
     shapes: {
@@ -205,7 +214,7 @@ export const buildVersionModel = (
       flavorSummary: summaryOf(full.flavor),
       serverCreate: extendShape(serverCreateShape, accepts.create),
       serverUpdate: extendShape(serverUpdateShape, accepts.update),
-      createImage: extendShape(createImageShape, accepts.createImage),
+      createImage,
     },
     defaults,
     parameters,
