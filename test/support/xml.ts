@@ -33,7 +33,8 @@ const validate = async (xml: string, root: string, main: string, extension: 'sch
 export const validateOwn = (xml: string): Promise<Validation> => {
   const ns = /<[\w:-]+[^>]*\sxmlns="([^"]+)"/.exec(xml)?.[1];
   if (ns === 'http://docs.openstack.org/common/api/v1.0') return validate(xml, SPEC_SCHEMAS, 'common.xsd', 'schema', ['atom-link.xsd']);
-  if (ns === 'http://docs.openstack.org/compute/api/v1.1') return validate(xml, SPEC_SCHEMAS, 'faults.xsd', 'schema', []);
+  if (ns === 'http://docs.openstack.org/compute/api/v1.1') return validate(xml, SPEC_SCHEMAS, 'compute.xsd', 'schema', ['faults.xsd', 'atom-link.xsd']);
+  if (ns === 'http://docs.rackspace.com/servers/api/ext/backup/v1.0') return validate(xml, SPEC_SCHEMAS, 'rax-bak.xsd', 'schema', []);
   return Promise.resolve({ valid: false, errors: [`no extgate schema for root namespace ${ns}`] });
 };
 
@@ -49,4 +50,10 @@ export const reference = {
   versionsRng: (xml: string) => validate(xml, REFERENCE, 'nova-rng-2014.1/v1.1/versions.rng', 'relaxng', ['nova-rng-2014.1/atom-link.rng']),
   versionRng: (xml: string) => validate(xml, REFERENCE, 'nova-rng-2014.1/v1.1/version.rng', 'relaxng', ['nova-rng-2014.1/atom-link.rng']),
   faultsXsd: (xml: string) => validate(xml, REFERENCE, 'compute-api-v2/faults.xsd', 'schema', []),
+  /** The compute v2 set as an XSD 1.0 processor reads it: servers, images, flavors, faults. */
+  computeXsd: (xml: string) =>
+    validate(xml, REFERENCE, 'compute-api-v2-xsd10/server.xsd', 'schema', [
+      'compute-api-v2-xsd10/common.xsd', 'compute-api-v2-xsd10/image.xsd', 'compute-api-v2-xsd10/flavor.xsd', 'compute-api-v2-xsd10/metadata.xsd',
+      'compute-api-v2-xsd10/faults.xsd', 'compute-api-v2-xsd10/atom/atom.xsd', 'compute-api-v2-xsd10/atom/xml.xsd',
+    ]),
 };
