@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { accept, call, parseXml, testGateway, XML, type TestGateway } from './support/gateway.ts';
 import { hasReference, reference } from './support/xml.ts';
 
-const SHIPPED = ['MLTI-TAGS', 'OS-LOCK', 'RAX-BAK', 'RAX-DCF'];
+const SHIPPED = ['MLTI-TAGS', 'OS-LOCK', 'RAX-BAK', 'RAX-CBS', 'RAX-DCF', 'RAX-DESC', 'RAX-PIE'];
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -152,19 +152,22 @@ describe('pagination', () => {
     expect(first.extensions_links).toEqual([{ rel: 'next', href: 'http://localhost/v1/extensions?limit=3&marker=RAX-BAK' }]);
     const next = new URL(first.extensions_links[0].href);
     const second = (await call(gw.app, next.pathname + next.search)).json();
-    expect(second.extensions.map((e: any) => e.alias)).toEqual(['RAX-DCF']);
-    expect(second.extensions_links).toBeUndefined();
+    expect(second.extensions.map((e: any) => e.alias)).toEqual(SHIPPED.slice(3, 6));
+    const last = new URL(second.extensions_links[0].href);
+    const third = (await call(gw.app, last.pathname + last.search)).json();
+    expect(third.extensions.map((e: any) => e.alias)).toEqual(SHIPPED.slice(6));
+    expect(third.extensions_links).toBeUndefined();
   });
 
   test('no next link when the page reaches the end exactly', async () => {
-    const body = (await call(gw.app, '/v1/extensions?limit=4')).json();
-    expect(body.extensions).toHaveLength(4);
+    const body = (await call(gw.app, `/v1/extensions?limit=${SHIPPED.length}`)).json();
+    expect(body.extensions).toHaveLength(SHIPPED.length);
     expect(body.extensions_links).toBeUndefined();
   });
 
   test('marker alone gives the rest', async () => {
     const body = (await call(gw.app, '/v1/extensions?marker=OS-LOCK')).json();
-    expect(body.extensions.map((e: any) => e.alias)).toEqual(['RAX-BAK', 'RAX-DCF']);
+    expect(body.extensions.map((e: any) => e.alias)).toEqual(SHIPPED.slice(2));
   });
 
   test('XML next link is an atom:link rel="next" on the list; the tenant path and suffix are kept', async () => {

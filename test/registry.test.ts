@@ -202,6 +202,6 @@ describe('loader: real folders', () => {
   test('the shipped extensions load cleanly, in a deterministic order', async () => {
     const r = await loadRegistry(parseConfig({}));
     expect(r.problems).toEqual([]);
-    expect(r.extensions.map((e) => e.alias)).toEqual(['MLTI-TAGS', 'OS-LOCK', 'RAX-BAK', 'RAX-DCF']);
+    expect(r.extensions.map((e) => e.alias)).toEqual(['MLTI-TAGS', 'OS-LOCK', 'RAX-BAK', 'RAX-CBS', 'RAX-DCF', 'RAX-DESC', 'RAX-PIE']);
   });
 });

@@ -20,7 +20,7 @@ describe('npm start: a real listening gateway', () => {
     const j = await fetch(`${server.url}/v1/extensions`);
     expect(j.status).toBe(200);
     expect(j.headers.get('content-length')).toBe(String((await j.clone().arrayBuffer()).byteLength));
-    expect((await j.json()).extensions.map((e: { alias: string }) => e.alias)).toEqual(['MLTI-TAGS', 'OS-LOCK', 'RAX-BAK', 'RAX-DCF']);
+    expect((await j.json()).extensions.map((e: { alias: string }) => e.alias)).toEqual(['MLTI-TAGS', 'OS-LOCK', 'RAX-BAK', 'RAX-CBS', 'RAX-DCF', 'RAX-DESC', 'RAX-PIE']);
     const x = await fetch(`${server.url}/v1/extensions`, { headers: { Accept: 'application/xml' } });
     const xml = await x.text();
     expect(x.headers.get('content-type')).toBe('application/xml');
@@ -123,7 +123,7 @@ describe('bad extensions at boot', () => {
   test('check: exit 0 on the shipped extensions', async () => {
     const s = runCli(['check']);
     expect(await s.exited).toBe(0);
-    expect(s.output()).toContain('v1: MLTI-TAGS, OS-LOCK, RAX-BAK, RAX-DCF');
+    expect(s.output()).toContain('v1: MLTI-TAGS, OS-LOCK, RAX-BAK, RAX-CBS, RAX-DCF, RAX-DESC, RAX-PIE');
   });
 
   test('a bad config file is reported, not a stack trace', async () => {

@@ -11,9 +11,11 @@ export interface Spawned {
   readonly exited: Promise<number | null>;
 }
 
-export const writeConfig = (config: unknown): string => {
-  const file = join(mkdtempSync(join(tmpdir(), 'extgate-cfg-')), 'extgate.config.json');
-  writeFileSync(file, JSON.stringify(config));
+/** A config file in a fresh folder; its store lives in that folder unless the config says otherwise. */
+export const writeConfig = (config: Record<string, unknown>): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'extgate-cfg-'));
+  const file = join(dir, 'extgate.config.json');
+  writeFileSync(file, JSON.stringify({ store: { path: join(dir, 'extgate.sqlite') }, ...config }));
   return file;
 };
 
@@ -32,7 +34,9 @@ export const runCli = (args: string[], env: Record<string, string> = {}): Spawne
 
 /** Starts `serve` on an ephemeral port and resolves with its base URL once it listens. */
 export const startServer = async (configFile?: string): Promise<Spawned & { url: string }> => {
-  const s = runCli(['serve', ...(configFile ? ['--config', configFile] : [])], { PORT: '0', HOST: '127.0.0.1' });
+  // Each server gets its own store, so tests never share (or leave) ./data.
+  const file = configFile ?? writeConfig({});
+  const s = runCli(['serve', '--config', file], { PORT: '0', HOST: '127.0.0.1' });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${s.output()}`)), 20_000);
     const check = () => {
