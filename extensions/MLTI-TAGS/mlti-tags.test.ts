@@ -1,0 +1,31 @@
+import { beforeEach, expect, test } from 'vitest';
+import { call, parseXml, testGateway, XML, type TestGateway } from '../../test/support/gateway.ts';
+import { CORE_NS, createServer, FLAVOR, IMAGE, json, xml } from '../../test/support/compute.ts';
+
+const NS = 'http://docs.openstack.org/compute/ext/multi-vendor/tags/v1.0';
+let gw: TestGateway;
+beforeEach(async () => {
+  gw = await testGateway();
+});
+
+test('tags set on create and update, in JSON and XML; a list of strings / of tag elements', async () => {
+  const id = await createServer(gw.app, { 'MLTI-TAGS:tags': ['web', 'prod'] });
+  expect((await call(gw.app, `/v1/servers/${id}`)).json().server['MLTI-TAGS:tags']).toEqual(['web', 'prod']);
+  const body = `<server xmlns="${CORE_NS}" xmlns:t="${NS}"><t:tags><t:tag>db</t:tag></t:tags></server>`;
+  const r = await call(gw.app, `/v1/servers/${id}`, xml('PUT', body));
+  expect(r.status).toBe(200);
+  expect(parseXml(r.text).server['MLTI-TAGS:tags']['MLTI-TAGS:tag']).toBe('db');
+});
+
+test('?MLTI-TAGS:tag= filters the list', async () => {
+  const a = await createServer(gw.app, { 'MLTI-TAGS:tags': ['web'] });
+  await createServer(gw.app, { 'MLTI-TAGS:tags': ['db'] });
+  expect((await call(gw.app, '/v1/servers?MLTI-TAGS:tag=web')).json().servers.map((s: any) => s.id)).toEqual([a]);
+  expect(parseXml((await call(gw.app, '/v1/servers?MLTI-TAGS:tag=none', XML)).text).servers.server).toBeUndefined();
+});
+
+test('bad tags: 400, nothing created', async () => {
+  const r = await call(gw.app, '/v1/servers', json('POST', { server: { name: 'x', imageRef: IMAGE, flavorRef: FLAVOR, 'MLTI-TAGS:tags': ['a,b'] } }));
+  expect(r.status).toBe(400);
+  expect((await call(gw.app, '/v1/servers')).json().servers).toEqual([]);
+});
