@@ -1,0 +1,105 @@
+import { describe, expect, test } from 'vitest';
+import { attribute, defineExtension } from '../src/index.ts';
+import type { ExtensionDefinition } from '../src/extension/define.ts';
+import type { Problem } from '../src/extension/problems.ts';
+import { buildRegistry } from '../src/extension/registry.ts';
+import { loadVendors } from '../src/extension/vendors.ts';
+import { call, parseXml, testGateway, XML } from './support/gateway.ts';
+import { action, createServer } from './support/compute.ts';
+import { hasReference, reference } from './support/xml.ts';
+
+const meta = (alias: string): ExtensionDefinition => ({
+  name: alias,
+  namespace: `http://example.com/${alias}`,
+  alias,
+  updated: '2020-01-01T00:00:00Z',
+  description: `${alias} for tests.`,
+  links: [{ rel: 'describedby', type: 'application/pdf', href: `http://example.com/${alias}.pdf` }],
+});
+const VERSIONS = [{ id: 'v1', status: 'CURRENT', updated: '2011-09-27T00:00:00Z' }] as const;
+const problemsOf = (...defs: ExtensionDefinition[]): string[] =>
+  (buildRegistry(defs.map((d) => ({ label: d.alias, exported: defineExtension(d) })), { versions: VERSIONS, vendors: loadVendors(), onInvalid: 'skip' }).problems as Problem[]).map(
+    (p) => `${p.extension} ${p.field} ${p.rule}`,
+  );
+
+describe('load-time checks of contributions, all reported at once', () => {
+  test('the same name twice, a hook on no route, a transition from or to an unknown state', () => {
+    expect(
+      problemsOf({
+        ...meta('RAX-A'),
+        attributes: [{ resource: 'server', name: 'x' }, { resource: 'server', name: 'x' }],
+        parameters: [{ resource: 'servers', name: 'p', filter: () => true }, { resource: 'servers', name: 'p', filter: () => true }],
+        headers: { request: ['H', 'H'] },
+        states: [{ resource: 'server', name: 'S' }, { resource: 'server', name: 'S' }],
+        actions: [
+          { resource: 'server', name: 'go', from: ['NOWHERE'], via: 'S' },
+          { resource: 'server', name: 'go', from: ['ACTIVE'] },
+          { resource: 'server', name: 'fly', from: ['ACTIVE'], via: 'LIMBO' },
+        ],
+        hooks: [{ on: 'servers.explode' as never, after: () => {} }],
+        routes: [{ method: 'GET', path: '/servers/{server_id}/mine', handle: () => ({ status: 204 }) }],
+      }).sort(),
+    ).toEqual([
+      'RAX-A actions[0].from unknown-state',
+      'RAX-A actions[1].name conflict',
+      'RAX-A actions[2].via unknown-state',
+      'RAX-A attributes[1].name conflict',
+      'RAX-A headers.request[1] conflict',
+      'RAX-A hooks[0].on unknown-route',
+      'RAX-A parameters[1].name conflict',
+      'RAX-A routes[0].path alias-segment',
+      'RAX-A states[1].name conflict',
+    ]);
+  });
+
+  test('another extension\'s state needs requires; with it, it is fine', () => {
+    const owner = { ...meta('RAX-S'), states: [{ resource: 'server' as const, name: 'BUSY' }] };
+    const user = (requires: string[]) => ({ ...meta('RAX-U'), requires, actions: [{ resource: 'server' as const, name: 'go', from: ['RAX-S:BUSY'] }] });
+    expect(problemsOf(owner, user([]))).toEqual(['RAX-U actions[0].from requires']);
+    expect(problemsOf(owner, user(['RAX-S']))).toEqual([]);
+  });
+
+  test('two extensions with the same path template do not clash: their aliases set them apart', () => {
+    const route = { method: 'GET' as const, path: '/servers/{server_id}/{alias}/x', handle: () => ({ status: 204 }) };
+    expect(problemsOf({ ...meta('RAX-A'), routes: [route] }, { ...meta('RAX-B'), routes: [route] })).toEqual([]);
+  });
+
+  test('a name the core already has cannot be claimed once it would render unqualified', () => {
+    // In v1 every extension name is qualified, so `name` does not clash with the core's.
+    expect(problemsOf({ ...meta('RAX-A'), attributes: [{ resource: 'server', name: 'name' }] })).toEqual([]);
+  });
+
+  test('the bad extension is left out in skip mode; the good ones are served', async () => {
+    const r = buildRegistry(
+      [
+        { label: 'RAX-BAD', exported: defineExtension({ ...meta('RAX-BAD'), hooks: [{ on: 'nowhere.show' as never }] }) },
+        { label: 'RAX-OK', exported: defineExtension({ ...meta('RAX-OK'), attributes: [{ resource: 'image', name: 'ok', type: 'boolean', default: true }] }) },
+      ],
+      { versions: VERSIONS, vendors: loadVendors(), onInvalid: 'skip' },
+    );
+    expect(r.extensions.map((e) => e.alias)).toEqual(['RAX-OK']);
+    expect(r.version('v1')!.model.shapes.image.fields.some((f) => f.key === 'RAX-OK:ok')).toBe(true);
+  });
+
+  test('an attribute helper from the public API is a field the codecs know', () => {
+    expect(attribute('CBSID').kind).toBe('attribute');
+  });
+});
+
+describe('they compose: one server document carrying every extension at once', () => {
+  test('JSON and XML; XML namespaces declared on the root, extension elements after the core ones', async () => {
+    const gw = await testGateway();
+    const id = await createServer(gw.app, { 'RAX-DCF:diskConfig': 'MANUAL', 'MLTI-TAGS:tags': ['web'] });
+    gw.clock.advance(2000);
+    await action(gw.app, id, { 'RAX-CBS:mount_volume': { CBSID: '123' } });
+    await action(gw.app, id, { 'OS-LOCK:lock': null }).catch(() => undefined);
+    const j = (await call(gw.app, `/v1/servers/${id}`)).json().server;
+    expect(Object.keys(j).filter((k) => k.includes(':')).sort()).toEqual(['MLTI-TAGS:tags', 'OS-LOCK:locked', 'RAX-CBS:volumes', 'RAX-DCF:diskConfig']);
+    const x = (await call(gw.app, `/v1/servers/${id}`, XML)).text;
+    const root = x.slice(x.indexOf('<server'), x.indexOf('>', x.indexOf('<server')));
+    for (const alias of ['MLTI-TAGS', 'OS-LOCK', 'RAX-CBS', 'RAX-DCF']) expect(root).toContain(`xmlns:${alias}=`);
+    expect(x.indexOf('<MLTI-TAGS:tags>')).toBeGreaterThan(x.lastIndexOf('<atom:link'));
+    expect(parseXml(x).server['@status']).toBe('RAX-CBS:ATTACHING');
+    if (hasReference) expect((await reference.computeXsd(x)).errors).toEqual([]);
+  });
+});
