@@ -84,10 +84,10 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   const hooksOf = (point: HookPoint) => (model.hooks.get(point) ?? []).map((h) => hookMiddleware(h, deps));
   const api = compute({ store: opts.store, clock: opts.clock, model, naming, version: view.version.id });
 
-  const add = (method: string, path: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>) => {
+  const add = (method: string, path: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>, read = readStage) => {
     const body = method === 'POST' || method === 'PUT' || method === 'PATCH';
     const changes = method !== 'GET';
-    const stages = [respondStage, ...(body ? [readStage] : []), ...(changes ? [txStage] : []), ...(point ? hooksOf(point) : []), handler];
+    const stages = [respondStage, ...(body ? [read] : []), ...(changes ? [txStage] : []), ...(point ? hooksOf(point) : []), handler];
     routes.on(method, `${v}${path}`, ...(stages as Handler[]));
   };
 
@@ -101,5 +101,9 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   add('DELETE', '/servers/:id', 'servers.delete', api.deleteServer);
   add('POST', '/servers/:id/action', 'servers.action', api.action);
   add('DELETE', '/images/:id', 'images.delete', api.deleteImage);
-  for (const r of model.routes) add(r.method, r.honoPath, undefined, extensionRoute(r, deps));
+  for (const r of model.routes) {
+    const extra = new Map((r.jsonTypes ?? []).map((t) => [t, CORE_CODECS[0]!]));
+    const read = extra.size === 0 ? readStage : readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576, extra });
+    add(r.method, r.honoPath, undefined, extensionRoute(r, deps), read);
+  }
 };

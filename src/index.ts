@@ -6,3 +6,4 @@ export { parseConfig, loadConfig, type Config } from './config.ts';
 export { Fault, badRequest, conflictingRequest, itemNotFound } from './media/fault.ts';
 export { attribute, text, values, list, map, shape, ownedShape, input, type Check, type Value } from './model/shape.ts';
 export type * from './extension/contract.ts';
+export { COMPUTE_NS } from './media/namespaces.ts';

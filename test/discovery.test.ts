@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { accept, call, parseXml, testGateway, XML, type TestGateway } from './support/gateway.ts';
 import { hasReference, reference } from './support/xml.ts';
+import { SHIPPED } from './support/shipped.ts';
 
-const SHIPPED = ['MLTI-TAGS', 'OS-LOCK', 'RAX-BAK', 'RAX-CBS', 'RAX-DCF', 'RAX-DESC', 'RAX-PIE'];
 
 let gw: TestGateway;
 beforeAll(async () => {

@@ -62,7 +62,12 @@ export interface RouteContribution {
   readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
   readonly path: string;
   readonly input?: Shape;
-  readonly output?: Shape;
+  /** Its own shape, or a core resource's (with every extension's fields of this version). */
+  readonly output?: Shape | ResourceName;
+  /** JSON bodies come bare (`{"name": ...}`), not wrapped in the root key (a merge patch). */
+  readonly bare?: boolean;
+  /** More request media types read as JSON here (`application/merge-patch+json`). */
+  readonly jsonTypes?: readonly string[];
   readonly handle: (ctx: RouteContext) => RouteResult | Promise<RouteResult>;
 }
 
@@ -138,6 +143,8 @@ export interface RouteContext extends BaseContext {
   save(doc: Value): void;
   /** Base URL for links, with the version (and tenant) the client used. */
   readonly base: string;
+  /** The representation of the loaded core document, as the core would answer it. */
+  view(doc: Value): Value;
 }
 
 export interface RouteResult {

@@ -1,7 +1,7 @@
 import type { Context, Handler, MiddlewareHandler } from 'hono';
 import type { Clock } from '../core/clock.ts';
 import { linkBase } from '../core/links.ts';
-import type { ServerDoc } from '../core/views.ts';
+import { flavorView, imageView, serverView, type FlavorDoc, type ImageDoc, type ServerDoc } from '../core/views.ts';
 import type { GatewayEnv } from '../http/context.ts';
 import { badRequest, itemNotFound } from '../media/fault.ts';
 import type { Naming } from '../model/naming.ts';
@@ -66,10 +66,15 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): Handler<GatewayEnv>
     const params = c.req.param() as Record<string, string>;
     let body: Value | undefined;
     if (input !== undefined) {
-      const key = `${input.owner ?? ''}|${input.element}`;
-      const root = c.var.incoming.find((x) => `${x.owner ?? ''}|${x.name}` === key) ?? (c.var.incoming.length === 1 && c.var.requestCodec.reads?.[0] === 'application/merge-patch+json' ? c.var.incoming[0] : undefined);
-      if (root === undefined) throw badRequest(`The request body must be a "${deps.naming.alias(input.owner ?? '') ?? ''}${input.owner ? ':' : ''}${input.element}" document.`);
-      body = c.var.requestCodec.reader!(input, deps.naming)(root.content);
+      const codec = c.var.requestCodec;
+      const incoming = c.var.incoming;
+      // A bare JSON body (a merge patch) is the content itself, every top-level key a field.
+      const bareJson = r.bare === true && codec.suffix === 'json';
+      const content = bareJson
+        ? Object.fromEntries(incoming.map((x) => [x.spelled, x.content]))
+        : incoming.find((x) => x.owner === input.owner && x.name === input.element)?.content;
+      if (content === undefined) throw badRequest(`The request body must be a "${deps.naming.alias(input.owner ?? '') ?? ''}${input.owner ? ':' : ''}${input.element}" document.`);
+      body = codec.reader!(input, deps.naming)(content);
     }
     // A route under a core resource gets that resource loaded and settled.
     let doc: Value | undefined;
@@ -92,6 +97,13 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): Handler<GatewayEnv>
       now,
       ...headerApi(c, r.owner, deps.naming),
       base: linkBase(c, deps.version).self,
+      view: (d) => {
+        const base = linkBase(c, deps.version);
+        const shapes = deps.model.shapes;
+        if (stored?.kind === 'images') return imageView(deps.model.machines.image.settle(d as ImageDoc, now), shapes.image, base);
+        if (stored?.kind === 'servers') return serverView(d as ServerDoc, shapes.server, base);
+        return flavorView(d as FlavorDoc, shapes.flavor, base);
+      },
       save: (d) => {
         if (d !== doc || stored === undefined) throw new Error(`${r.owner}: save() takes the document the route loaded`);
         c.var.tx.update(stored.kind, d.id as string, stored.version, d);

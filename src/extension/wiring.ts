@@ -31,8 +31,11 @@ export interface HookDef extends HookContribution {
   readonly owner: string;
 }
 
-export interface RouteDef extends RouteContribution {
+export interface RouteDef extends Omit<RouteContribution, 'output'> {
   readonly owner: string;
+  readonly output?: Shape;
+  /** The core resource the output is, if it is one (rendered with the core's view). */
+  readonly resource?: 'server' | 'image' | 'flavor';
   /** Hono path under the version: `/servers/:server_id/RAX-BAK/backup-schedule`. */
   readonly honoPath: string;
 }
@@ -196,7 +199,10 @@ export const buildVersionModel = (
       const segments = r.path.split('/').filter((s) => s !== '').flatMap((s) => (s === '{alias}' ? (alias === undefined ? [] : [alias]) : [s]));
       const honoPath = `/${segments.map((s) => (s.startsWith('{') && s.endsWith('}') ? `:${s.slice(1, -1)}` : s)).join('/')}`;
       if (!r.path.includes('{alias}')) problem(owner, `routes[${i}].path`, 'alias-segment', `"${r.path}" must hold {alias} so that it cannot clash with the core or another extension (spec 3.2.2)`);
-      else if (claim('route', `${r.method} ${honoPath.replace(/:[^/]+/g, ':')}`, owner, `routes[${i}].path`)) routes.push({ ...r, owner, honoPath });
+      else if (claim('route', `${r.method} ${honoPath.replace(/:[^/]+/g, ':')}`, owner, `routes[${i}].path`)) {
+        const resource = typeof r.output === 'string' ? r.output : undefined;
+        routes.push({ ...r, owner, honoPath, resource, output: typeof r.output === 'string' ? undefined : r.output });
+      }
     });
   }
 
@@ -204,6 +210,8 @@ export const buildVersionModel = (
 
   const full = { server: extendShape(serverShape, added.server), image: extendShape(imageShape, added.image), flavor: extendShape(flavorShape, added.flavor) };
   const createImage = extendShape(createImageShape, accepts.createImage);
+  // Routes answering a core resource answer it with this version's full shape.
+  for (const [i, r] of routes.entries()) if (r.resource !== undefined) routes[i] = { ...r, output: full[r.resource] };
   actions.set('createImage', { key: 'createImage', shape: createImage });
   const requiresOf = new Map(extensions.map((e) => [e.alias, new Set(e.requires ?? [])]));
   const model: VersionModel = {

@@ -65,12 +65,15 @@ export interface ReadOptions {
   readonly codecs: readonly Codec[];
   readonly naming: Naming;
   readonly maxBytes: number;
+  /** More media types a route reads with a given codec. */
+  readonly extra?: ReadonlyMap<string, Codec>;
 }
 
 /** Content-Type picks the reader (415 otherwise); the body is bounded (413) and parsed (400). */
 export const readBody = (opts: ReadOptions): MiddlewareHandler<GatewayEnv> => {
   const byType = new Map<string, Codec>();
   for (const codec of opts.codecs) for (const t of codec.reads ?? []) byType.set(t, codec);
+  for (const [t, codec] of opts.extra ?? []) byType.set(t, codec);
   const accepted = [...byType.keys()].join(', ');
   return async (c, next) => {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();

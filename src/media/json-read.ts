@@ -52,7 +52,9 @@ const compileField = (field: Field, naming: Naming, name: string): Put | undefin
         const x = c[name];
         if (x === undefined) return;
         if (!isObject(x)) throw badRequest(`"${name}" must be an object of strings.`);
-        for (const k in x) if (typeof x[k] !== 'string') throw badRequest(`"${name}" must be an object of strings; "${k}" is not a string.`);
+        for (const k in x) {
+          if (typeof x[k] !== 'string' && !(field.nullable && x[k] === null)) throw badRequest(`"${name}" must be an object of strings; "${k}" is not a string.`);
+        }
         out[key] = checked(field, { ...x }, name);
       };
     case 'object': {

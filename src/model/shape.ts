@@ -24,6 +24,8 @@ interface FieldBase {
   /** For request shapes: a value the client must give, and what it must look like. */
   readonly required?: boolean;
   readonly check?: Check;
+  /** A map whose values may be null: a merge patch removing keys. */
+  readonly nullable?: boolean;
 }
 
 /** A scalar: an XML attribute, a JSON property. */
@@ -144,7 +146,7 @@ export const values = (name: string, item: string, type: ScalarType = 'string', 
 });
 
 /** The same field, for a request: required, and checked beyond its type. */
-export const input = <F extends Field>(field: F, opts: { required?: boolean; check?: Check } = {}): F => ({ ...field, ...opts });
+export const input = <F extends Field>(field: F, opts: { required?: boolean; check?: Check; nullable?: boolean } = {}): F => ({ ...field, ...opts });
 
 export const shape = (element: string, namespace: string, fields: readonly Field[]): Shape => ({
   element, namespace, fields,

@@ -1,0 +1,55 @@
+import { attribute, badRequest, COMPUTE_NS, defineExtension, input, map, shape, type Value } from 'extgate';
+
+/** What a patch may carry: the image's name and metadata. In XML, an <image> in the core namespace. */
+const patch = shape('image', COMPUTE_NS, [
+  input(attribute('name'), { check: (v) => (typeof v === 'string' && v.trim() !== '' && v.length <= 255 ? undefined : 'must be 1 to 255 characters') }),
+  input(map('metadata', 'meta'), { nullable: true }),
+]);
+
+/** RFC 7396: members replace, null removes. */
+const mergeMetadata = (current: Record<string, string>, change: Record<string, string | null>): Record<string, string> => {
+  const next = { ...current };
+  for (const [k, v] of Object.entries(change)) {
+    if (v === null) delete next[k];
+    else next[k] = v;
+  }
+  return next;
+};
+
+/** Discoverable PATCH (spec 3.2.5): `PATCH /v1/images/RAX-PATCH/{id}`, linked from every image. See README.md. */
+export default defineExtension({
+  name: 'Image Patch Extension',
+  namespace: 'http://docs.rackspacecloud.com/servers/api/ext/patch/v1.0',
+  alias: 'RAX-PATCH',
+  updated: '2011-10-01T00:00:00Z',
+  description: 'Adds PATCH (a JSON merge patch) of an image\'s name and metadata, at a URI each image links to.',
+  links: [{ rel: 'describedby', type: 'application/pdf', href: 'http://docs.rackspacecloud.com/servers/api/ext/rax-patch.pdf' }],
+  routes: [
+    {
+      method: 'PATCH',
+      path: '/images/{alias}/{image_id}',
+      input: patch,
+      bare: true,
+      jsonTypes: ['application/merge-patch+json'],
+      output: 'image',
+      handle: ({ doc, input: change, save, view, now }) => {
+        const image = doc!;
+        if (change === undefined || Object.keys(change).length === 0) throw badRequest('The patch changes nothing: give name or metadata.');
+        if (change.name !== undefined) image.name = change.name;
+        if (change.metadata !== undefined) image.metadata = mergeMetadata(image.metadata as Record<string, string>, change.metadata as Record<string, string | null>);
+        image.updated = now;
+        save(image);
+        return { status: 200, value: view(image) };
+      },
+    },
+  ],
+  hooks: (['images.list', 'images.detail', 'images.show'] as const).map((on) => ({
+    on,
+    // The link relation is the alias (spec 3.2.5): clients find the URI without knowing its shape.
+    after: ({ result, results, alias, base }: { result?: Value; results?: readonly Value[]; alias: string; base: string }) => {
+      for (const image of result !== undefined ? [result] : (results ?? [])) {
+        (image.links as { rel: string; href: string }[]).push({ rel: alias, href: `${base}/images/${alias}/${image.id}` });
+      }
+    },
+  })),
+});
