@@ -78,23 +78,30 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   const v = `/${view.version.id}`;
   const deps: HookDeps = { model, naming, clock: opts.clock, store: opts.store, version: view.version.id };
   const codecs = CORE_CODECS;
-  const respondStage = respond(codecs, negotiation(codecs), encoderCache(naming));
+  const encoders = encoderCache(naming);
+  const respondStage = respond(codecs, negotiation(codecs), encoders);
+  // Reads of a collection also speak the media types extensions add to it (RAX-ATOM).
+  const respondFor = (kind: 'servers' | 'images' | 'flavors') => {
+    const all = [...codecs, ...model.codecs[kind]];
+    return all.length === codecs.length ? respondStage : respond(all, negotiation(all), encoders);
+  };
   const readStage = readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576 });
   const txStage = unitOfWork(opts.store);
   const hooksOf = (point: HookPoint) => (model.hooks.get(point) ?? []).map((h) => hookMiddleware(h, deps));
   const api = compute({ store: opts.store, clock: opts.clock, model, naming, version: view.version.id });
 
-  const add = (method: string, path: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>, read = readStage) => {
+  const add = (method: string, path: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>, read = readStage, respondWith = respondStage) => {
     const body = method === 'POST' || method === 'PUT' || method === 'PATCH';
     const changes = method !== 'GET';
-    const stages = [respondStage, ...(body ? [read] : []), ...(changes ? [txStage] : []), ...(point ? hooksOf(point) : []), handler];
+    const stages = [respondWith, ...(body ? [read] : []), ...(changes ? [txStage] : []), ...(point ? hooksOf(point) : []), handler];
     routes.on(method, `${v}${path}`, ...(stages as Handler[]));
   };
 
   for (const kind of ['servers', 'images', 'flavors'] as const) {
-    add('GET', `/${kind}`, `${kind}.list`, api.list(kind, false));
-    add('GET', `/${kind}/detail`, `${kind}.detail`, api.list(kind, true));
-    add('GET', `/${kind}/:id`, `${kind}.show`, api.show(kind));
+    const reads = respondFor(kind);
+    add('GET', `/${kind}`, `${kind}.list`, api.list(kind, false), readStage, reads);
+    add('GET', `/${kind}/detail`, `${kind}.detail`, api.list(kind, true), readStage, reads);
+    add('GET', `/${kind}/:id`, `${kind}.show`, api.show(kind), readStage, reads);
   }
   add('POST', '/servers', 'servers.create', api.createServer);
   add('PUT', '/servers/:id', 'servers.update', api.updateServer);

@@ -7,3 +7,6 @@ export { Fault, badRequest, conflictingRequest, itemNotFound } from './media/fau
 export { attribute, text, values, list, map, shape, ownedShape, input, type Check, type Value } from './model/shape.ts';
 export type * from './extension/contract.ts';
 export { COMPUTE_NS } from './media/namespaces.ts';
+export { xmlCodec, jsonCodec, type Codec } from './media/codecs.ts';
+export { escapeAttr, escapeText, XML_DECLARATION } from './media/xml.ts';
+export { ATOM_NS } from './media/namespaces.ts';

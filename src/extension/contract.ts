@@ -1,4 +1,5 @@
 import type { Check, Field, ScalarType, Shape, Value } from '../model/shape.ts';
+import type { Codec } from '../media/codecs.ts';
 
 /**
  * What an extension may contribute, besides its metadata: the nine kinds of spec 3.2 as data,
@@ -78,6 +79,15 @@ export interface HookContribution {
   readonly after?: (ctx: HookContext) => void | Promise<void>;
 }
 
+/**
+ * A new media type for core resources (3.2.6). Several extensions may offer the same type:
+ * `;ext=ALIAS` picks one; without it the first in load order answers.
+ */
+export interface MediaTypeContribution {
+  readonly resources: readonly CollectionName[];
+  readonly codec: Codec;
+}
+
 export interface Contributions {
   readonly attributes?: readonly AttributeContribution[];
   readonly parameters?: readonly ParameterContribution[];
@@ -87,6 +97,7 @@ export interface Contributions {
   readonly actions?: readonly ActionContribution[];
   readonly routes?: readonly RouteContribution[];
   readonly hooks?: readonly HookContribution[];
+  readonly mediaTypes?: readonly MediaTypeContribution[];
 }
 
 /** An extension's view of names: its own, and those of the extensions it requires. */

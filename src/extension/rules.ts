@@ -31,6 +31,10 @@ export const definitionSchema = z.strictObject({
   actions: z.array(z.looseObject({ resource: z.literal('server'), name: z.string().min(1), from: z.array(z.string().min(1)).min(1) })).optional(),
   routes: z.array(z.looseObject({ method: z.enum(['GET', 'PUT', 'POST', 'DELETE', 'PATCH']), path: z.string().min(1), handle: z.function() })).optional(),
   hooks: z.array(z.looseObject({ on: z.string().min(1) })).optional(),
+  mediaTypes: z.array(z.strictObject({
+    resources: z.array(z.enum(['servers', 'images', 'flavors'])).min(1),
+    codec: z.looseObject({ mediaType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'a media type without parameters'), document: z.function(), collection: z.function() }),
+  })).optional(),
 });
 
 /** Letters, digits and `-` only: the published XSD's `\w` excludes `_`. */

@@ -10,6 +10,7 @@ import type {
   ActionContribution, AttributeContribution, HookContribution, HookPoint, Names, ParameterContribution, RouteContribution,
 } from './contract.ts';
 import type { Problem } from './problems.ts';
+import type { Codec } from '../media/codecs.ts';
 
 /**
  * One API version's model of the core resources with its extensions' contributions merged in,
@@ -65,6 +66,8 @@ export interface VersionModel {
   readonly machines: { readonly server: StateMachine; readonly image: StateMachine };
   readonly hooks: ReadonlyMap<HookPoint, readonly HookDef[]>;
   readonly routes: readonly RouteDef[];
+  /** Codecs extensions add, per collection: `type;ext=ALIAS` for each, and `type` for the first. */
+  readonly codecs: Readonly<Record<'servers' | 'images' | 'flavors', readonly Codec[]>>;
   readonly names: (owner: string) => Names;
 }
 
@@ -144,6 +147,7 @@ export const buildVersionModel = (
   const actions = new Map<string, ActionDef>(CORE_ACTIONS.map((a) => [a.key, a]));
   const hooks = new Map<HookPoint, HookDef[]>();
   const routes: RouteDef[] = [];
+  const codecs: Record<'servers' | 'images' | 'flavors', Codec[]> = { servers: [], images: [], flavors: [] };
 
   for (const e of extensions) {
     const owner = e.alias;
@@ -194,6 +198,16 @@ export const buildVersionModel = (
       }
       hooks.set(h.on, [...(hooks.get(h.on) ?? []), { ...h, owner }]);
     });
+    e.mediaTypes?.forEach((m, i) => {
+      const alias = naming.alias(owner) ?? owner;
+      const type = m.codec.mediaType;
+      for (const res of m.resources) {
+        if (!claim(`media type of ${res}`, `${type};ext=${alias}`, owner, `mediaTypes[${i}]`)) continue;
+        // The first extension offering a type also answers it without `ext=`.
+        if (!codecs[res].some((c) => c.mediaType === type)) codecs[res].push(m.codec);
+        codecs[res].push({ ...m.codec, mediaType: `${type};ext=${alias}` });
+      }
+    });
     e.routes?.forEach((r, i) => {
       const alias = naming.alias(owner);
       const segments = r.path.split('/').filter((s) => s !== '').flatMap((s) => (s === '{alias}' ? (alias === undefined ? [] : [alias]) : [s]));
@@ -230,7 +244,11 @@ export const buildVersionModel = (
     machines,
     hooks,
     routes,
+    codecs: { servers: sortCodecs(codecs.servers), images: sortCodecs(codecs.images), flavors: sortCodecs(codecs.flavors) },
     names: (owner) => namesFor(owner, requiresOf.get(owner) ?? new Set()),
   };
   return { model, problems };
 };
+
+/** Plain types before `;ext=` variants, so that a bare Accept picks the plain one. */
+const sortCodecs = (cs: Codec[]): Codec[] => [...cs.filter((c) => !c.mediaType.includes(';')), ...cs.filter((c) => c.mediaType.includes(';'))];
