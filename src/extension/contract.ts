@@ -18,8 +18,8 @@ export interface AttributeContribution {
   readonly resource: ResourceName;
   readonly name: string;
   readonly type?: ScalarType;
-  /** XML form: an attribute (default), an element, or a list of `item` elements. */
-  readonly form?: 'attribute' | 'element' | 'list';
+  /** XML form: an attribute (default), an element, a list of `item` elements, or string pairs (`<item key="k">v</item>`). */
+  readonly form?: 'attribute' | 'element' | 'list' | 'map';
   readonly item?: string;
   /** For a list of objects (`[{"CBSID": "123", "type": "SSD"}]`): the fields of one item. */
   readonly fields?: readonly Field[];
@@ -28,6 +28,8 @@ export interface AttributeContribution {
   readonly check?: Check;
   /** Stored when a resource is created without it. */
   readonly default?: unknown;
+  /** False for a name only requests carry (it changes something else; 3.2.9). */
+  readonly output?: boolean;
 }
 
 /** A new query parameter on a collection (3.2.3): `?RAX-PIE:img=...` filters the list. */

@@ -1,4 +1,4 @@
-import { attribute, extendShape, input, list, shape, text, values, type Field, type Shape } from '../model/shape.ts';
+import { attribute, extendShape, input, list, map, shape, text, values, type Field, type Shape } from '../model/shape.ts';
 import { qualifiedName, type Naming } from '../model/naming.ts';
 import { COMPUTE_NS } from '../media/namespaces.ts';
 import {
@@ -91,9 +91,11 @@ const attributeField = (a: AttributeContribution, owner: string): Field => {
       ? a.fields !== undefined
         ? list(a.name, shape(a.item ?? 'item', COMPUTE_NS, a.fields), { owner })
         : values(a.name, a.item ?? 'item', type, owner)
-      : a.form === 'element'
-        ? text(a.name, type, owner)
-        : attribute(a.name, type, owner);
+      : a.form === 'map'
+        ? map(a.name, a.item ?? 'meta', owner)
+        : a.form === 'element'
+          ? text(a.name, type, owner)
+          : attribute(a.name, type, owner);
   return a.check === undefined ? f : input(f, { check: a.check });
 };
 
@@ -156,7 +158,7 @@ export const buildVersionModel = (
       const spelled = qualifiedName(naming, a.name, owner);
       if (!claim(`attribute of ${a.resource}`, spelled, owner, `attributes[${i}].name`)) return;
       const field = attributeField(a, owner);
-      added[a.resource].push(field);
+      if (a.output !== false) added[a.resource].push(field);
       for (const op of a.accepts ?? []) accepts[op].push(field);
       if (a.default !== undefined) defaults[a.resource].push([field.key, a.default]);
     });
