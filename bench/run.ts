@@ -1,21 +1,20 @@
 /**
- * npm run bench: the gateway with generated extensions against bare Hono and raw node:http
- * answering the same bytes, in one run, in interleaved time-bounded rounds. Reports medians of
- * req/s, p99 and the server's own CPU time per request, and the ratios that matter:
- * gateway / bare Hono and gateway / raw node. Compare ratios within a run, never across runs.
+ * npm run bench: the gateway against bare Hono and raw node:http (discovery), and against a
+ * hand-written Hono handler on the same store (compute reads), in one run each, in interleaved
+ * time-bounded rounds. Compare ratios within a run, never across runs.
  *
- *   npm run bench -- --rounds 5 --seconds 3 --connections 32 --extensions 100
+ *   npm run bench -- --suite all|discovery|compute --rounds 7 --seconds 3 --connections 32
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cannon, hasWrk, wrk, type LoadResult } from './load.ts';
+import { checkSameBytes, chooseTool, get, pin, runRounds, start, type Endpoint, type Options } from './harness.ts';
 import type { Fixture } from './servers/common.ts';
 
 const { values } = parseArgs({
   options: {
+    suite: { type: 'string', default: 'all' },
     rounds: { type: 'string', default: '7' },
     seconds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
@@ -23,18 +22,9 @@ const { values } = parseArgs({
     tool: { type: 'string' },
   },
 });
-const rounds = Number(values.rounds);
-const seconds = Number(values.seconds);
-const connections = Number(values.connections);
-const extensionCount = Number(values.extensions);
-const tool = values.tool ?? (hasWrk() ? 'wrk' : 'autocannon');
-// On 2 cores, servers on one and the load generator on the other keeps them from trading places.
-const pinning = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && tool === 'wrk';
-const pin = (pid: number | undefined, cpu: number) => {
-  if (pinning && pid !== undefined) spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)]);
-};
+const options: Options = { rounds: Number(values.rounds), seconds: Number(values.seconds), connections: Number(values.connections), tool: chooseTool(values.tool) };
 
-/** N valid extensions in a temporary folder, the way an operator would add them. */
+/** N valid extensions in a temporary folder that add nothing to any route, as an operator would add them. */
 const generateExtensions = (n: number): string => {
   const root = mkdtempSync(join(tmpdir(), 'extgate-bench-'));
   for (let i = 0; i < n; i++) {
@@ -56,112 +46,73 @@ const generateExtensions = (n: number): string => {
   return root;
 };
 
-interface Server {
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly base: string;
-}
-
-const start = (name: string, file: string, env: Record<string, string>): Promise<Server> =>
-  new Promise((resolve, reject) => {
-    const child = fork(join(import.meta.dirname, 'servers', file), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env } });
-    child.once('message', (m: { type: string; port: number }) => {
-      pin(child.pid, 1);
-      resolve({ name, child, base: `http://127.0.0.1:${m.port}` });
-    });
-    child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
-  });
-
-const cpuMicros = (s: Server): Promise<number> =>
-  new Promise((resolve) => {
-    const on = (m: { type: string; micros: number }) => {
-      if (m.type !== 'cpu') return;
-      s.child.off('message', on);
-      resolve(m.micros);
-    };
-    s.child.on('message', on);
-    s.child.send({ type: 'cpu' });
-  });
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+/** The bytes the gateway answered, in a file the baseline servers read. */
+const fixturesFile = (bodies: Map<Endpoint, string>): string => {
+  const fixtures: Fixture[] = [...bodies].map(([e, body]) => ({ path: e.path, accept: e.accept, contentType: e.accept, body }));
+  const file = join(mkdtempSync(join(tmpdir(), 'extgate-bench-fixtures-')), 'fixtures.json');
+  writeFileSync(file, JSON.stringify(fixtures));
+  return file;
 };
 
-const load = (url: string, accept: string, secs: number): Promise<LoadResult> | LoadResult =>
-  tool === 'wrk' ? wrk({ url, accept, seconds: secs, connections }) : cannon({ url, accept, seconds: secs, connections });
-
-const main = async () => {
-  const dir = generateExtensions(extensionCount);
-  const gateway = await start('gateway', 'gateway.ts', { BENCH_CONFIG: JSON.stringify({ extensions: { builtin: false, paths: [dir] } }) });
-  const middle = `OS-GEN${String(Math.floor(extensionCount / 2)).padStart(4, '0')}`;
-  const endpoints = [
+/** Discovery: 100 generated extensions; the same bytes from bare Hono and raw node:http. */
+const discovery = async () => {
+  const n = Number(values.extensions);
+  const dir = generateExtensions(n);
+  const store = join(mkdtempSync(join(tmpdir(), 'extgate-bench-store-')), 'db.sqlite');
+  const gateway = await start('gateway', 'gateway.ts', { BENCH_CONFIG: JSON.stringify({ store: { path: store }, extensions: { builtin: false, paths: [dir] } }) });
+  const endpoints: Endpoint[] = [
     { name: 'GET /v1/extensions (JSON)', path: '/v1/extensions', accept: 'application/json' },
     { name: 'GET /v1/extensions (XML)', path: '/v1/extensions', accept: 'application/xml' },
-    { name: `GET /v1/extensions/{alias} (JSON)`, path: `/v1/extensions/${middle}`, accept: 'application/json' },
+    { name: 'GET /v1/extensions/{alias} (JSON)', path: `/v1/extensions/OS-GEN${String(Math.floor(n / 2)).padStart(4, '0')}`, accept: 'application/json' },
   ];
-  const fixtures: Fixture[] = [];
-  for (const e of endpoints) {
-    const res = await fetch(gateway.base + e.path, { headers: { Accept: e.accept } });
-    fixtures.push({ path: e.path, accept: e.accept, contentType: res.headers.get('content-type')!, body: await res.text() });
-  }
-  const env = { BENCH_FIXTURES: JSON.stringify(fixtures) };
+  const bodies = await checkSameBytes([gateway], endpoints);
+  const env = { BENCH_FIXTURES: fixturesFile(bodies) };
   const servers = [gateway, await start('bare Hono', 'hono.ts', env), await start('raw node:http', 'node.ts', env)];
-
-  // Same bytes from every server, or the comparison means nothing.
-  for (const [i, e] of endpoints.entries()) {
-    for (const s of servers) {
-      const body = await (await fetch(s.base + e.path, { headers: { Accept: e.accept } })).text();
-      if (body !== fixtures[i]!.body) throw new Error(`${s.name} answers different bytes for ${e.name}`);
-    }
-  }
-  pin(process.pid, 0);
-  console.log(`extgate bench: ${extensionCount} extensions, ${tool}${pinning ? ' (pinned to core 0, servers to core 1)' : ''}, ${connections} connections, ${rounds} rounds x ${seconds}s, interleaved`);
-  for (const s of servers) for (const e of endpoints) await load(s.base + e.path, e.accept, 1); // warm-up (JIT)
-
-  const results = new Map<string, { rps: number[]; p99: number[]; cpu: number[] }>();
-  const series = (e: string, s: string) => results.get(`${e}|${s}`)!;
-  for (let r = 0; r < rounds; r++) {
-    for (const e of endpoints) {
-      const order = servers.map((_, i) => servers[(i + r) % servers.length]!);
-      for (const s of order) {
-        const before = await cpuMicros(s);
-        const res = await load(s.base + e.path, e.accept, seconds);
-        const cpu = (await cpuMicros(s)) - before;
-        const key = `${e.name}|${s.name}`;
-        const acc = results.get(key) ?? { rps: [], p99: [], cpu: [] };
-        acc.rps.push(res.rps);
-        acc.p99.push(res.p99ms);
-        acc.cpu.push(cpu / res.requests);
-        results.set(key, acc);
-      }
-    }
-    process.stderr.write(`round ${r + 1}/${rounds} done\n`);
-  }
-
-  for (const e of endpoints) {
-    console.log(`\n${e.name}  (${fixtures[endpoints.indexOf(e)]!.body.length} bytes)`);
-    console.log(`  ${'server'.padEnd(16)}${'req/s'.padStart(10)}${'p99 ms'.padStart(9)}${'CPU us/req'.padStart(12)}`);
-    const m = (s: Server) => {
-      const acc = results.get(`${e.name}|${s.name}`)!;
-      return { rps: median(acc.rps), p99: median(acc.p99), cpu: median(acc.cpu) };
-    };
-    for (const s of servers) {
-      const x = m(s);
-      console.log(`  ${s.name.padEnd(16)}${x.rps.toFixed(0).padStart(10)}${x.p99.toFixed(2).padStart(9)}${x.cpu.toFixed(1).padStart(12)}`);
-    }
-    // Ratios are paired within each round (the runs sit next to each other in time), then the median.
-    const g = series(e.name, servers[0]!.name);
-    for (const other of servers.slice(1)) {
-      const o = series(e.name, other.name);
-      const rps = median(g.rps.map((x, i) => x / o.rps[i]!));
-      const cpu = median(g.cpu.map((x, i) => o.cpu[i]! / x));
-      const spread = g.rps.map((x, i) => x / o.rps[i]!).sort((a, b) => a - b);
-      console.log(`  gateway / ${other.name.padEnd(14)} ${rps.toFixed(2)}x req/s (rounds ${spread[0]!.toFixed(2)}-${spread[spread.length - 1]!.toFixed(2)}), ${cpu.toFixed(2)}x CPU efficiency`);
-    }
-  }
+  await checkSameBytes(servers, endpoints);
+  console.log(`\n== discovery: ${n} extensions, ${options.tool}, ${options.connections} connections, ${options.rounds} rounds x ${options.seconds}s, interleaved`);
+  await runRounds(options, servers, endpoints, [[0, 1], [0, 2]], bodies);
   for (const s of servers) s.child.kill();
+};
+
+/**
+ * Compute reads with every shipped extension decorating them: against a hand-written bare Hono
+ * handler that reads the same store and answers the same bytes, and the gateway again with 1,000
+ * more extensions that touch none of these routes.
+ */
+const compute = async () => {
+  const store = join(mkdtempSync(join(tmpdir(), 'extgate-bench-store-')), 'db.sqlite');
+  const config = { store: { path: store }, durations: { BUILD: 0, 'RAX-CBS:ATTACHING': 0 } };
+  const gateway = await start('gateway', 'gateway.ts', { BENCH_CONFIG: JSON.stringify(config) });
+  let id = '';
+  for (let i = 0; i < 100; i++) {
+    const body = JSON.stringify({ server: { name: `server-${i}`, imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001', metadata: { role: 'web', index: String(i) }, 'RAX-DCF:diskConfig': i % 2 ? 'AUTO' : 'MANUAL', 'MLTI-TAGS:tags': ['bench', `n${i}`] } });
+    const r = await get(gateway.base, '/v1/servers', 'application/json', 'POST', body);
+    id ||= JSON.parse(r.body).server.id;
+  }
+  await get(gateway.base, `/v1/servers/${id}/action`, 'application/json', 'POST', JSON.stringify({ 'RAX-CBS:mount_volume': { CBSID: '123' } }));
+  const endpoints: Endpoint[] = [
+    { name: 'GET /v1/servers/{id} (JSON)', path: `/v1/servers/${id}`, accept: 'application/json' },
+    { name: 'GET /v1/servers/{id} (XML)', path: `/v1/servers/${id}`, accept: 'application/xml' },
+    { name: 'GET /v1/servers/detail?limit=100 (JSON)', path: '/v1/servers/detail?limit=100', accept: 'application/json' },
+    { name: 'GET /v1/servers/detail?limit=100 (XML)', path: '/v1/servers/detail?limit=100', accept: 'application/xml' },
+  ];
+  const bodies = await checkSameBytes([gateway], endpoints);
+  const extra = generateExtensions(1000);
+  const servers = [
+    gateway,
+    await start('hand-written Hono', 'hono-store.ts', { BENCH_STORE: store, BENCH_FIXTURES: fixturesFile(bodies) }),
+    await start('gateway + 1,000 extensions', 'gateway.ts', { BENCH_CONFIG: JSON.stringify({ ...config, extensions: { paths: [extra] } }) }),
+  ];
+  await checkSameBytes(servers, endpoints);
+  console.log(`\n== compute reads: every shipped extension, 100 servers, ${options.tool}, ${options.connections} connections, ${options.rounds} rounds x ${options.seconds}s, interleaved`);
+  await runRounds(options, servers, endpoints, [[0, 1], [2, 0]], bodies);
+  for (const s of servers) s.child.kill();
+};
+
+const main = async () => {
+  pin(process.pid, 0);
+  if (values.suite === 'all' || values.suite === 'discovery') await discovery();
+  if (values.suite === 'all' || values.suite === 'compute') await compute();
 };
 
 main().catch((err: unknown) => {
