@@ -100,7 +100,7 @@ const compute = async () => {
   const extra = generateExtensions(1000);
   const servers = [
     gateway,
-    await start('hand-written Hono', 'hono-store.ts', { BENCH_STORE: store, BENCH_FIXTURES: fixturesFile(bodies) }),
+    await start('hand-written Hono', 'hand-written.ts', { BENCH_STORE: store }),
     await start('gateway + 1,000 extensions', 'gateway.ts', { BENCH_CONFIG: JSON.stringify({ ...config, extensions: { paths: [extra] } }) }),
   ];
   await checkSameBytes(servers, endpoints);

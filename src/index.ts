@@ -10,3 +10,4 @@ export { COMPUTE_NS } from './media/namespaces.ts';
 export { xmlCodec, jsonCodec, type Codec } from './media/codecs.ts';
 export { escapeAttr, escapeText, XML_DECLARATION } from './media/xml.ts';
 export { ATOM_NS } from './media/namespaces.ts';
+export { isoSeconds } from './core/clock.ts';

@@ -1,4 +1,4 @@
-import { attribute, badRequest, COMPUTE_NS, defineExtension, input, map, shape, type Value } from 'extgate';
+import { attribute, badRequest, COMPUTE_NS, defineExtension, input, isoSeconds, map, shape, type Value } from 'extgate';
 
 /** What a patch may carry: the image's name and metadata. In XML, an <image> in the core namespace. */
 const patch = shape('image', COMPUTE_NS, [
@@ -37,7 +37,7 @@ export default defineExtension({
         if (change === undefined || Object.keys(change).length === 0) throw badRequest('The patch changes nothing: give name or metadata.');
         if (change.name !== undefined) image.name = change.name;
         if (change.metadata !== undefined) image.metadata = mergeMetadata(image.metadata as Record<string, string>, change.metadata as Record<string, string | null>);
-        image.updated = now;
+        image.updated = isoSeconds(now);
         save(image);
         return { status: 200, value: view(image) };
       },

@@ -7,7 +7,7 @@ import { badRequest, conflictingRequest, itemNotFound } from '../media/fault.ts'
 import type { Naming } from '../model/naming.ts';
 import { collection, type Collection, type Link, type Value } from '../model/shape.ts';
 import { MarkerNotFoundError, type Store, type StoredDocument } from '../store/store.ts';
-import type { Clock } from './clock.ts';
+import { isoSeconds, type Clock } from './clock.ts';
 import { linkBase, type LinkBase } from './links.ts';
 import { idOfRef } from './shapes.ts';
 import { flavorView, imageView, serverView, summaryView, type FlavorDoc, type ImageDoc, type ServerDoc } from './views.ts';
@@ -154,8 +154,8 @@ export const compute = (d: ComputeDeps) => {
       accessIPv6: (input.accessIPv6 as string | undefined) ?? '',
       metadata: (input.metadata as Record<string, string> | undefined) ?? {},
       addresses: { public: [{ version: 4, addr: `10.0.${octets[0]}.${(octets[1]! % 253) + 1}` }] },
-      created: now,
-      updated: now,
+      created: isoSeconds(now),
+      updated: isoSeconds(now),
       hostId: randomBytes(28).toString('hex'),
       tenant_id: 'openstack',
       user_id: 'extgate',
@@ -177,7 +177,7 @@ export const compute = (d: ComputeDeps) => {
     const input = body(c, s.serverUpdate);
     const now = clock.now();
     const { doc, version } = await load<ServerDoc>('servers', c.req.param('id')!, now);
-    const next: ServerDoc = { ...doc, updated: now };
+    const next: ServerDoc = { ...doc, updated: isoSeconds(now) };
     for (const k of ['name', 'accessIPv4', 'accessIPv6'] as const) if (input[k] !== undefined) next[k] = (input[k] as string | null) ?? '';
     extensionFields(input, next);
     c.var.tx.update('servers', doc.id, version, next);
@@ -210,7 +210,7 @@ export const compute = (d: ComputeDeps) => {
     if (key === 'reboot') {
       const via = input.type === 'HARD' ? 'HARD_REBOOT' : 'REBOOT';
       const from = via === 'HARD_REBOOT' ? ['ACTIVE', 'REBOOT'] : ['ACTIVE'];
-      const next = { ...model.machines.server.begin(doc, { name: 'reboot', from, via, to: 'ACTIVE' }, now, what), updated: now };
+      const next = { ...model.machines.server.begin(doc, { name: 'reboot', from, via, to: 'ACTIVE' }, now, what), updated: isoSeconds(now) };
       c.var.tx.update('servers', doc.id, version, next);
       c.set('doc', next);
       c.set('result', { status: 202 });
@@ -228,8 +228,8 @@ export const compute = (d: ComputeDeps) => {
         minDisk: flavor?.doc.disk ?? 0,
         minRam: flavor?.doc.ram ?? 0,
         metadata: (input.metadata as Record<string, string> | undefined) ?? {},
-        created: now,
-        updated: now,
+        created: isoSeconds(now),
+        updated: isoSeconds(now),
       };
       extensionFields(input, image);
       applyDefaults('image', image);
@@ -242,7 +242,7 @@ export const compute = (d: ComputeDeps) => {
     // An extension's action: its allowed states, its transition, its own code.
     if (!def.from!.includes(doc.status)) throw conflictingRequest(`Cannot ${root.spelled} ${what} while it is ${doc.status}; allowed from ${def.from!.join(', ')}.`);
     const next: ServerDoc = def.transition === undefined ? { ...doc } : model.machines.server.begin(doc, def.transition, now, what);
-    next.updated = now;
+    next.updated = isoSeconds(now);
     await def.run?.({ input, doc: next, now, names: model.names(def.owner!), alias: d.naming.alias(def.owner!) ?? def.owner!, header: (n) => c.req.header(`${d.naming.alias(def.owner!)}-${n}`), setHeader: (n, v) => void (c.var.extraHeaders[`${d.naming.alias(def.owner!)}-${n}`] = v) });
     c.var.tx.update('servers', doc.id, version, next);
     c.set('doc', next);
@@ -272,7 +272,7 @@ export const seed = async (store: Store, model: VersionModel, clock: Clock, seed
   for (const f of seeds.flavors) if ((await store.get('flavors', f.id)) === undefined) tx.insert('flavors', f.id, { ...f });
   for (const i of seeds.images) {
     if ((await store.get('images', i.id)) !== undefined) continue;
-    const doc: Value = { ...i, status: 'ACTIVE', created: now, updated: now };
+    const doc: Value = { ...i, status: 'ACTIVE', created: isoSeconds(now), updated: isoSeconds(now) };
     for (const [k, v] of model.defaults.image) if (doc[k] === undefined) doc[k] = structuredClone(v);
     tx.insert('images', i.id, doc);
   }

@@ -1,7 +1,6 @@
 import type { Shape, Value } from '../model/shape.ts';
 import type { LinkBase } from './links.ts';
 import { resourceLinks } from './links.ts';
-import { isoSeconds } from './clock.ts';
 
 /**
  * Stored documents -> representations (model values for the shapes). Extension fields are copied
@@ -18,8 +17,9 @@ export interface ServerDoc extends Value {
   accessIPv6: string;
   metadata: Record<string, string>;
   addresses: Record<string, { version: number; addr: string }[]>;
-  created: number;
-  updated: number;
+  /** ISO 8601 to the second, rendered once when written. */
+  created: string;
+  updated: string;
   hostId: string;
   tenant_id: string;
   user_id: string;
@@ -34,8 +34,8 @@ export interface ImageDoc extends Value {
   minDisk: number;
   minRam: number;
   metadata: Record<string, string>;
-  created: number;
-  updated: number;
+  created: string;
+  updated: string;
 }
 
 export interface FlavorDoc extends Value {
@@ -69,8 +69,8 @@ export const serverView = (doc: ServerDoc, shape: Shape, base: LinkBase): Value 
     hostId: doc.hostId,
     tenant_id: doc.tenant_id,
     user_id: doc.user_id,
-    created: isoSeconds(doc.created),
-    updated: isoSeconds(doc.updated),
+    created: doc.created,
+    updated: doc.updated,
     accessIPv4: doc.accessIPv4,
     accessIPv6: doc.accessIPv6,
     image: ref(base, 'images', doc.imageId),
@@ -88,8 +88,8 @@ export const imageView = (doc: ImageDoc, shape: Shape, base: LinkBase): Value =>
     progress: doc.status === 'SAVING' ? 0 : 100,
     minDisk: doc.minDisk,
     minRam: doc.minRam,
-    created: isoSeconds(doc.created),
-    updated: isoSeconds(doc.updated),
+    created: doc.created,
+    updated: doc.updated,
     server: doc.serverId === undefined ? undefined : ref(base, 'servers', doc.serverId),
     metadata: doc.metadata,
     links: resourceLinks(base, 'images', doc.id),
