@@ -97,17 +97,20 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
     routes.on(method, `${v}${path}`, ...(stages as Handler[]));
   };
 
+  // One parameter name per position (`server_id`, as extension paths spell it too): mixed names
+  // at one position would push Hono from its RegExpRouter to the slower TrieRouter.
   for (const kind of ['servers', 'images', 'flavors'] as const) {
     const reads = respondFor(kind);
+    const id = `:${kind.slice(0, -1)}_id`;
     add('GET', `/${kind}`, `${kind}.list`, api.list(kind, false), readStage, reads);
     add('GET', `/${kind}/detail`, `${kind}.detail`, api.list(kind, true), readStage, reads);
-    add('GET', `/${kind}/:id`, `${kind}.show`, api.show(kind), readStage, reads);
+    add('GET', `/${kind}/${id}`, `${kind}.show`, api.show(kind), readStage, reads);
   }
   add('POST', '/servers', 'servers.create', api.createServer);
-  add('PUT', '/servers/:id', 'servers.update', api.updateServer);
-  add('DELETE', '/servers/:id', 'servers.delete', api.deleteServer);
-  add('POST', '/servers/:id/action', 'servers.action', api.action);
-  add('DELETE', '/images/:id', 'images.delete', api.deleteImage);
+  add('PUT', '/servers/:server_id', 'servers.update', api.updateServer);
+  add('DELETE', '/servers/:server_id', 'servers.delete', api.deleteServer);
+  add('POST', '/servers/:server_id/action', 'servers.action', api.action);
+  add('DELETE', '/images/:image_id', 'images.delete', api.deleteImage);
   for (const r of model.routes) {
     const extra = new Map((r.jsonTypes ?? []).map((t) => [t, CORE_CODECS[0]!]));
     const read = extra.size === 0 ? readStage : readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576, extra });

@@ -47,6 +47,8 @@ export const compute = (d: ComputeDeps) => {
     kind === 'servers' ? serverView(doc as ServerDoc, s.server, base) : kind === 'images' ? imageView(doc as ImageDoc, s.image, base) : flavorView(doc as FlavorDoc, s.flavor, base);
   const singular = { servers: 'server', images: 'image', flavors: 'flavor' } as const;
 
+  const idParam = (c: C, kind: Kind): string => c.req.param(`${singular[kind]}_id`)!;
+
   /** Loads and settles a document, or a 404 fault. */
   const load = async <T extends Value>(kind: Kind, id: string, now: number): Promise<StoredDocument<T>> => {
     const found = await store.get<T>(kind, id);
@@ -112,7 +114,7 @@ export const compute = (d: ComputeDeps) => {
   };
 
   const show = (kind: Kind) => async (c: C) => {
-    const { doc } = await load(kind, c.req.param('id')!, clock.now());
+    const { doc } = await load(kind, idParam(c, kind), clock.now());
     c.set('doc', doc);
     c.set('result', { status: 200, document: { shape: kind === 'servers' ? s.server : kind === 'images' ? s.image : s.flavor, value: view(kind, doc, linkBase(c, d.version)) } });
   };
@@ -176,7 +178,7 @@ export const compute = (d: ComputeDeps) => {
   const updateServer = async (c: C) => {
     const input = body(c, s.serverUpdate);
     const now = clock.now();
-    const { doc, version } = await load<ServerDoc>('servers', c.req.param('id')!, now);
+    const { doc, version } = await load<ServerDoc>('servers', idParam(c, 'servers'), now);
     const next: ServerDoc = { ...doc, updated: isoSeconds(now) };
     for (const k of ['name', 'accessIPv4', 'accessIPv6'] as const) if (input[k] !== undefined) next[k] = (input[k] as string | null) ?? '';
     extensionFields(input, next);
@@ -186,7 +188,7 @@ export const compute = (d: ComputeDeps) => {
   };
 
   const remove = (kind: 'servers' | 'images') => async (c: C) => {
-    const { doc, version } = await load(kind, c.req.param('id')!, clock.now());
+    const { doc, version } = await load(kind, idParam(c, kind), clock.now());
     c.var.tx.delete(kind, doc.id as string, version);
     c.set('doc', doc);
     c.set('result', { status: 204 });
@@ -203,7 +205,7 @@ export const compute = (d: ComputeDeps) => {
     c.set('action', key);
     const input = c.var.requestCodec.reader!(def.shape, d.naming)(root.content ?? {});
     const now = clock.now();
-    const { doc, version } = await load<ServerDoc>('servers', c.req.param('id')!, now);
+    const { doc, version } = await load<ServerDoc>('servers', idParam(c, 'servers'), now);
     const base = linkBase(c, d.version);
     c.set('doc', doc);
     const what = `server ${doc.id}`;
