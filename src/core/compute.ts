@@ -121,10 +121,10 @@ export const compute = (d: ComputeDeps) => {
 
   /** The single root document of a request body, read with `shape`. */
   const body = (c: C, shape: typeof s.server): Value => {
-    const docs = c.var.incoming;
+    const docs = c.get('incoming');
     const root = docs.find((x) => x.owner === undefined && x.name === shape.element);
     if (root === undefined) throw badRequest(`The request body must be a "${shape.element}" document.`);
-    return c.var.requestCodec.reader!(shape, d.naming)(root.content);
+    return c.get('requestCodec').reader!(shape, d.naming)(root.content);
   };
 
   const extensionFields = (input: Value, into: Value) => {
@@ -165,7 +165,7 @@ export const compute = (d: ComputeDeps) => {
     extensionFields(input, doc);
     applyDefaults('server', doc);
     const stored = model.machines.server.enter(doc, 'BUILD', 'ACTIVE', now);
-    c.var.tx.insert('servers', id, stored);
+    c.get('tx').insert('servers', id, stored);
     c.set('doc', stored);
     const base = linkBase(c, d.version);
     c.set('result', {
@@ -182,28 +182,28 @@ export const compute = (d: ComputeDeps) => {
     const next: ServerDoc = { ...doc, updated: isoSeconds(now) };
     for (const k of ['name', 'accessIPv4', 'accessIPv6'] as const) if (input[k] !== undefined) next[k] = (input[k] as string | null) ?? '';
     extensionFields(input, next);
-    c.var.tx.update('servers', doc.id, version, next);
+    c.get('tx').update('servers', doc.id, version, next);
     c.set('doc', next);
     c.set('result', { status: 200, document: { shape: s.server, value: serverView(next, s.server, linkBase(c, d.version)) } });
   };
 
   const remove = (kind: 'servers' | 'images') => async (c: C) => {
     const { doc, version } = await load(kind, idParam(c, kind), clock.now());
-    c.var.tx.delete(kind, doc.id as string, version);
+    c.get('tx').delete(kind, doc.id as string, version);
     c.set('doc', doc);
     c.set('result', { status: 204 });
   };
 
   /** `POST /servers/{id}/action`: the body's one root name picks the action. */
   const action = async (c: C) => {
-    const roots = c.var.incoming;
+    const roots = c.get('incoming');
     if (roots.length !== 1) throw badRequest(`An action body has exactly one action; got ${roots.length === 0 ? 'none' : roots.map((r) => r.spelled).join(', ')}.`);
     const root = roots[0]!;
     const key = root.owner === undefined ? root.name : `${root.owner}:${root.name}`;
     const def = model.actions.get(key);
     if (def === undefined) throw badRequest(`"${root.spelled}" is not an action of servers.`);
     c.set('action', key);
-    const input = c.var.requestCodec.reader!(def.shape, d.naming)(root.content ?? {});
+    const input = c.get('requestCodec').reader!(def.shape, d.naming)(root.content ?? {});
     const now = clock.now();
     const { doc, version } = await load<ServerDoc>('servers', idParam(c, 'servers'), now);
     const base = linkBase(c, d.version);
@@ -213,7 +213,7 @@ export const compute = (d: ComputeDeps) => {
       const via = input.type === 'HARD' ? 'HARD_REBOOT' : 'REBOOT';
       const from = via === 'HARD_REBOOT' ? ['ACTIVE', 'REBOOT'] : ['ACTIVE'];
       const next = { ...model.machines.server.begin(doc, { name: 'reboot', from, via, to: 'ACTIVE' }, now, what), updated: isoSeconds(now) };
-      c.var.tx.update('servers', doc.id, version, next);
+      c.get('tx').update('servers', doc.id, version, next);
       c.set('doc', next);
       c.set('result', { status: 202 });
       return;
@@ -236,7 +236,7 @@ export const compute = (d: ComputeDeps) => {
       extensionFields(input, image);
       applyDefaults('image', image);
       const created = model.machines.image.enter(image, 'SAVING', 'ACTIVE', now);
-      c.var.tx.insert('images', id, created);
+      c.get('tx').insert('images', id, created);
       c.set('created', created);
       c.set('result', { status: 202, headers: { Location: `${base.self}/images/${id}` } });
       return;
@@ -245,8 +245,8 @@ export const compute = (d: ComputeDeps) => {
     if (!def.from!.includes(doc.status)) throw conflictingRequest(`Cannot ${root.spelled} ${what} while it is ${doc.status}; allowed from ${def.from!.join(', ')}.`);
     const next: ServerDoc = def.transition === undefined ? { ...doc } : model.machines.server.begin(doc, def.transition, now, what);
     next.updated = isoSeconds(now);
-    await def.run?.({ input, doc: next, now, names: model.names(def.owner!), alias: d.naming.alias(def.owner!) ?? def.owner!, header: (n) => c.req.header(`${d.naming.alias(def.owner!)}-${n}`), setHeader: (n, v) => void (c.var.extraHeaders[`${d.naming.alias(def.owner!)}-${n}`] = v) });
-    c.var.tx.update('servers', doc.id, version, next);
+    await def.run?.({ input, doc: next, now, names: model.names(def.owner!), alias: d.naming.alias(def.owner!) ?? def.owner!, header: (n) => c.req.header(`${d.naming.alias(def.owner!)}-${n}`), setHeader: (n, v) => void (c.get('extraHeaders')[`${d.naming.alias(def.owner!)}-${n}`] = v) });
+    c.get('tx').update('servers', doc.id, version, next);
     c.set('doc', next);
     c.set('result', { status: 202 });
   };

@@ -28,7 +28,7 @@ const headerApi = (c: Context<GatewayEnv>, owner: string, naming: Naming) => {
   return {
     header: (name: string) => c.req.header(prefix + name),
     setHeader: (name: string, value: string) => {
-      c.var.extraHeaders[prefix + name] = value;
+      c.get('extraHeaders')[prefix + name] = value;
     },
   };
 };
@@ -37,18 +37,18 @@ const headerApi = (c: Context<GatewayEnv>, owner: string, naming: Naming) => {
 export const hookMiddleware = (h: HookDef, deps: HookDeps): MiddlewareHandler<GatewayEnv> => {
   const names = deps.model.names(h.owner);
   const context = (c: Context<GatewayEnv>): HookContext => {
-    const r = c.var.result;
+    const r = c.get('result');
     return {
       names,
       alias: deps.naming.alias(h.owner) ?? h.owner,
       base: linkBase(c, deps.version).self,
       now: deps.clock.now(),
       ...headerApi(c, h.owner, deps.naming),
-      doc: c.var.doc,
+      doc: c.get('doc'),
       result: r?.document?.value,
       results: r?.collection?.values,
-      action: c.var.action,
-      created: c.var.created,
+      action: c.get('action'),
+      created: c.get('created'),
     };
   };
   return async (c, next) => {
@@ -66,8 +66,8 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): Handler<GatewayEnv>
     const params = c.req.param() as Record<string, string>;
     let body: Value | undefined;
     if (input !== undefined) {
-      const codec = c.var.requestCodec;
-      const incoming = c.var.incoming;
+      const codec = c.get('requestCodec');
+      const incoming = c.get('incoming');
       // A bare JSON body (a merge patch) is the content itself, every top-level key a field.
       const bareJson = r.bare === true && codec.suffix === 'json';
       const content = bareJson
@@ -106,7 +106,7 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): Handler<GatewayEnv>
       },
       save: (d) => {
         if (d !== doc || stored === undefined) throw new Error(`${r.owner}: save() takes the document the route loaded`);
-        c.var.tx.update(stored.kind, d.id as string, stored.version, d);
+        c.get('tx').update(stored.kind, d.id as string, stored.version, d);
       },
     };
     const result = await r.handle(ctx);

@@ -49,7 +49,7 @@ export const respond = (codecs: readonly Codec[], negotiate: Negotiate, encoders
     await next();
     if (c.error !== undefined) return;
     const r = c.get('result');
-    const extra = c.var.extraHeaders;
+    const extra = c.get('extraHeaders');
     const headers: Record<string, string> = { ...r.headers, ...extra };
     let body: string | null = null;
     if (r.document !== undefined) body = encoders.document(codec, r.document.shape)(r.document.value);
@@ -106,7 +106,7 @@ export const unitOfWork = (store: Store): MiddlewareHandler<GatewayEnv> => async
   await next();
   if (c.error !== undefined) return;
   try {
-    await c.var.tx.commit();
+    await c.get('tx').commit();
   } catch (err) {
     if (err instanceof ConflictError) throw new Fault('conflictingRequest', 'The resource was changed by another request meanwhile; nothing was changed. Retry with its current state.');
     throw err;
