@@ -41,7 +41,10 @@ export const hookMiddleware = (h: HookDef, deps: HookDeps): MiddlewareHandler<Ga
     return {
       names,
       alias: deps.naming.alias(h.owner) ?? h.owner,
-      base: linkBase(c, deps.version).self,
+      // Most hooks never build a link: compute the base only if asked.
+      get base() {
+        return linkBase(c, deps.version).self;
+      },
       now: deps.clock.now(),
       ...headerApi(c, h.owner, deps.naming),
       doc: c.get('doc'),
