@@ -1,4 +1,4 @@
-import { Hono, type Handler } from 'hono';
+import { Hono, type Context, type Handler } from 'hono';
 import { durationOf, extensionRoots, type Config } from './config.ts';
 import type { Clock } from './core/clock.ts';
 import { compute, seed } from './core/compute.ts';
@@ -16,6 +16,7 @@ import { onError, onNotFound, type Log } from './http/errors.ts';
 import { RoutingPaths } from './http/path.ts';
 import { encoderCache, readBody, respond, unitOfWork } from './http/pipeline.ts';
 import { RouteTable } from './http/routes.ts';
+import { chain } from './http/chain.ts';
 import type { Store } from './store/store.ts';
 
 /** Loads the extension modules the configuration names and builds the registry from them. */
@@ -73,6 +74,8 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
   return app;
 };
 
+const noNext = async () => {};
+
 const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions): void => {
   const { model, naming } = view;
   const v = `/${view.version.id}`;
@@ -90,21 +93,26 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   const hooksOf = (point: HookPoint) => (model.hooks.get(point) ?? []).map((h) => hookMiddleware(h, deps));
   const api = compute({ store: opts.store, clock: opts.clock, model, naming, version: view.version.id });
 
-  const add = (method: string, path: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>, read = readStage, respondWith = respondStage) => {
+  /** The stages of one route in flow order, composed once into its handler. */
+  const stagesOf = (method: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>, read = readStage, respondWith = respondStage) => {
     const body = method === 'POST' || method === 'PUT' || method === 'PATCH';
     const changes = method !== 'GET';
-    const stages = [respondWith, ...(body ? [read] : []), ...(changes ? [txStage] : []), ...(point ? hooksOf(point) : []), handler];
-    routes.on(method, `${v}${path}`, ...(stages as Handler[]));
+    return chain<GatewayEnv>([respondWith, ...(body ? [read] : []), ...(changes ? [txStage] : []), ...(point ? hooksOf(point) : []), handler]);
   };
+  const add = (method: string, path: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>, read = readStage, respondWith = respondStage) =>
+    routes.on(method, `${v}${path}`, stagesOf(method, point, handler, read, respondWith));
 
-  // One parameter name per position (`server_id`, as extension paths spell it too): mixed names
-  // at one position would push Hono from its RegExpRouter to the slower TrieRouter.
+  // One parameter name per position (`server_id`, as extension paths spell it too), and
+  // `/{kind}/detail` served by the `/{kind}/{id}` route: Hono's RegExpRouter (its fastest)
+  // refuses a static segment beside a parameter, and would fall back to the TrieRouter.
   for (const kind of ['servers', 'images', 'flavors'] as const) {
     const reads = respondFor(kind);
-    const id = `:${kind.slice(0, -1)}_id`;
+    const idName = `${kind.slice(0, -1)}_id`;
     add('GET', `/${kind}`, `${kind}.list`, api.list(kind, false), readStage, reads);
-    add('GET', `/${kind}/detail`, `${kind}.detail`, api.list(kind, true), readStage, reads);
-    add('GET', `/${kind}/${id}`, `${kind}.show`, api.show(kind), readStage, reads);
+    const detail = stagesOf('GET', `${kind}.detail`, api.list(kind, true), readStage, reads);
+    const show = stagesOf('GET', `${kind}.show`, api.show(kind), readStage, reads);
+    routes.on('GET', `${v}/${kind}/:${idName}`, ((c: Context<GatewayEnv>) => (c.req.param(idName) === 'detail' ? detail(c, noNext) : show(c, noNext))) as Handler);
+    routes.servedBy('GET', `${v}/${kind}/detail`);
   }
   add('POST', '/servers', 'servers.create', api.createServer);
   add('PUT', '/servers/:server_id', 'servers.update', api.updateServer);

@@ -47,6 +47,14 @@ export class RouteTable {
     return this;
   }
 
+  /** `path` answers `method` through a route registered under another pattern (see http/chain.ts). */
+  servedBy(method: string, path: string): this {
+    const { methods } = this.#entry(path);
+    methods.add(method);
+    if (method === 'GET') methods.add('HEAD');
+    return this;
+  }
+
   get(path: string, handler: Handler): this {
     return this.on('GET', path, handler);
   }
