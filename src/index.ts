@@ -11,3 +11,4 @@ export { xmlCodec, jsonCodec, type Codec } from './media/codecs.ts';
 export { escapeAttr, escapeText, XML_DECLARATION } from './media/xml.ts';
 export { ATOM_NS } from './media/namespaces.ts';
 export { isoSeconds } from './core/clock.ts';
+export { metadataCheck } from './core/shapes.ts';

@@ -1,10 +1,4 @@
-import { defineExtension, type HookContext } from 'extgate';
-
-const metadata = (v: unknown) => {
-  const m = v as Record<string, string>;
-  if (Object.keys(m).length > 128) return 'may have at most 128 items';
-  return Object.entries(m).every(([k, x]) => k !== '' && k.length <= 255 && x.length <= 255) ? undefined : 'keys must be 1 to 255 characters and values at most 255';
-};
+import { defineExtension, metadataCheck, type HookContext } from 'extgate';
 
 /** The qualified request name replaces the core's metadata, then leaves no trace of its own. */
 const applyMetadata = ({ doc, result, names }: HookContext) => {
@@ -28,6 +22,6 @@ export default defineExtension({
   updated: '2011-10-01T00:00:00Z',
   description: 'Lets PUT /servers/{id} replace the metadata of a server, which the core only sets at creation.',
   links: [{ rel: 'describedby', type: 'application/pdf', href: 'http://docs.rackspacecloud.com/servers/api/ext/rax-edit.pdf' }],
-  attributes: [{ resource: 'server', name: 'metadata', form: 'map', item: 'meta', output: false, accepts: ['update'], check: metadata }],
+  attributes: [{ resource: 'server', name: 'metadata', form: 'map', item: 'meta', output: false, accepts: ['update'], check: metadataCheck }],
   hooks: [{ on: 'servers.update', after: applyMetadata }],
 });

@@ -35,7 +35,8 @@ export const summaryOf = (s: Shape): Shape => shape(s.element, s.namespace, s.fi
 const maxLength = (n: number): Check => (v) => (typeof v === 'string' && v.length > n ? `must be at most ${n} characters` : undefined);
 const nonEmpty: Check = (v) => (typeof v === 'string' && v.trim() === '' ? 'must not be empty' : undefined);
 const name: Check = (v) => nonEmpty(v) ?? maxLength(255)(v);
-const metadata: Check = (v) => {
+/** Metadata as the core accepts it: at most 128 pairs, keys 1 to 255 characters, values at most 255. */
+export const metadataCheck: Check = (v) => {
   const m = v as Record<string, string>;
   if (Object.keys(m).length > 128) return 'may have at most 128 items';
   for (const [k, x] of Object.entries(m)) if (k === '' || k.length > 255 || x.length > 255) return 'keys must be 1 to 255 characters and values at most 255';
@@ -52,7 +53,7 @@ export const serverCreateShape = shape('server', COMPUTE_NS, [
   input(attribute('accessIPv4'), { check: ipv4 }),
   input(attribute('accessIPv6'), { check: ipv6 }),
   input(attribute('adminPass'), { check: maxLength(255) }),
-  input(map('metadata', 'meta'), { check: metadata }),
+  input(map('metadata', 'meta'), { check: metadataCheck }),
 ]);
 
 export const serverUpdateShape = shape('server', COMPUTE_NS, [
@@ -67,7 +68,7 @@ const rebootType: Check = (v) => (v === 'SOFT' || v === 'HARD' ? undefined : 'mu
 export const rebootShape = shape('reboot', COMPUTE_NS, [input(attribute('type'), { required: true, check: rebootType })]);
 export const createImageShape = shape('createImage', COMPUTE_NS, [
   input(attribute('name'), { required: true, check: name }),
-  input(map('metadata', 'meta'), { check: metadata }),
+  input(map('metadata', 'meta'), { check: metadataCheck }),
 ]);
 
 /** `imageRef` and `flavorRef` may be an id or a link to it (nova accepts both). */
