@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, test } from 'vitest';
 import { call, parseXml, testGateway, XML, type TestGateway } from './support/gateway.ts';
 import { action, CORE_NS, createServer, FLAVOR, IMAGE, json, xml } from './support/compute.ts';
 import { hasReference, reference } from './support/xml.ts';
+import { request as httpRequest } from 'node:http';
+import { listen } from '../src/server.ts';
 
 let gw: TestGateway;
 beforeEach(async () => {
@@ -220,4 +222,31 @@ describe.skipIf(!hasReference)('compute XML against the reference compute v2 sch
       expect((await reference.computeXsd(body)).errors, path).toEqual([]);
     }
   });
+});
+
+test('a chunked body over the limit, with no Content-Length, is a 413 (real socket)', async () => {
+  const gw = await testGateway({ maxBodyBytes: 1024 });
+  const server = await listen(gw.app, '127.0.0.1', 0);
+  try {
+    const url = new URL(server.url);
+    const result = await new Promise<{ status: number; written: number }>((resolve, reject) => {
+      let written = 0;
+      const req = httpRequest({ host: url.hostname, port: url.port, path: '/v1/servers', method: 'POST', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode!, written });
+        req.destroy();
+      });
+      req.on('error', () => undefined);
+      const pump = () => {
+        while (written < 4096 && req.write(' '.repeat(512))) written++;
+        if (written < 4096) req.once('drain', pump);
+        else req.end();
+      };
+      pump();
+      setTimeout(() => reject(new Error('no answer')), 10_000);
+    });
+    expect(result.status).toBe(413);
+  } finally {
+    await server.close(100);
+  }
 });

@@ -83,8 +83,7 @@ export const readBody = (opts: ReadOptions): MiddlewareHandler<GatewayEnv> => {
     }
     const declared = Number(c.req.header('content-length') ?? '0');
     if (declared > opts.maxBytes) throw tooLarge(opts.maxBytes);
-    const raw = await c.req.arrayBuffer();
-    if (raw.byteLength > opts.maxBytes) throw tooLarge(opts.maxBytes);
+    const raw = await readBounded(c.req.raw.body, opts.maxBytes);
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -99,6 +98,25 @@ export const readBody = (opts: ReadOptions): MiddlewareHandler<GatewayEnv> => {
 };
 
 const tooLarge = (max: number) => new Fault('overLimit', `The request body is larger than ${max} bytes.`);
+
+/** Reads a body chunk by chunk and stops at the limit: a chunked upload without Content-Length is not buffered whole. */
+const readBounded = async (body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> => {
+  if (body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw tooLarge(max);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
+};
 
 /** One unit of work per request, committed once after the handler and every hook succeeded. */
 export const unitOfWork = (store: Store): MiddlewareHandler<GatewayEnv> => async (c, next) => {
