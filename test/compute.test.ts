@@ -169,6 +169,9 @@ describe('lists', () => {
     const second = (await call(gw.app, next.pathname + next.search)).json();
     expect(second.servers.map((s: any) => s.id)).toEqual([ids[2]]);
     expect(second.servers_links).toBeUndefined();
+    expect((await call(gw.app, '/v1/servers.json?limit=1')).json().servers[0].links[0].href).toBe(`http://localhost/v1/servers/${ids[0]}`);
+    expect((await call(gw.app, '/v1/t1/servers.json?limit=1')).json().servers[0].links[0].href).toBe(`http://localhost/v1/t1/servers/${ids[0]}`);
+    expect((await call(gw.app, `/v1/servers/${ids[0]}.xml`)).text).toContain(`href="http://localhost/v1/servers/${ids[0]}"`);
     const detail = (await call(gw.app, '/v1/servers/detail?limit=1', XML)).text;
     expect(parseXml(detail).servers['atom:link']).toHaveLength(1);
   });

@@ -12,13 +12,21 @@ export interface LinkBase {
   readonly bookmark: string;
 }
 
+/** The second segment of a path (`/v1/{this}/...`), without splitting the whole path. */
+const secondSegment = (path: string): string => {
+  const a = path.indexOf('/', 1);
+  if (a === -1) return '';
+  const b = path.indexOf('/', a + 1);
+  return path.slice(a + 1, b === -1 ? undefined : b);
+};
+
 export const linkBase = (c: Context, version: string): LinkBase => {
   const url = c.req.url;
   const o = origin(url);
-  const raw = rawPath(url).split('/');
-  const routed = c.req.path.split('/');
-  // The routing path drops the tenant segment: if the raw path is longer there, it had one.
-  const tenant = raw.length > routed.length && raw[2] !== routed[2] ? `/${raw[2]}` : '';
+  // The routing path drops the tenant segment: where the client's path differs there, it had one.
+  const raw = secondSegment(rawPath(url));
+  const routed = secondSegment(c.req.path);
+  const tenant = raw !== routed && raw !== `${routed}.json` && raw !== `${routed}.xml` ? `/${raw}` : '';
   return { self: `${o}/${version}${tenant}`, bookmark: `${o}${tenant}` };
 };
 

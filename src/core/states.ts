@@ -32,11 +32,17 @@ export class StateMachine {
     this.#durations = durations;
   }
 
-  /** The document as it is at `now`: a transient state whose time has come has settled. */
+  /**
+   * The document as it is at `now`: a transient state whose time has come has settled. Settles
+   * in place: documents are fresh from the store for each request.
+   */
   settle<T extends Stateful>(doc: T, now: number): T {
-    if (doc.pending === undefined || doc.pending.at > now) return doc;
-    const { pending, ...rest } = doc;
-    return { ...rest, status: pending.status } as unknown as T;
+    const pending = doc.pending;
+    if (pending === undefined || pending.at > now) return doc;
+    const d = doc as { status: string; pending?: Pending };
+    d.status = pending.status;
+    delete d.pending;
+    return doc;
   }
 
   /** Starts a transition, or refuses with 409 if the current state does not allow it. */

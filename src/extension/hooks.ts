@@ -36,17 +36,22 @@ const headerApi = (c: Context<GatewayEnv>, owner: string, naming: Naming) => {
 
 export const hookMiddleware = (h: HookDef, deps: HookDeps): MiddlewareHandler<GatewayEnv> => {
   const names = deps.model.names(h.owner);
+  const alias = deps.naming.alias(h.owner) ?? h.owner;
+  const prefix = `${alias}-`;
   const context = (c: Context<GatewayEnv>): HookContext => {
     const r = c.get('result');
     return {
       names,
-      alias: deps.naming.alias(h.owner) ?? h.owner,
+      alias,
       // Most hooks never build a link: compute the base only if asked.
       get base() {
         return linkBase(c, deps.version).self;
       },
       now: deps.clock.now(),
-      ...headerApi(c, h.owner, deps.naming),
+      header: (name) => c.req.header(prefix + name),
+      setHeader: (name, value) => {
+        c.get('extraHeaders')[prefix + name] = value;
+      },
       doc: c.get('doc'),
       result: r?.document?.value,
       results: r?.collection?.values,
