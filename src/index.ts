@@ -12,3 +12,4 @@ export { escapeAttr, escapeText, XML_DECLARATION } from './media/xml.ts';
 export { ATOM_NS } from './media/namespaces.ts';
 export { isoSeconds } from './core/clock.ts';
 export { metadataCheck } from './core/shapes.ts';
+export { UUID } from './core/shapes.ts';

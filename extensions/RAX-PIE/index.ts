@@ -1,6 +1,4 @@
-import { defineExtension } from 'extgate';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { defineExtension, UUID } from 'extgate';
 
 /** Public Image Extension (spec 3.2.1, 3.2.3): `shared` on images, `?RAX-PIE:img=` on servers. See README.md. */
 export default defineExtension({

@@ -12,6 +12,7 @@ import { linkBase, type LinkBase } from './links.ts';
 import { idOfRef } from './shapes.ts';
 import { flavorView, imageView, serverView, summaryView, type FlavorDoc, type ImageDoc, type ServerDoc } from './views.ts';
 import { pageRequest } from '../discovery/pagination.ts';
+import { headerApi } from '../extension/hooks.ts';
 import { origin, rawPath } from '../http/request.ts';
 
 /**
@@ -245,7 +246,7 @@ export const compute = (d: ComputeDeps) => {
     if (!def.from!.includes(doc.status)) throw conflictingRequest(`Cannot ${root.spelled} ${what} while it is ${doc.status}; allowed from ${def.from!.join(', ')}.`);
     const next: ServerDoc = def.transition === undefined ? { ...doc } : model.machines.server.begin(doc, def.transition, now, what);
     next.updated = isoSeconds(now);
-    await def.run?.({ input, doc: next, now, names: model.names(def.owner!), alias: d.naming.alias(def.owner!) ?? def.owner!, header: (n) => c.req.header(`${d.naming.alias(def.owner!)}-${n}`), setHeader: (n, v) => void (c.get('extraHeaders')[`${d.naming.alias(def.owner!)}-${n}`] = v) });
+    await def.run?.({ input, doc: next, now, names: model.names(def.owner!), alias: d.naming.alias(def.owner!) ?? def.owner!, ...headerApi(c, def.owner!, d.naming) });
     c.get('tx').update('servers', doc.id, version, next);
     c.set('doc', next);
     c.set('result', { status: 202 });

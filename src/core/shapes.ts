@@ -5,6 +5,7 @@ import { COMPUTE_NS } from '../media/namespaces.ts';
  * The core resources as OpenStack Compute v2 has them (compare the reference server.xsd and
  * nova's samples). Extensions add fields to these shapes when the registry is built.
  */
+/** Server, image and flavor ids, as the compute schema requires them. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const ref = (element: string) => shape(element, COMPUTE_NS, [attribute('id'), links()]);

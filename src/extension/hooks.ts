@@ -23,7 +23,8 @@ export interface HookDeps {
   readonly version: string;
 }
 
-const headerApi = (c: Context<GatewayEnv>, owner: string, naming: Naming) => {
+/** An extension's headers: `Volume-Type` is `RAX-CBS-Volume-Type` on the wire, as this version spells the alias. */
+export const headerApi = (c: Context<GatewayEnv>, owner: string, naming: Naming) => {
   const prefix = `${naming.alias(owner) ?? owner}-`;
   return {
     header: (name: string) => c.req.header(prefix + name),

@@ -9,8 +9,6 @@ type Put = (value: Value, out: Record<string, unknown>) => void;
 const linkJson = (l: Link): Record<string, string> =>
   l.type === undefined ? { rel: l.rel, href: l.href } : { rel: l.rel, type: l.type, href: l.href };
 
-export const linksJson = (links: readonly Link[]): Record<string, string>[] => links.map(linkJson);
-
 const compileField = (field: Field, naming: Naming): Put => {
   const name = jsonName(naming, field);
   const key = field.key;
