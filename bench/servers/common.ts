@@ -13,7 +13,12 @@ export interface Fixture {
 }
 
 export const reportListening = (port: number): void => {
-  process.send!({ type: 'listening', port });
+  // Without an IPC channel (run by hand or under valgrind), the port goes to stdout.
+  if (process.send === undefined) {
+    console.log(`listening ${port}`);
+    return;
+  }
+  process.send({ type: 'listening', port });
   process.on('message', (m: { type: string }) => {
     if (m.type === 'cpu') {
       const u = process.cpuUsage();

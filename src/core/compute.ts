@@ -12,7 +12,7 @@ import { linkBase, type LinkBase } from './links.ts';
 import { idOfRef } from './shapes.ts';
 import { flavorView, imageView, serverView, summaryView, type FlavorDoc, type ImageDoc, type ServerDoc } from './views.ts';
 import { pageRequest } from '../discovery/pagination.ts';
-import { headerApi } from '../extension/hooks.ts';
+import { ActionRequest } from '../extension/context.ts';
 import { origin, rawPath } from '../http/request.ts';
 
 /**
@@ -246,7 +246,7 @@ export const compute = (d: ComputeDeps) => {
     if (!def.from!.includes(doc.status)) throw conflictingRequest(`Cannot ${root.spelled} ${what} while it is ${doc.status}; allowed from ${def.from!.join(', ')}.`);
     const next: ServerDoc = def.transition === undefined ? { ...doc } : model.machines.server.begin(doc, def.transition, now, what);
     next.updated = isoSeconds(now);
-    await def.run?.({ input, doc: next, now, names: model.names(def.owner!), alias: d.naming.alias(def.owner!) ?? def.owner!, ...headerApi(c, def.owner!, d.naming) });
+    await def.run?.(new ActionRequest(c, model.names(def.owner!), d.naming.alias(def.owner!) ?? def.owner!, now, input, next));
     c.get('tx').update('servers', doc.id, version, next);
     c.set('doc', next);
     c.set('result', { status: 202 });

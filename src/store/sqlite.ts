@@ -33,6 +33,37 @@ interface Row {
   body: string;
 }
 
+/** A class, not a literal with a getter and closures: one is made per request (see extension/context.ts). */
+class StagedWork implements UnitOfWork {
+  readonly #ops: Op[] = [];
+  readonly #apply: (ops: readonly Op[]) => void;
+
+  constructor(apply: (ops: readonly Op[]) => void) {
+    this.#apply = apply;
+  }
+
+  insert(kind: string, id: string, doc: unknown): void {
+    this.#ops.push({ op: 'insert', kind, id, doc });
+  }
+
+  update(kind: string, id: string, version: number, doc: unknown): void {
+    this.#ops.push({ op: 'update', kind, id, version, doc });
+  }
+
+  delete(kind: string, id: string, version: number): void {
+    this.#ops.push({ op: 'delete', kind, id, version });
+  }
+
+  get empty(): boolean {
+    return this.#ops.length === 0;
+  }
+
+  async commit(): Promise<void> {
+    if (this.#ops.length > 0) this.#apply(this.#ops);
+    this.#ops.length = 0;
+  }
+}
+
 export const openSqliteStore = (file: string): Store => {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
@@ -87,21 +118,7 @@ export const openSqliteStore = (file: string): Store => {
       }
       return out;
     },
-    begin: (): UnitOfWork => {
-      const ops: Op[] = [];
-      return {
-        insert: (kind, id, doc) => void ops.push({ op: 'insert', kind, id, doc }),
-        update: (kind, id, version, doc) => void ops.push({ op: 'update', kind, id, version, doc }),
-        delete: (kind, id, version) => void ops.push({ op: 'delete', kind, id, version }),
-        get empty() {
-          return ops.length === 0;
-        },
-        commit: async () => {
-          if (ops.length > 0) apply(ops);
-          ops.length = 0;
-        },
-      };
-    },
+    begin: (): UnitOfWork => new StagedWork(apply),
     close: async () => {
       db.close();
     },

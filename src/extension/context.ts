@@ -1,0 +1,136 @@
+import type { Context } from 'hono';
+import { linkBase } from '../core/links.ts';
+import { flavorView, imageView, serverView, type FlavorDoc, type ImageDoc, type ServerDoc } from '../core/views.ts';
+import type { GatewayEnv } from '../http/context.ts';
+import type { Value } from '../model/shape.ts';
+import type { ActionContext, HookContext, Names, RouteContext } from './contract.ts';
+import type { VersionModel } from './wiring.ts';
+
+/**
+ * What an extension's code sees of one request: the contexts handed to hooks, actions and routes.
+ *
+ * Classes, with every function a getter that hands out a fresh arrow, so that extensions can
+ * destructure them (`({ doc, setHeader }) => ...`) without the context storing a closure over
+ * the request. Stored closures (and getters in object literals) made per request kept whole
+ * requests alive through young-generation GCs: with one after-hook on `GET /servers/{id}`, 30%
+ * of the young generation survived each scavenge instead of 0%, and the request cost 1.5x the
+ * CPU (measured with `--trace-gc-nvp` under load).
+ */
+class ExtensionRequest {
+  readonly #c: Context<GatewayEnv>;
+  readonly #prefix: string;
+
+  constructor(
+    c: Context<GatewayEnv>,
+    readonly names: Names,
+    /** This extension's alias as the request's API version spells it. */
+    readonly alias: string,
+    readonly now: number,
+  ) {
+    this.#c = c;
+    this.#prefix = `${alias}-`;
+  }
+
+  /** `Volume-Type` is `RAX-CBS-Volume-Type` on the wire, as this version spells the alias. */
+  get header(): (name: string) => string | undefined {
+    return (name) => this.#c.req.header(this.#prefix + name);
+  }
+
+  get setHeader(): (name: string, value: string) => void {
+    return (name, value) => {
+      this.#c.get('extraHeaders')[this.#prefix + name] = value;
+    };
+  }
+}
+
+export class HookRequest extends ExtensionRequest implements HookContext {
+  readonly doc: Value | undefined;
+  readonly created: Value | undefined;
+  readonly result: Value | undefined;
+  readonly results: readonly Value[] | undefined;
+  readonly action: string | undefined;
+  readonly #c: Context<GatewayEnv>;
+  readonly #version: string;
+
+  constructor(c: Context<GatewayEnv>, names: Names, alias: string, now: number, version: string) {
+    super(c, names, alias, now);
+    this.#c = c;
+    this.#version = version;
+    const r = c.get('result');
+    this.doc = c.get('doc');
+    this.created = c.get('created');
+    this.result = r?.document?.value;
+    this.results = r?.collection?.values;
+    this.action = c.get('action');
+  }
+
+  // Most hooks never build a link: the base is computed only if asked.
+  get base(): string {
+    return linkBase(this.#c, this.#version).self;
+  }
+}
+
+export class ActionRequest extends ExtensionRequest implements ActionContext {
+  constructor(c: Context<GatewayEnv>, names: Names, alias: string, now: number, readonly input: Value, readonly doc: Value) {
+    super(c, names, alias, now);
+  }
+}
+
+/** The core document a route's path names (`{server_id}`, `{image_id}`), as it was loaded. */
+export interface Loaded {
+  readonly kind: 'servers' | 'images';
+  readonly version: number;
+  readonly doc: Value;
+}
+
+export class RouteRequest extends ExtensionRequest implements RouteContext {
+  readonly doc: Value | undefined;
+  readonly base: string;
+  readonly #c: Context<GatewayEnv>;
+  readonly #model: VersionModel;
+  readonly #loaded: Loaded | undefined;
+  readonly #owner: string;
+  readonly #version: string;
+
+  constructor(
+    c: Context<GatewayEnv>,
+    names: Names,
+    alias: string,
+    now: number,
+    version: string,
+    model: VersionModel,
+    owner: string,
+    readonly params: Readonly<Record<string, string>>,
+    readonly input: Value | undefined,
+    loaded: Loaded | undefined,
+  ) {
+    super(c, names, alias, now);
+    this.#c = c;
+    this.#model = model;
+    this.#owner = owner;
+    this.#loaded = loaded;
+    this.#version = version;
+    this.doc = loaded?.doc;
+    this.base = linkBase(c, version).self;
+  }
+
+  /** The representation of a core document, as the core would answer it. */
+  get view(): (doc: Value) => Value {
+    return (d) => {
+      const base = linkBase(this.#c, this.#version);
+      const shapes = this.#model.shapes;
+      if (this.#loaded?.kind === 'images') return imageView(this.#model.machines.image.settle(d as ImageDoc, this.now), shapes.image, base);
+      if (this.#loaded?.kind === 'servers') return serverView(d as ServerDoc, shapes.server, base);
+      return flavorView(d as FlavorDoc, shapes.flavor, base);
+    };
+  }
+
+  /** Stages the loaded document in the request's unit of work. */
+  get save(): (doc: Value) => void {
+    return (d) => {
+      const loaded = this.#loaded;
+      if (loaded === undefined || d !== loaded.doc) throw new Error(`${this.#owner}: save() takes the document the route loaded`);
+      this.#c.get('tx').update(loaded.kind, d.id as string, loaded.version, d);
+    };
+  }
+}
