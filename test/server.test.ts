@@ -8,6 +8,49 @@ import { SHIPPED } from './support/shipped.ts';
 
 const BAD = `${PROJECT}/test/fixtures/bad`;
 
+/**
+ * Served by @hono/node-server, request headers are read from Node's parsed headers rather than
+ * the Fetch Headers (src/http/request.ts): every header the gateway reads, over a real socket.
+ */
+describe('request headers over a socket', () => {
+  let server: Spawned & { url: string };
+  beforeAll(async () => {
+    server = await startServer(writeConfig({ durations: { BUILD: 0, 'RAX-CBS:ATTACHING': 0 } }));
+  });
+  afterAll(() => {
+    server.child.kill('SIGKILL');
+  });
+
+  test('Accept with q-values, the suffix, If-None-Match', async () => {
+    const x = await fetch(`${server.url}/v1/extensions`, { headers: { Accept: 'application/json;q=0.5, application/xml' } });
+    expect(x.headers.get('content-type')).toBe('application/xml');
+    expect(x.headers.get('content-length')).toBe(String((await x.arrayBuffer()).byteLength));
+    expect((await fetch(`${server.url}/v1/extensions.json`, { headers: { Accept: 'application/xml' } })).headers.get('content-type')).toBe('application/json');
+    expect((await fetch(`${server.url}/v1/extensions`, { headers: { Accept: 'text/html' } })).status).toBe(406);
+    const etag = x.headers.get('etag')!;
+    const again = await fetch(`${server.url}/v1/extensions`, { headers: { Accept: 'application/xml', 'If-None-Match': `"other", ${etag}` } });
+    expect(again.status).toBe(304);
+    expect((await fetch(`${server.url}/v1/extensions`, { headers: { 'If-None-Match': etag } })).status).toBe(200);
+  });
+
+  test('Content-Type of a body, and the request and response headers of an extension', async () => {
+    const body = JSON.stringify({ server: { name: 's', imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001' } });
+    expect((await fetch(`${server.url}/v1/servers`, { method: 'POST', body, headers: { 'Content-Type': 'text/plain' } })).status).toBe(415);
+    const created = await fetch(`${server.url}/v1/servers`, { method: 'POST', body, headers: { 'Content-Type': 'application/json; charset=utf-8' } });
+    expect(created.status).toBe(202);
+    const id = (await created.json()).server.id;
+    const mount = await fetch(`${server.url}/v1/servers/${id}/action`, {
+      method: 'POST',
+      body: JSON.stringify({ 'RAX-CBS:mount_volume': { CBSID: '7' } }),
+      headers: { 'Content-Type': 'application/json', 'rax-cbs-volume-type': 'SSD' },
+    });
+    expect(mount.status).toBe(202);
+    const shown = await fetch(`${server.url}/v1/servers/${id}`);
+    expect(shown.headers.get('RAX-CBS-Volumes-Attached')).toBe('1');
+    expect((await shown.json()).server['RAX-CBS:volumes']).toEqual([{ CBSID: '7', type: 'SSD' }]);
+  });
+});
+
 describe('npm start: a real listening gateway', () => {
   let server: Spawned & { url: string };
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import type { Codec } from '../media/codecs.ts';
 import { itemNotFound } from '../media/fault.ts';
 import { negotiation } from '../media/negotiate.ts';
 import { render, sendRendered, type Rendered } from '../media/respond.ts';
-import { hasQuery, responseCodec } from '../http/request.ts';
+import { hasQuery, requestHeader, responseCodec } from '../http/request.ts';
 import { extensionsCollection, extensionShape } from './shapes.ts';
 import { pageRequest, paginate } from './pagination.ts';
 
@@ -38,7 +38,7 @@ export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[])
 
   const list = (c: Context): Response => {
     const codec = responseCodec(c, negotiate, codecs);
-    const ifNoneMatch = c.req.header('if-none-match');
+    const ifNoneMatch = requestHeader(c, 'if-none-match');
     if (!hasQuery(c.req.url)) return sendRendered(ifNoneMatch, lists.get(codec)!);
     const page = pageRequest(c);
     if (page.limit === undefined && page.marker === undefined) return sendRendered(ifNoneMatch, lists.get(codec)!);
@@ -49,7 +49,7 @@ export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[])
   /** One handler per alias, for a static route: no parameter parsing, no lookup by alias. */
   const showOne = (alias: string) => {
     const docs = new Map(codecs.map((codec) => [codec, shows.get(codec)!.get(alias)!]));
-    return (c: Context): Response => sendRendered(c.req.header('if-none-match'), docs.get(responseCodec(c, negotiate, codecs))!);
+    return (c: Context): Response => sendRendered(requestHeader(c, 'if-none-match'), docs.get(responseCodec(c, negotiate, codecs))!);
   };
 
   /** Any other alias: a 404 fault (after negotiation, so a bad Accept is still a 406). */

@@ -5,7 +5,7 @@ import type { Value } from '../model/shape.ts';
 import type { Codec } from '../media/codecs.ts';
 import { negotiation } from '../media/negotiate.ts';
 import { render, sendRendered, type Rendered } from '../media/respond.ts';
-import { origin, responseCodec } from '../http/request.ts';
+import { origin, requestHeader, responseCodec } from '../http/request.ts';
 import { versionsCollection, versionShape } from './shapes.ts';
 
 /**
@@ -48,7 +48,7 @@ export const versionsDiscovery = (registry: Registry, codecs: readonly Codec[]) 
     const doc = cached(`${codec.mediaType} ${base} /`, () =>
       render(listEncoders.get(codec)!(registry.versions.map((v) => summary(v.version, base))), codec.mediaType),
     );
-    return sendRendered(c.req.header('if-none-match'), doc);
+    return sendRendered(requestHeader(c, 'if-none-match'), doc);
   };
 
   const show = (version: ApiVersion) => (c: Context): Response => {
@@ -57,7 +57,7 @@ export const versionsDiscovery = (registry: Registry, codecs: readonly Codec[]) 
     const doc = cached(`${codec.mediaType} ${base} ${version.id}`, () =>
       render(docEncoders.get(codec)!(document(version, base)), codec.mediaType),
     );
-    return sendRendered(c.req.header('if-none-match'), doc);
+    return sendRendered(requestHeader(c, 'if-none-match'), doc);
   };
 
   return { list, show };

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { linkBase } from '../core/links.ts';
 import { flavorView, imageView, serverView, type FlavorDoc, type ImageDoc, type ServerDoc } from '../core/views.ts';
 import type { GatewayEnv } from '../http/context.ts';
+import { requestHeader } from '../http/request.ts';
 import type { Value } from '../model/shape.ts';
 import type { ActionContext, HookContext, Names, RouteContext } from './contract.ts';
 import type { VersionModel } from './wiring.ts';
@@ -33,7 +34,7 @@ class ExtensionRequest {
 
   /** `Volume-Type` is `RAX-CBS-Volume-Type` on the wire, as this version spells the alias. */
   get header(): (name: string) => string | undefined {
-    return (name) => this.#c.req.header(this.#prefix + name);
+    return (name) => requestHeader(this.#c, (this.#prefix + name).toLowerCase());
   }
 
   get setHeader(): (name: string, value: string) => void {

@@ -5,6 +5,7 @@ import { CORE_CODECS, type Codec, type DocumentEncoder } from '../media/codecs.t
 import { badMethod, Fault, faultShape, itemNotFound, type FaultKind } from '../media/fault.ts';
 import { negotiation } from '../media/negotiate.ts';
 import { formatSuffix } from './path.ts';
+import { requestHeader } from './request.ts';
 import type { RouteTable } from './routes.ts';
 
 /** Faults are always JSON or XML: whichever the client prefers, JSON when it accepts neither. */
@@ -23,7 +24,7 @@ const encoderFor = (codec: Codec, kind: FaultKind): DocumentEncoder => {
 };
 
 export const faultResponse = (c: Context, fault: Fault): Response => {
-  const codec = negotiateFault(c.req.header('accept'), formatSuffix(c.req.url)) ?? CORE_CODECS[0]!;
+  const codec = negotiateFault(requestHeader(c, 'accept'), formatSuffix(c.req.url)) ?? CORE_CODECS[0]!;
   const body = encoderFor(codec, fault.kind)(fault.toValue());
   return new Response(body, {
     status: fault.code,

@@ -6,7 +6,7 @@ import type { Naming } from '../model/naming.ts';
 import type { Collection, Shape } from '../model/shape.ts';
 import { ConflictError, type Store } from '../store/store.ts';
 import type { GatewayEnv } from './context.ts';
-import { responseCodec } from './request.ts';
+import { requestHeader, responseCodec } from './request.ts';
 
 /**
  * The stages every core and extension route runs, in flow order, as Hono middleware built once
@@ -76,12 +76,12 @@ export const readBody = (opts: ReadOptions): MiddlewareHandler<GatewayEnv> => {
   for (const [t, codec] of opts.extra ?? []) byType.set(t, codec);
   const accepted = [...byType.keys()].join(', ');
   return async (c, next) => {
-    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = (requestHeader(c, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const codec = byType.get(type);
     if (codec === undefined) {
       throw new Fault('badMediaType', type === '' ? `A request body needs a Content-Type: ${accepted}.` : `The Content-Type ${type} is not supported here; use ${accepted}.`);
     }
-    const declared = Number(c.req.header('content-length') ?? '0');
+    const declared = Number(requestHeader(c, 'content-length') ?? '0');
     if (declared > opts.maxBytes) throw tooLarge(opts.maxBytes);
     const raw = await readBounded(c.req.raw.body, opts.maxBytes);
     let text: string;

@@ -18,7 +18,8 @@ export const render = (text: string, contentType: string): Rendered => {
   return {
     body,
     etag,
-    headers: { 'Content-Type': contentType, 'Content-Length': String(body.byteLength), ETag: etag, Vary: 'Accept' },
+    // No Content-Length: @hono/node-server sets it from the body without a header to process.
+    headers: { 'Content-Type': contentType, ETag: etag, Vary: 'Accept' },
     notModifiedHeaders: { ETag: etag, Vary: 'Accept' },
   };
 };
