@@ -54,7 +54,8 @@ export const compute = (d: ComputeDeps) => {
   const load = async <T extends Value>(kind: Kind, id: string, now: number): Promise<StoredDocument<T>> => {
     const found = await store.get<T>(kind, id);
     if (found === undefined) throw itemNotFound(`No ${singular[kind]} with id ${id}.`);
-    return { ...found, doc: settle(kind, found.doc, now) as T };
+    settle(kind, found.doc, now); // in place: the document is this request's own copy
+    return found;
   };
 
   /** Query parameters: extension filters by their spelling; a qualified name nobody owns is a 400. */

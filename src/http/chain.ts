@@ -8,13 +8,12 @@ import type { Env, Handler, MiddlewareHandler } from 'hono';
  * skips everything after its `await next()`: no commit, no encoding; Hono's error handler
  * answers with the fault.
  */
-export const chain = <E extends Env>(stages: readonly (MiddlewareHandler<E> | Handler<E>)[]): Handler<E> => (c) => {
-  const run = async (i: number): Promise<Response | void> => {
-    const stage = stages[i];
-    if (stage === undefined) return;
-    return (await stage(c, async () => {
-      await run(i + 1);
-    })) as Response | void;
+export const chain = <E extends Env>(stages: readonly (MiddlewareHandler<E> | Handler<E>)[]): Handler<E> => {
+  const last = stages.length;
+  return (c) => {
+    // Not async: each stage is; `next` hands on the next stage's promise without wrapping it.
+    const run = (i: number): Promise<Response | void> =>
+      i === last ? Promise.resolve() : (stages[i]!(c, () => run(i + 1) as Promise<void>) as Promise<Response | void>);
+    return run(0) as Promise<Response>;
   };
-  return run(0) as Promise<Response>;
 };
