@@ -1,4 +1,4 @@
-import type { Env, Handler, MiddlewareHandler } from 'hono';
+import type { Context, Env, Handler, MiddlewareHandler } from 'hono';
 
 /**
  * A route's stages (Hono middleware: respond, read, unit of work, hooks, handler) composed once,
@@ -8,12 +8,12 @@ import type { Env, Handler, MiddlewareHandler } from 'hono';
  * skips everything after its `await next()`: no commit, no encoding; Hono's error handler
  * answers with the fault.
  */
-export const chain = <E extends Env>(stages: readonly (MiddlewareHandler<E> | Handler<E>)[]): Handler<E> => {
-  const last = stages.length;
-  return (c) => {
-    // Not async: each stage is; `next` hands on the next stage's promise without wrapping it.
-    const run = (i: number): Promise<Response | void> =>
-      i === last ? Promise.resolve() : (stages[i]!(c, () => run(i + 1) as Promise<void>) as Promise<Response | void>);
-    return run(0) as Promise<Response>;
-  };
-};
+export const chain = <E extends Env>(stages: readonly (MiddlewareHandler<E> | Handler<E>)[]): Handler<E> =>
+  (c) => runFrom(stages, c, 0) as Promise<Response>;
+
+// A module function rather than a closure made per request (which tsx would also name, per request).
+// Not async: each stage is; `next` hands on the next stage's promise without wrapping it.
+const runFrom = <E extends Env>(stages: readonly (MiddlewareHandler<E> | Handler<E>)[], c: Context<E>, i: number): Promise<Response | void> =>
+  i === stages.length ? DONE : (stages[i]!(c, () => runFrom(stages, c, i + 1) as Promise<void>) as Promise<Response | void>);
+
+const DONE: Promise<void> = Promise.resolve();
