@@ -59,13 +59,13 @@ const tagOf = (naming: Naming, name: string, owner: Owner, b: Bindings): string 
  * unqualified unless an extension other than the core adds them (attributeFormDefault unqualified).
  */
 const compileContent = (shape: Shape, naming: Naming, inherited: Owner, b: Bindings): { attrs: Write; children: Write } => {
-  const attrWrites: Write[] = [];
-  const childWrites: Write[] = [];
+  const attrs: { field: Field; tag: string }[] = [];
+  const children: Write[] = [];
   for (const f of shape.fields) {
-    if (f.kind === 'attribute') attrWrites.push(compileAttribute(f, naming, b));
-    else childWrites.push(compileChild(f, naming, f.owner ?? inherited, b));
+    if (f.kind === 'attribute') attrs.push({ field: f, tag: tagOf(naming, f.name, f.owner, b) });
+    else children.push(compileChild(f, naming, f.owner ?? inherited, b));
   }
-  return { attrs: concat(attrWrites), children: concat(childWrites) };
+  return { attrs: compileAttributes(attrs, naming), children: concat(children) };
 };
 
 const concat = (writes: Write[]): Write => {
@@ -77,20 +77,22 @@ const concat = (writes: Write[]): Write => {
   };
 };
 
-const compileAttribute = (f: Field, naming: Naming, b: Bindings): Write => {
-  const tag = tagOf(naming, f.name, f.owner, b);
-  const key = f.key;
-  if (f.kind === 'attribute' && f.type === 'state') {
-    const render = valueRenderer(naming);
-    return (v) => {
-      const x = v[key];
-      return x === undefined || x === null ? '' : ` ${tag}="${escapeAttr(render(scalar(x)))}"`;
-    };
+/**
+ * An element's attributes compiled into one function of straight-line code (as the JSON encoder
+ * is, see json.ts): one closure call per element instead of one per attribute. Names are
+ * embedded with JSON.stringify, never as code.
+ */
+const compileAttributes = (fields: readonly { field: Field; tag: string }[], naming: Naming): Write => {
+  if (fields.length === 0) return () => '';
+  const helpers: unknown[] = [escapeAttr, scalar];
+  let body = "let s = ''; let x;\n";
+  for (const { field: f, tag } of fields) {
+    const open = JSON.stringify(` ${tag}="`);
+    let value = 'h[1](x)';
+    if (f.kind === 'attribute' && f.type === 'state') value = `h[${helpers.push(valueRenderer(naming)) - 1}](${value})`;
+    body += `x = v[${JSON.stringify(f.key)}]; if (x !== undefined && x !== null) s += ${open} + h[0](${value}) + '"';\n`;
   }
-  return (v) => {
-    const x = v[key];
-    return x === undefined || x === null ? '' : ` ${tag}="${escapeAttr(scalar(x))}"`;
-  };
+  return new Function('h', `return (v) => { ${body} return s; };`)(helpers) as Write;
 };
 
 const element = (tag: string, attrs: string, children: string): string =>
