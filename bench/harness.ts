@@ -70,12 +70,13 @@ export const get = (base: string, path: string, accept: string, method = 'GET', 
     req.end(body);
   });
 
-const cpuMicros = (s: Server): Promise<number> =>
+/** The server's CPU time and GC pause time so far, by its own accounting. */
+const cpuMicros = (s: Server): Promise<{ micros: number; gcMicros: number }> =>
   new Promise((resolve) => {
-    const on = (m: { type: string; micros: number }) => {
+    const on = (m: { type: string; micros: number; gcMicros: number }) => {
       if (m.type !== 'cpu') return;
       s.child.off('message', on);
-      resolve(m.micros);
+      resolve(m);
     };
     s.child.on('message', on);
     s.child.send({ type: 'cpu' });
@@ -111,7 +112,7 @@ export const checkSameBytes = async (servers: readonly Server[], endpoints: read
  */
 export const runRounds = async (o: Options, servers: readonly Server[], endpoints: readonly Endpoint[], pairs: readonly [number, number][], bodies: Map<Endpoint, string>) => {
   for (const s of servers) for (const e of endpoints) await load(o, s.base + e.path, e.accept, 1); // warm-up (JIT)
-  const results = new Map<string, { rps: number[]; p99: number[]; cpu: number[] }>();
+  const results = new Map<string, { rps: number[]; p99: number[]; cpu: number[]; gc: number[] }>();
   const series = (e: Endpoint, s: Server) => results.get(`${e.name}|${s.name}`)!;
   for (let r = 0; r < o.rounds; r++) {
     for (const e of endpoints) {
@@ -119,12 +120,13 @@ export const runRounds = async (o: Options, servers: readonly Server[], endpoint
         const s = servers[(i + r) % servers.length]!;
         const before = await cpuMicros(s);
         const res = await load(o, s.base + e.path, e.accept, o.seconds);
-        const cpu = (await cpuMicros(s)) - before;
+        const after = await cpuMicros(s);
         const key = `${e.name}|${s.name}`;
-        const acc = results.get(key) ?? { rps: [], p99: [], cpu: [] };
+        const acc = results.get(key) ?? { rps: [], p99: [], cpu: [], gc: [] };
         acc.rps.push(res.rps);
         acc.p99.push(res.p99ms);
-        acc.cpu.push(cpu / res.requests);
+        acc.cpu.push((after.micros - before.micros) / res.requests);
+        acc.gc.push((after.gcMicros - before.gcMicros) / res.requests);
         results.set(key, acc);
       }
     }
@@ -132,10 +134,10 @@ export const runRounds = async (o: Options, servers: readonly Server[], endpoint
   }
   for (const e of endpoints) {
     console.log(`\n${e.name}  (${bodies.get(e)!.length} bytes)`);
-    console.log(`  ${'server'.padEnd(30)}${'req/s'.padStart(10)}${'p99 ms'.padStart(9)}${'CPU us/req'.padStart(12)}`);
+    console.log(`  ${'server'.padEnd(30)}${'req/s'.padStart(10)}${'p99 ms'.padStart(9)}${'CPU us/req'.padStart(12)}${'GC us/req'.padStart(11)}`);
     for (const s of servers) {
       const x = series(e, s);
-      console.log(`  ${s.name.padEnd(30)}${median(x.rps).toFixed(0).padStart(10)}${median(x.p99).toFixed(2).padStart(9)}${median(x.cpu).toFixed(1).padStart(12)}`);
+      console.log(`  ${s.name.padEnd(30)}${median(x.rps).toFixed(0).padStart(10)}${median(x.p99).toFixed(2).padStart(9)}${median(x.cpu).toFixed(1).padStart(12)}${median(x.gc).toFixed(1).padStart(11)}`);
     }
     for (const [a, b] of pairs) {
       const x = series(e, servers[a]!);

@@ -3,7 +3,7 @@
  * hand-written Hono handler on the same store (compute reads), in one run each, in interleaved
  * time-bounded rounds. Compare ratios within a run, never across runs.
  *
- *   npm run bench -- --suite all|discovery|compute --rounds 7 --seconds 3 --connections 32
+ *   npm run bench -- --suite all|discovery|compute --rounds 15 --seconds 2 --connections 32
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +15,8 @@ import type { Fixture } from './servers/common.ts';
 const { values } = parseArgs({
   options: {
     suite: { type: 'string', default: 'all' },
-    rounds: { type: 'string', default: '7' },
-    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '15' },
+    seconds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
     extensions: { type: 'string', default: '100' },
     tool: { type: 'string' },

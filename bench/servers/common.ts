@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 /**
  * What every benchmark server shares: it listens on an ephemeral port, tells the parent where,
  * and answers the parent's requests for its own CPU time (process.cpuUsage), so CPU per request
- * is measured by the server process itself, whatever the load generator costs.
+ * is measured by the server process itself, whatever the load generator costs; and for the time
+ * its garbage collector paused it, which shows an allocation problem before a profile does.
  */
 export interface Fixture {
   readonly path: string;
@@ -18,11 +20,15 @@ export const reportListening = (port: number): void => {
     console.log(`listening ${port}`);
     return;
   }
+  let gcMillis = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMillis += e.duration;
+  }).observe({ entryTypes: ['gc'] });
   process.send({ type: 'listening', port });
   process.on('message', (m: { type: string }) => {
     if (m.type === 'cpu') {
       const u = process.cpuUsage();
-      process.send!({ type: 'cpu', micros: u.user + u.system });
+      process.send!({ type: 'cpu', micros: u.user + u.system, gcMicros: gcMillis * 1000 });
     }
   });
 };
