@@ -17,6 +17,7 @@ import { RoutingPaths } from './http/path.ts';
 import { encoderCache, readBody, respond, unitOfWork } from './http/pipeline.ts';
 import { RouteTable } from './http/routes.ts';
 import { chain } from './http/chain.ts';
+import { DirectResponses, setDirectResponses } from './http/direct.ts';
 import type { Store } from './store/store.ts';
 
 /** Loads the extension modules the configuration names and builds the registry from them. */
@@ -57,6 +58,7 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
   const app = new Hono({ getPath: paths.routingPath });
   const routes = new RouteTable(app, paths);
   const versions = versionsDiscovery(registry, CORE_CODECS);
+  const direct = new DirectResponses();
 
   routes.get('/', versions.list);
   for (const view of registry.versions) {
@@ -66,11 +68,13 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
     routes.get(`${v}/extensions`, extensions.list);
     for (const alias of extensions.aliases) routes.get(`${v}/extensions/${alias}`, extensions.showOne(alias));
     routes.fallback(`${v}/extensions/:alias`, ['GET'], extensions.showMissing);
+    for (const [path, rendered] of extensions.documents) direct.add(`${v}${path}`, extensions.negotiate, rendered);
     wireCompute(routes, view, opts);
   }
 
   app.notFound(onNotFound(routes, registry));
   app.onError(onError(opts.log ?? ((m) => console.error(m))));
+  setDirectResponses(app, direct);
   return app;
 };
 

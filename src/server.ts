@@ -1,6 +1,8 @@
-import { serve, type ServerType } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
+import { directResponsesOf } from './http/direct.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -8,19 +10,18 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** Serves the app; documents rendered ahead are answered before Hono (see http/direct.ts). */
 export const listen = (app: Hono, host: string, port: number): Promise<RunningServer> =>
   new Promise((resolveListening, reject) => {
-    let server: ServerType;
-    try {
-      server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
-        const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
-        resolveListening({ url, close: (graceMs = 10_000) => closeGracefully(server as Server, graceMs) });
-      });
-    } catch (err) {
-      reject(err);
-      return;
-    }
+    const hono = getRequestListener(app.fetch);
+    const direct = directResponsesOf(app);
+    const server = createServer(direct === undefined ? hono : (req, res) => void (direct.serve(req, res) || hono(req, res)));
     server.once('error', reject);
+    server.listen(port, host, () => {
+      const info = server.address() as AddressInfo;
+      const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
+      resolveListening({ url, close: (graceMs = 10_000) => closeGracefully(server, graceMs) });
+    });
   });
 
 const closeGracefully = (server: Server, graceMs: number): Promise<void> =>

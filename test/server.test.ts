@@ -33,6 +33,19 @@ describe('request headers over a socket', () => {
     expect((await fetch(`${server.url}/v1/extensions`, { headers: { 'If-None-Match': etag } })).status).toBe(200);
   });
 
+  test('documents answered ahead of Hono are byte for byte what Hono answers', async () => {
+    // `/v1/extensions` is answered by http/direct.ts; a query or a tenant sends the same request to Hono.
+    for (const [path, accept] of [['/v1/extensions', 'application/xml'], ['/v1/extensions/RAX-DCF', 'application/json'], ['/v1/extensions/RAX-DCF', '*/*']]) {
+      const direct = await fetch(`${server.url}${path}`, { headers: { Accept: accept } });
+      const viaHono = await fetch(`${server.url}${path.replace('/v1/', '/v1/tenant-1/')}?`, { headers: { Accept: accept } });
+      expect(direct.status).toBe(200);
+      for (const h of ['content-type', 'content-length', 'etag', 'vary']) expect([h, direct.headers.get(h)]).toEqual([h, viaHono.headers.get(h)]);
+      expect(await direct.text()).toBe(await viaHono.text());
+    }
+    expect((await fetch(`${server.url}/v1/extensions/RAX-NOPE`)).status).toBe(404);
+    expect((await fetch(`${server.url}/v1/extensions`, { method: 'HEAD' })).headers.get('etag')).toMatch(/^"/);
+  });
+
   test('Content-Type of a body, and the request and response headers of an extension', async () => {
     const body = JSON.stringify({ server: { name: 's', imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001' } });
     expect((await fetch(`${server.url}/v1/servers`, { method: 'POST', body, headers: { 'Content-Type': 'text/plain' } })).status).toBe(415);

@@ -59,7 +59,10 @@ export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[])
   };
 
   const aliases = items.map((i) => i.alias as string);
-  return { list, showOne, showMissing, aliases };
+  /** The full documents by path below the version, for answering ahead of Hono (http/direct.ts). */
+  const documents = new Map<string, Map<Codec, Rendered>>([['/extensions', lists]]);
+  for (const alias of aliases) documents.set(`/extensions/${alias}`, new Map(codecs.map((codec) => [codec, shows.get(codec)!.get(alias)!])));
+  return { list, showOne, showMissing, aliases, documents, negotiate };
 };
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

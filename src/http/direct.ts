@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Hono } from 'hono';
+import type { Codec } from '../media/codecs.ts';
+import type { Negotiate } from '../media/negotiate.ts';
+import type { Rendered } from '../media/respond.ts';
+
+interface Entry {
+  readonly negotiate: Negotiate;
+  readonly byCodec: ReadonlyMap<Codec, { readonly headers: Readonly<Record<string, string | number>>; readonly body: Uint8Array }>;
+}
+
+/**
+ * Documents rendered when the registry is built (the extension list, each extension), answered
+ * from Node's request before Hono sees it: no Request, Context or Response object, the way a raw
+ * `node:http` server answers. Only the plain case is answered here: a GET of exactly the path,
+ * no query, no If-None-Match, an Accept the same negotiation accepts. Anything else (a tenant,
+ * a suffix, a page, a conditional request, a 406) goes to Hono, which answers it as always.
+ */
+export class DirectResponses {
+  readonly #byPath = new Map<string, Entry>();
+
+  add(path: string, negotiate: Negotiate, rendered: ReadonlyMap<Codec, Rendered>): void {
+    const byCodec = new Map([...rendered].map(([codec, r]) => [codec, { headers: { ...r.headers, 'Content-Length': r.body.byteLength }, body: r.body }]));
+    this.#byPath.set(path, { negotiate, byCodec });
+  }
+
+  /** Answers and returns true, or returns false for Hono to answer. */
+  readonly serve = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'GET') return false;
+    const entry = this.#byPath.get(req.url!);
+    if (entry === undefined) return false;
+    const headers = req.headers;
+    if (headers['if-none-match'] !== undefined) return false;
+    const codec = entry.negotiate(headers.accept, undefined);
+    const r = codec === undefined ? undefined : entry.byCodec.get(codec);
+    if (r === undefined) return false;
+    res.writeHead(200, r.headers);
+    res.end(r.body);
+    return true;
+  };
+}
+
+const byApp = new WeakMap<Hono, DirectResponses>();
+
+export const setDirectResponses = (app: Hono, direct: DirectResponses): void => void byApp.set(app, direct);
+
+/** The documents `listen` answers before Hono for this app, if it has any. */
+export const directResponsesOf = (app: Hono): DirectResponses | undefined => byApp.get(app);
