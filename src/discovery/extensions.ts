@@ -28,13 +28,10 @@ export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[])
   const items = view.extensions.map((e) => extensionItem(e, view)).sort((a, b) => cmp(a.alias as string, b.alias as string));
   const negotiate = negotiation(codecs);
   const encoders = new Map(codecs.map((codec) => [codec, codec.collection(extensionsCollection, view.naming)]));
-  const lists = new Map<Codec, Rendered>();
-  const shows = new Map<Codec, Map<string, Rendered>>();
-  for (const codec of codecs) {
-    lists.set(codec, render(encoders.get(codec)!(items), codec.mediaType));
-    const doc = codec.document(extensionShape, view.naming);
-    shows.set(codec, new Map(items.map((i) => [i.alias as string, render(doc(i), codec.mediaType)])));
-  }
+  const lists = new Map(codecs.map((codec) => [codec, render(encoders.get(codec)!(items), codec.mediaType)]));
+  const showEncoders = codecs.map((codec) => [codec, codec.document(extensionShape, view.naming)] as const);
+  /** Each extension's document, by alias, in every media type. */
+  const shows = new Map(items.map((i) => [i.alias as string, new Map(showEncoders.map(([codec, doc]) => [codec, render(doc(i), codec.mediaType)]))]));
 
   const list = (c: Context): Response => {
     const codec = responseCodec(c, negotiate, codecs);
@@ -48,7 +45,7 @@ export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[])
 
   /** One handler per alias, for a static route: no parameter parsing, no lookup by alias. */
   const showOne = (alias: string) => {
-    const docs = new Map(codecs.map((codec) => [codec, shows.get(codec)!.get(alias)!]));
+    const docs = shows.get(alias)!;
     return (c: Context): Response => sendRendered(requestHeader(c, 'if-none-match'), docs.get(responseCodec(c, negotiate, codecs))!);
   };
 
@@ -58,10 +55,10 @@ export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[])
     throw itemNotFound(`No extension with alias "${params.alias}" in API version ${view.version.id}.`);
   };
 
-  const aliases = items.map((i) => i.alias as string);
+  const aliases = [...shows.keys()];
   /** The full documents by path below the version, for answering ahead of Hono (http/direct.ts). */
-  const documents = new Map<string, Map<Codec, Rendered>>([['/extensions', lists]]);
-  for (const alias of aliases) documents.set(`/extensions/${alias}`, new Map(codecs.map((codec) => [codec, shows.get(codec)!.get(alias)!])));
+  const documents = new Map<string, ReadonlyMap<Codec, Rendered>>([['/extensions', lists]]);
+  for (const [alias, docs] of shows) documents.set(`/extensions/${alias}`, docs);
   return { list, showOne, showMissing, aliases, documents, negotiate };
 };
 

@@ -230,6 +230,7 @@ export const buildVersionModel = (
   for (const [i, r] of routes.entries()) if (r.resource !== undefined) routes[i] = { ...r, output: full[r.resource] };
   actions.set('createImage', { key: 'createImage', shape: createImage });
   const requiresOf = new Map(extensions.map((e) => [e.alias, new Set(e.requires ?? [])]));
+  const namesByOwner = new Map<string, Names>();
   const model: VersionModel = {
     shapes: {
       ...full,
@@ -247,7 +248,12 @@ export const buildVersionModel = (
     hooks,
     routes,
     codecs: { servers: sortCodecs(codecs.servers), images: sortCodecs(codecs.images), flavors: sortCodecs(codecs.flavors) },
-    names: (owner) => namesFor(owner, requiresOf.get(owner) ?? new Set()),
+    // Made once per owner: actions and routes ask for them on every request.
+    names: (owner) => {
+      let n = namesByOwner.get(owner);
+      if (n === undefined) namesByOwner.set(owner, (n = namesFor(owner, requiresOf.get(owner) ?? new Set())));
+      return n;
+    },
   };
   return { model, problems };
 };
