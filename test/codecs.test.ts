@@ -82,4 +82,43 @@ describe('XML encoder', () => {
     expect(out).toContain('<addresses><network id="public"><ip version="4" addr="10.0.0.1"/></network></addresses>');
     expect(XMLValidator.validate(out)).toBe(true);
   });
+
+  it('writes every field kind in shape order, exactly', () => {
+    const { 'quote"back\\slash': _, ...xmlSafe } = full;
+    const plain = shape('thing', NS, thing.fields.filter((f) => f.name !== 'quote"back\\slash'));
+    expect(xmlCodec.document(plain, naming)({ ...xmlSafe, metadata: { 'RAX-Y:k': 'v', q: 'a"b' }, colours: ['red', '<b>'] })).toBe(
+      "<?xml version='1.0' encoding='UTF-8'?>\n" +
+        '<thing xmlns="http://docs.openstack.org/compute/api/v1.1" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:RAX-X="http://example.com/x/v1.0"' +
+        ' id="t1" status="RAX-X:WAITING" count="0" RAX-X:flag="false">' +
+        '<note>a &lt; b</note><owner id="o1"/><tags><tag name="x"/></tags><metadata><meta key="RAX-Y:k">v</meta><meta key="q">a"b</meta></metadata>' +
+        '<addresses><network id="public"><ip version="4" addr="10.0.0.1"/></network></addresses><colours><colour>red</colour><colour>&lt;b&gt;</colour></colours>' +
+        '<atom:link rel="self" href="http://h/things/t1"/></thing>',
+    );
+  });
+
+  it('leaves absent and null values out, keeps empty containers, closes empty elements', () => {
+    const doc = xmlCodec.document(thing, naming);
+    expect(doc({ id: 'e', owner: null, note: null, tags: [], metadata: {}, addresses: { private: [] } })).toBe(
+      "<?xml version='1.0' encoding='UTF-8'?>\n" +
+        '<thing xmlns="http://docs.openstack.org/compute/api/v1.1" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:RAX-X="http://example.com/x/v1.0" id="e">' +
+        '<tags></tags><metadata></metadata><addresses><network id="private"/></addresses></thing>',
+    );
+    expect(doc({})).toMatch(/<thing [^>]*\/>$/);
+  });
+
+  it('compiles names that are not JavaScript-safe as data, not code', () => {
+    const out = xmlCodec.document(thing, naming)({ 'quote"back\\slash': 'x"y' });
+    expect(out).toContain(' quote"back\\slash="x&quot;y"/>');
+  });
+
+  it('writes unwrapped lists in place and collections with next links only when there are some', () => {
+    const bare = shape('thing', NS, [list('tags', tag, { wrapped: false })]);
+    expect(xmlCodec.document(bare, naming)({ tags: [{ name: 'a' }, { name: 'b' }] })).toMatch(/><tag name="a"\/><tag name="b"\/><\/thing>$/);
+    const coll = xmlCodec.collection(collection('things', shape('thing', NS, [attribute('id')])), naming);
+    expect(coll([])).toBe(`<?xml version='1.0' encoding='UTF-8'?>\n<things xmlns="${NS}"/>`);
+    expect(coll([{ id: 'a' }], [{ rel: 'next', href: 'http://h/things?marker=a&limit=1' }])).toBe(
+      `<?xml version='1.0' encoding='UTF-8'?>\n<things xmlns="${NS}" xmlns:atom="http://www.w3.org/2005/Atom">` +
+        '<thing id="a"/><atom:link rel="next" href="http://h/things?marker=a&amp;limit=1"/></things>',
+    );
+  });
 });

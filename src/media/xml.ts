@@ -1,4 +1,4 @@
-import type { Collection, Field, Link, Owner, Shape, Value } from '../model/shape.ts';
+import type { Collection, Link, Owner, Shape, Value } from '../model/shape.ts';
 import { valueRenderer, xmlName, type Naming } from '../model/naming.ts';
 import { ATOM_NS } from './namespaces.ts';
 
@@ -24,8 +24,6 @@ export const escapeAttr = (s: string): string =>
   SPECIAL_ATTR.test(s)
     ? escapeText(s).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
     : s;
-
-const scalar = (x: unknown): string => (typeof x === 'string' ? x : String(x));
 
 export const linkXml = (l: Link): string =>
   `<atom:link rel="${escapeAttr(l.rel)}"${l.type === undefined ? '' : ` type="${escapeAttr(l.type)}"`} href="${escapeAttr(l.href)}"/>`;
@@ -53,141 +51,94 @@ const tagOf = (naming: Naming, name: string, owner: Owner, b: Bindings): string 
   return n.prefix === undefined ? n.local : `${n.prefix}:${n.local}`;
 };
 
+/** Any scalar as attribute value or text: numbers and booleans cannot need escaping. */
+const attrValue = (x: unknown): string =>
+  typeof x === 'string' ? escapeAttr(x) : typeof x === 'number' || typeof x === 'boolean' ? String(x) : escapeAttr(String(x));
+const textValue = (x: unknown): string =>
+  typeof x === 'string' ? escapeText(x) : typeof x === 'number' || typeof x === 'boolean' ? String(x) : escapeText(String(x));
+
 /**
- * Compiles the attributes and children of one element. `inherited` is the extension that owns the
- * element itself: its child elements are in that extension's namespace too; attributes stay
- * unqualified unless an extension other than the core adds them (attributeFormDefault unqualified).
+ * Compiles one element, its attributes and all its children, into one function of straight-line
+ * code, as the JSON encoder is compiled (see json.ts) and as one would write it by hand: property
+ * reads with constant names (monomorphic, where a closure per field reading `v[key]` made every
+ * read megamorphic) and no call per field. A nested element is a call to its own compiled
+ * function. `inherited` is the extension that owns the element: its child elements are in that
+ * extension's namespace too; attributes stay unqualified unless an extension other than the core
+ * adds them (attributeFormDefault unqualified). `open` gives the start tag's text once every
+ * name is bound: the root's declares the namespaces the children use. Names are embedded with
+ * JSON.stringify, never as code.
  */
-const compileContent = (shape: Shape, naming: Naming, inherited: Owner, b: Bindings): { attrs: Write; children: Write } => {
-  const attrs: { field: Field; tag: string }[] = [];
-  const children: Write[] = [];
+const compileElement = (shape: Shape, tag: string, naming: Naming, inherited: Owner, b: Bindings, open = () => `<${tag}`): Write => {
+  const helpers: unknown[] = [attrValue, textValue, linkXml];
+  const helper = (f: unknown): string => `h[${helpers.push(f) - 1}]`;
+  const str = (text: string): string => JSON.stringify(text);
+  let attrs = '';
+  let children = '';
   for (const f of shape.fields) {
-    if (f.kind === 'attribute') attrs.push({ field: f, tag: tagOf(naming, f.name, f.owner, b) });
-    else children.push(compileChild(f, naming, f.owner ?? inherited, b));
-  }
-  return { attrs: compileAttributes(attrs, naming), children: concat(children) };
-};
-
-const concat = (writes: Write[]): Write => {
-  if (writes.length === 0) return () => '';
-  return (v) => {
-    let s = '';
-    for (const w of writes) s += w(v);
-    return s;
-  };
-};
-
-/**
- * An element's attributes compiled into one function of straight-line code (as the JSON encoder
- * is, see json.ts): one closure call per element instead of one per attribute. Names are
- * embedded with JSON.stringify, never as code.
- */
-const compileAttributes = (fields: readonly { field: Field; tag: string }[], naming: Naming): Write => {
-  if (fields.length === 0) return () => '';
-  const helpers: unknown[] = [escapeAttr, scalar];
-  let body = "let s = ''; let x;\n";
-  for (const { field: f, tag } of fields) {
-    const open = JSON.stringify(` ${tag}="`);
-    let value = 'h[1](x)';
-    if (f.kind === 'attribute' && f.type === 'state') value = `h[${helpers.push(valueRenderer(naming)) - 1}](${value})`;
-    body += `x = v[${JSON.stringify(f.key)}]; if (x !== undefined && x !== null) s += ${open} + h[0](${value}) + '"';\n`;
-  }
-  return new Function('h', `return (v) => { ${body} return s; };`)(helpers) as Write;
-};
-
-const element = (tag: string, attrs: string, children: string): string =>
-  children === '' ? `<${tag}${attrs}/>` : `<${tag}${attrs}>${children}</${tag}>`;
-
-const compileChild = (f: Field, naming: Naming, owner: Owner, b: Bindings): Write => {
-  const key = f.key;
-  if (f.kind === 'links') {
-    b.atom = true;
-    return (v) => {
-      const x = v[key] as Link[] | undefined;
-      if (x === undefined) return '';
-      let s = '';
-      for (const l of x) s += linkXml(l);
-      return s;
-    };
-  }
-  const tag = tagOf(naming, f.name, owner, b);
-  switch (f.kind) {
-    case 'attribute':
-    case 'text':
-      return (v) => {
-        const x = v[key];
-        return x === undefined || x === null ? '' : `<${tag}>${escapeText(scalar(x))}</${tag}>`;
-      };
-    case 'map': {
-      const entry = tagOf(naming, f.entry, owner, b);
-      return (v) => {
-        const x = v[key] as Record<string, string> | undefined;
-        if (x === undefined) return '';
-        let s = '';
-        for (const k in x) s += `<${entry} key="${escapeAttr(k)}">${escapeText(scalar(x[k]))}</${entry}>`;
-        return `<${tag}>${s}</${tag}>`;
-      };
+    const at = `x = v[${str(f.key)}];`;
+    if (f.kind === 'attribute') {
+      const name = tagOf(naming, f.name, f.owner, b);
+      const value = f.type === 'state' ? `h[0](typeof x === 'string' ? ${helper(valueRenderer(naming))}(x) : x)` : 'h[0](x)';
+      attrs += `${at} if (x !== undefined && x !== null) s += ${str(` ${name}="`)} + ${value} + '"';\n`;
+      continue;
     }
-    case 'object': {
-      const c = compileContent(f.shape, naming, owner, b);
-      return (v) => {
-        const x = v[key] as Value | undefined | null;
-        return x === undefined || x === null ? '' : element(tag, c.attrs(x), c.children(x));
-      };
+    if (f.kind === 'links') {
+      b.atom = true;
+      children += `${at} if (x !== undefined) for (let i = 0; i < x.length; i++) c += h[2](x[i]);\n`;
+      continue;
     }
-    case 'values': {
-      const itemTag = tagOf(naming, f.item, owner, b);
-      return (v) => {
-        const x = v[key] as unknown[] | undefined;
-        if (x === undefined) return '';
-        let s = '';
-        for (const item of x) s += `<${itemTag}>${escapeText(scalar(item))}</${itemTag}>`;
-        return `<${tag}>${s}</${tag}>`;
-      };
-    }
-    case 'groups': {
-      const groupTag = tagOf(naming, f.group, owner, b);
-      const itemTag = tagOf(naming, f.item.element, owner, b);
-      const c = compileContent(f.item, naming, owner, b);
-      const groupKey = f.groupKey;
-      return (v) => {
-        const x = v[key] as Record<string, Value[]> | undefined;
-        if (x === undefined) return '';
-        let s = '';
-        for (const g in x) {
-          let items = '';
-          for (const item of x[g]!) items += element(itemTag, c.attrs(item), c.children(item));
-          s += element(groupTag, ` ${groupKey}="${escapeAttr(g)}"`, items);
-        }
-        return `<${tag}>${s}</${tag}>`;
-      };
-    }
-    case 'list': {
-      const itemTag = tagOf(naming, f.item.element, owner, b);
-      const c = compileContent(f.item, naming, owner, b);
-      return (v) => {
-        const x = v[key] as Value[] | undefined;
-        if (x === undefined) return '';
-        let s = '';
-        for (const item of x) s += element(itemTag, c.attrs(item), c.children(item));
-        return f.wrapped ? `<${tag}>${s}</${tag}>` : s;
-      };
+    const owner = f.owner ?? inherited;
+    const name = tagOf(naming, f.name, owner, b);
+    const [start, end] = [str(`<${name}>`), str(`</${name}>`)];
+    switch (f.kind) {
+      case 'text':
+        children += `${at} if (x !== undefined && x !== null) c += ${start} + h[1](x) + ${end};\n`;
+        break;
+      case 'map': {
+        const entry = tagOf(naming, f.entry, owner, b);
+        children += `${at} if (x !== undefined) { c += ${start}; for (const k in x) c += ${str(`<${entry} key="`)} + h[0](k) + '">' + h[1](x[k]) + ${str(`</${entry}>`)}; c += ${end}; }\n`;
+        break;
+      }
+      case 'values': {
+        const item = tagOf(naming, f.item, owner, b);
+        children += `${at} if (x !== undefined) { c += ${start}; for (let i = 0; i < x.length; i++) c += ${str(`<${item}>`)} + h[1](x[i]) + ${str(`</${item}>`)}; c += ${end}; }\n`;
+        break;
+      }
+      case 'object': {
+        const write = helper(compileElement(f.shape, name, naming, owner, b));
+        children += `${at} if (x !== undefined && x !== null) c += ${write}(x);\n`;
+        break;
+      }
+      case 'list': {
+        const write = helper(compileElement(f.item, tagOf(naming, f.item.element, owner, b), naming, owner, b));
+        const items = `for (let i = 0; i < x.length; i++) c += ${write}(x[i]);`;
+        children += `${at} if (x !== undefined) { ${f.wrapped ? `c += ${start}; ${items} c += ${end};` : items} }\n`;
+        break;
+      }
+      case 'groups': {
+        const group = tagOf(naming, f.group, owner, b);
+        const write = helper(compileElement(f.item, tagOf(naming, f.item.element, owner, b), naming, owner, b));
+        children +=
+          `${at} if (x !== undefined) { c += ${start}; for (const g in x) { const items = x[g];` +
+          ` c += ${str(`<${group} ${f.groupKey}="`)} + h[0](g) + '"';` +
+          ` if (items.length === 0) c += '/>'; else { c += '>'; for (let i = 0; i < items.length; i++) c += ${write}(items[i]); c += ${str(`</${group}>`)}; } }` +
+          ` c += ${end}; }\n`;
+        break;
+      }
     }
   }
+  const body =
+    `let s = ${str(open())}; let c = ''; let x;\n${attrs}${children}` +
+    `return c === '' ? s + '/>' : s + '>' + c + ${str(`</${tag}>`)};`;
+  return new Function('h', `return (v) => { ${body} };`)(helpers) as Write;
 };
 
 /** A document whose root is one item: `<server xmlns=... >`. */
 export const compileXmlDocument = (shape: Shape, naming: Naming): ((value: Value) => string) => {
   const b = new Bindings();
-  const c = compileContent(shape, naming, undefined, b);
   // An extension's own document: its namespace is the default one, its names unprefixed.
   const namespace = shape.owner === undefined ? shape.namespace : (naming.namespace(shape.owner) ?? shape.namespace);
-  const open = `${XML_DECLARATION}<${shape.element}${b.declarations(namespace)}`;
-  return (value) => {
-    const children = c.children(value);
-    const head = open + c.attrs(value);
-    return children === '' ? `${head}/>` : `${head}>${children}</${shape.element}>`;
-  };
+  return compileElement(shape, shape.element, naming, undefined, b, () => `${XML_DECLARATION}<${shape.element}${b.declarations(namespace)}`);
 };
 
 /** `<extensions xmlns=...><extension/>...<atom:link rel="next"/></extensions>` */
@@ -196,13 +147,12 @@ export const compileXmlCollection = (
   naming: Naming,
 ): ((items: readonly Value[], pageLinks?: readonly Link[]) => string) => {
   const b = new Bindings();
-  const c = compileContent(coll.item, naming, undefined, b);
-  const itemTag = coll.item.element;
+  const write = compileElement(coll.item, coll.item.element, naming, undefined, b);
   const open = `${XML_DECLARATION}<${coll.element}${b.declarations(coll.item.namespace)}`;
   const openWithAtom = `${XML_DECLARATION}<${coll.element}${b.declarations(coll.item.namespace, true)}`;
   return (items, pageLinks) => {
     let s = '';
-    for (const item of items) s += element(itemTag, c.attrs(item), c.children(item));
+    for (let i = 0; i < items.length; i++) s += write(items[i]!);
     const paged = pageLinks !== undefined && pageLinks.length > 0;
     if (paged) for (const l of pageLinks) s += linkXml(l);
     const head = paged ? openWithAtom : open;
