@@ -18,6 +18,8 @@ import type { VersionModel } from './wiring.ts';
  * CPU (measured with `--trace-gc-nvp` under load).
  */
 class ExtensionRequest {
+  // Truly private (each class below keeps its own): a protected field would be a plain property
+  // at run time, and extensions see what their context offers, not Hono's context.
   readonly #c: Context<GatewayEnv>;
   readonly #prefix: string;
 

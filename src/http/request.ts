@@ -8,8 +8,8 @@ import { formatSuffix } from './path.ts';
 /**
  * A request header by its lower-case name. Served by @hono/node-server, it is read from Node's
  * own parsed headers: a property read, where the Fetch Headers lookup validates and normalises
- * the name and the value on every call. Elsewhere
- * (app.request in tests, other runtimes) from the Request.
+ * the name and the value on every call. Elsewhere (app.request in tests, other runtimes) from
+ * the Request.
  */
 export const requestHeader = (c: Context, lowerName: string): string | undefined => {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
