@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isXsdDateTime } from './extension/rules.ts';
 import { PREFIX } from './extension/vendors.ts';
+import { promotionSchema } from './extension/promotions.ts';
 
 /**
  * Configuration: defaults, then a JSON file (`--config FILE`, `EXTGATE_CONFIG`, or
@@ -21,6 +22,12 @@ const SEED_IMAGES = [
   { id: '155d900f-4e14-4e4c-a73d-069cbf4541e6', name: 'ubuntu-24.04', minDisk: 10, minRam: 1024, metadata: { os_distro: 'ubuntu' } },
 ];
 
+/** v1 as it always was; v2, where the extensions spec/promotions.json promotes into core are core. */
+const DEFAULT_VERSIONS: { id: string; status: 'CURRENT' | 'SUPPORTED'; updated: string }[] = [
+  { id: 'v1', status: 'SUPPORTED', updated: '2011-09-27T00:00:00Z' },
+  { id: 'v2', status: 'CURRENT', updated: '2026-12-01T00:00:00Z' },
+];
+
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const versionSchema = z.strictObject({
@@ -36,7 +43,7 @@ export const configSchema = z.strictObject({
     .array(versionSchema)
     .min(1)
     .refine((vs) => new Set(vs.map((v) => v.id)).size === vs.length, 'version ids must be unique')
-    .default([{ id: 'v1', status: 'CURRENT', updated: '2011-09-27T00:00:00Z' }]),
+    .default(DEFAULT_VERSIONS),
   extensions: z
     .strictObject({
       /** Folders of extension modules besides the project's own `extensions/`. */
@@ -50,6 +57,10 @@ export const configSchema = z.strictObject({
       builtin: z.boolean().default(true),
     })
     .default({ paths: [], disable: [], onInvalid: 'fail', builtin: true }),
+  /** Promotions this deployment records on top of spec/promotions.json, in the same form. */
+  promotions: z.array(promotionSchema).default([]),
+  /** Whether the project's record of promotions (spec/promotions.json) applies. */
+  builtinPromotions: z.boolean().default(true),
   /** Vendor prefixes this deployment registers on top of spec/vendors.json. */
   vendors: z.record(z.string().regex(PREFIX), z.string().min(1)).default({}),
   /** Milliseconds in-flight requests get to finish on SIGINT/SIGTERM before connections are cut. */

@@ -5,6 +5,7 @@ import { compute, seed } from './core/compute.ts';
 import { loadModules } from './extension/loader.ts';
 import { buildRegistry, type Registry, type VersionView } from './extension/registry.ts';
 import { loadVendors } from './extension/vendors.ts';
+import { loadPromotions, PROMOTIONS_FILE } from './extension/promotions.ts';
 import { extensionRoute, hookMiddleware, type HookDeps } from './extension/hooks.ts';
 import type { HookPoint } from './extension/contract.ts';
 import { CORE_CODECS } from './media/codecs.ts';
@@ -18,11 +19,13 @@ import { encoderCache, readBody, respond, unitOfWork } from './http/pipeline.ts'
 import { RouteTable } from './http/routes.ts';
 import { chain } from './http/chain.ts';
 import { DirectResponses, setDirectResponses } from './http/direct.ts';
+import { OldNameUses } from './http/deprecation.ts';
 import type { Store } from './store/store.ts';
+import { addressedAs } from './model/naming.ts';
 
 /** Loads the extension modules the configuration names and builds the registry from them. */
 export const loadRegistry = async (config: Config): Promise<Registry> => {
-  const { modules, problems } = await loadModules({
+  const { modules, problems, skipped } = await loadModules({
     roots: extensionRoots(config),
     enable: config.extensions.enable,
     disable: config.extensions.disable,
@@ -33,6 +36,8 @@ export const loadRegistry = async (config: Config): Promise<Registry> => {
     onInvalid: config.extensions.onInvalid,
     problems,
     durations: durationOf(config),
+    promotions: loadPromotions(config.promotions, config.builtinPromotions ? PROMOTIONS_FILE : undefined),
+    absent: skipped,
   });
 };
 
@@ -41,6 +46,8 @@ export interface GatewayOptions {
   readonly clock: Clock;
   readonly log?: Log;
   readonly maxBodyBytes?: number;
+  /** Where uses of promoted extensions' old names are counted (and logged, once a minute per name). */
+  readonly oldNames?: OldNameUses;
 }
 
 /** Seeds the store with the configured flavors and images (with each version's defaults). */
@@ -59,6 +66,8 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
   const routes = new RouteTable(app, paths);
   const versions = versionsDiscovery(registry, CORE_CODECS);
   const direct = new DirectResponses();
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const oldNames = opts.oldNames ?? new OldNameUses(log, () => opts.clock.now());
 
   routes.get('/', versions.list);
   for (const view of registry.versions) {
@@ -69,28 +78,29 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
     for (const alias of extensions.aliases) routes.get(`${v}/extensions/${alias}`, extensions.showOne(alias));
     routes.fallback(`${v}/extensions/:alias`, ['GET'], extensions.showMissing);
     for (const [path, rendered] of extensions.documents) direct.add(`${v}${path}`, extensions.negotiate, rendered);
-    wireCompute(routes, view, opts);
+    wireCompute(routes, view, opts, oldNames);
   }
 
   app.notFound(onNotFound(routes, registry));
-  app.onError(onError(opts.log ?? ((m) => console.error(m))));
+  app.onError(onError(log));
   setDirectResponses(app, direct);
   return app;
 };
 
 const noNext = async () => {};
 
-const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions): void => {
+const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions, oldNames: OldNameUses): void => {
   const { model, naming } = view;
   const v = `/${view.version.id}`;
   const deps: HookDeps = { model, naming, clock: opts.clock, store: opts.store, version: view.version.id };
   const codecs = CORE_CODECS;
   const encoders = encoderCache(naming);
-  const respondStage = respond(codecs, negotiation(codecs), encoders);
+  const old = { version: view.version.id, uses: oldNames };
+  const respondStage = respond(codecs, negotiation(codecs), encoders, old);
   // Reads of a collection also speak the media types extensions add to it (RAX-ATOM).
   const respondFor = (kind: 'servers' | 'images' | 'flavors') => {
     const all = [...codecs, ...model.codecs[kind]];
-    return all.length === codecs.length ? respondStage : respond(all, negotiation(all), encoders);
+    return all.length === codecs.length ? respondStage : respond(all, negotiation(all), encoders, old);
   };
   const readStage = readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576 });
   const txStage = unitOfWork(opts.store);
@@ -126,6 +136,8 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   for (const r of model.routes) {
     const extra = new Map((r.jsonTypes ?? []).map((t) => [t, CORE_CODECS[0]!]));
     const read = extra.size === 0 ? readStage : readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576, extra });
-    add(r.method, r.honoPath, undefined, extensionRoute(r, deps), read);
+    // A route at an old alias answers the extension's own documents in that alias's spelling.
+    const addressed = r.old === undefined || r.old.mode === 'refuse' ? respondStage : respond(codecs, negotiation(codecs), encoderCache(addressedAs(naming, r.owner, r.old)), old);
+    add(r.method, r.honoPath, undefined, extensionRoute(r, deps), read, addressed);
   }
 };

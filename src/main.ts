@@ -7,12 +7,14 @@ import { openSqliteStore } from './store/sqlite.ts';
 import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
 import { listen } from './server.ts';
 import { resolveExtgateEverywhere } from './extension/resolve-extgate.ts';
+import { namesTable, versionSummary } from './extension/names-table.ts';
 
 /** `extgate serve` runs the gateway; `extgate check` runs the load-time rules and exits. */
-const USAGE = `usage: extgate <serve|check> [--config FILE]
+const USAGE = `usage: extgate <serve|check> [--config FILE] [--names]
 
   serve   serve the gateway (HOST, PORT and the config file choose where)
-  check   load every configured extension, report every problem, exit 1 if any`;
+  check   load every configured extension and promotion, report every problem, exit 1 if any;
+          with --names, print every name each API version serves, its owner and where it came from`;
 
 const log = (m: string) => console.error(m);
 
@@ -26,7 +28,7 @@ const serveCommand = async (config: Config): Promise<void> => {
   await seedStore(registry, config, store, systemClock);
   const app = createGateway(registry, { log, store, clock: systemClock, maxBodyBytes: config.maxBodyBytes });
   const server = await listen(app, config.host, config.port);
-  const summary = registry.versions.map((v) => `${v.version.id}: ${v.extensions.map((e) => e.alias).join(', ') || 'no extensions'}`);
+  const summary = registry.versions.map(versionSummary);
   log(`extgate listening on ${server.url} (${summary.join('; ')})`);
   let stopping = false;
   const stop = (signal: string) => {
@@ -42,24 +44,25 @@ const serveCommand = async (config: Config): Promise<void> => {
   process.on('SIGTERM', () => stop('SIGTERM'));
 };
 
-const checkCommand = async (config: Config): Promise<number> => {
+const checkCommand = async (config: Config, names: boolean): Promise<number> => {
   // Check strictly whatever the serving policy: the report is the point.
   const registry = await loadRegistry({ ...config, extensions: { ...config.extensions, onInvalid: 'skip' } });
   for (const p of registry.problems) console.log(formatProblem(p));
-  for (const v of registry.versions) console.log(`${v.version.id}: ${v.extensions.map((e) => e.alias).join(', ') || 'no extensions'}`);
+  for (const v of registry.versions) console.log(versionSummary(v));
+  if (names) for (const v of registry.versions) console.log(namesTable(v));
   console.log(registry.problems.length === 0 ? 'ok' : `${registry.problems.length} problem(s)`);
   return registry.problems.length === 0 ? 0 : 1;
 };
 
 const main = async (): Promise<number> => {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { config: { type: 'string' }, help: { type: 'boolean' } } });
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { config: { type: 'string' }, help: { type: 'boolean' }, names: { type: 'boolean' } } });
   const [command = 'serve'] = positionals;
   if (values.help || !['serve', 'check'].includes(command)) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
   const config = loadConfig({ file: values.config });
-  if (command === 'check') return checkCommand(config);
+  if (command === 'check') return checkCommand(config, values.names === true);
   await serveCommand(config);
   return -1; // keep serving
 };

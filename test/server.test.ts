@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { listen } from '../src/server.ts';
 import { runCli, startServer, writeConfig, type Spawned } from './support/process.ts';
 import { hasReference, PROJECT, reference, validateOwn } from './support/xml.ts';
-import { SHIPPED } from './support/shipped.ts';
+import { LISTED_V1 } from './support/shipped.ts';
 
 const BAD = `${PROJECT}/test/fixtures/bad`;
 
@@ -77,7 +77,7 @@ describe('npm start: a real listening gateway', () => {
     const j = await fetch(`${server.url}/v1/extensions`);
     expect(j.status).toBe(200);
     expect(j.headers.get('content-length')).toBe(String((await j.clone().arrayBuffer()).byteLength));
-    expect((await j.json()).extensions.map((e: { alias: string }) => e.alias)).toEqual(SHIPPED);
+    expect((await j.json()).extensions.map((e: { alias: string }) => e.alias)).toEqual(LISTED_V1);
     const x = await fetch(`${server.url}/v1/extensions`, { headers: { Accept: 'application/xml' } });
     const xml = await x.text();
     expect(x.headers.get('content-type')).toBe('application/xml');
@@ -177,10 +177,29 @@ describe('bad extensions at boot', () => {
     expect(s.output()).toContain('3 problem(s)');
   });
 
-  test('check: exit 0 on the shipped extensions', async () => {
+  test('check: exit 0 on the shipped extensions; each version\'s aliases as its lineage spells them', async () => {
     const s = runCli(['check']);
     expect(await s.exited).toBe(0);
-    expect(s.output()).toContain(`v1: ${SHIPPED.join(', ')}`);
+    expect(s.output()).toContain('v1: MLTI-TAGS, OS-DCF, OS-LOCK, RAX-ATOM, RAX-BAK, RAX-CBS, RAX-DCF (old name of OS-DCF), RAX-DESC, RAX-EDIT, RAX-PATCH, RAX-PIE\n');
+    expect(s.output()).toContain('v2: OS-DCF, RAX-ATOM, RAX-BAK, RAX-CBS, RAX-DCF (old name of OS-DCF), RAX-DESC, RAX-EDIT, RAX-PATCH, RAX-PIE; in core: MLTI-TAGS, OS-LOCK\n');
+  });
+
+  test('check --names: every name each version serves, its owner and where it came from', async () => {
+    const s = runCli(['check', '--names']);
+    expect(await s.exited).toBe(0);
+    const [v1, v2] = s.output().split(/\nv2 \(CURRENT\)/);
+    const row = (text: string, ...cells: string[]) => expect(text).toMatch(new RegExp(`^  ${cells.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join(' +')}$`, 'm'));
+    row(v1!, 'attribute', 'server', 'OS-DCF:diskConfig', 'RAX-DCF', 'promoted by spec/promotions.json promotions[0]');
+    row(v1!, 'attribute', 'server', 'RAX-DCF:diskConfig', 'RAX-DCF', 'old name (both) by spec/promotions.json promotions[0]');
+    row(v1!, 'action', 'server', 'OS-LOCK:lock', 'OS-LOCK', 'defined');
+    row(v1!, 'state', 'server', 'RAX-CBS:ATTACHING', 'RAX-CBS', 'defined');
+    row(v1!, 'route', 'servers', 'GET /servers/{server_id}/RAX-BAK/backup-schedule', 'RAX-BAK', 'defined');
+    row(v1!, 'action', 'server', 'reboot', 'core', 'core');
+    row(v2!, 'action', 'server', 'lock', 'OS-LOCK', 'promoted by spec/promotions.json promotions[1]');
+    row(v2!, 'action', 'server', 'OS-LOCK:lock', 'OS-LOCK', 'old name (refuse) by spec/promotions.json promotions[1]');
+    row(v2!, 'parameter', 'servers', 'tags', 'MLTI-TAGS', 'promoted by spec/promotions.json promotions[2]');
+    row(v2!, 'header', 'request', 'RAX-CBS-Volume-Type', 'RAX-CBS', 'defined');
+    row(v2!, 'media type', 'servers', 'application/atom+xml;ext=RAX-ATOM', 'RAX-ATOM', 'defined');
   });
 
   test('a bad config file is reported, not a stack trace', async () => {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { call, parseXml, testGateway, XML, type TestGateway } from './support/gateway.ts';
 import { hasReference, reference } from './support/xml.ts';
 import type { ConfigInput } from '../src/config.ts';
+import { LISTED_V1, LISTED_V2 } from './support/shipped.ts';
 
 const TWO_VERSIONS: ConfigInput = {
   versions: [
@@ -22,8 +23,12 @@ describe('GET /', () => {
   test('JSON lists the versions with a self link built from the request host', async () => {
     const r = await call(one.app, 'http://api.example.com:9000/');
     expect(r.status).toBe(200);
+    // By default v1 as it always was, and v2, whose core has what spec/promotions.json promotes into it.
     expect(r.json()).toEqual({
-      versions: [{ id: 'v1', status: 'CURRENT', updated: '2011-09-27T00:00:00Z', links: [{ rel: 'self', href: 'http://api.example.com:9000/v1/' }] }],
+      versions: [
+        { id: 'v1', status: 'SUPPORTED', updated: '2011-09-27T00:00:00Z', links: [{ rel: 'self', href: 'http://api.example.com:9000/v1/' }] },
+        { id: 'v2', status: 'CURRENT', updated: '2026-12-01T00:00:00Z', links: [{ rel: 'self', href: 'http://api.example.com:9000/v2/' }] },
+      ],
     });
   });
 
@@ -49,7 +54,7 @@ describe('GET /v1', () => {
     expect(r.json()).toEqual({
       version: {
         id: 'v1',
-        status: 'CURRENT',
+        status: 'SUPPORTED',
         updated: '2011-09-27T00:00:00Z',
         'media-types': [
           { base: 'application/json', type: 'application/vnd.openstack.compute+json;version=1' },
@@ -80,7 +85,8 @@ describe('several versions side by side are configuration', () => {
     const v2 = (await call(two.app, '/v2/extensions')).json().extensions.map((e: any) => e.alias);
     expect(v1).not.toContain('OS-NEXT');
     expect(v2).toContain('OS-NEXT');
-    expect(v2).toEqual([...v1, 'OS-NEXT'].sort());
+    expect(v1).toEqual(LISTED_V1);
+    expect(v2).toEqual([...LISTED_V2, 'OS-NEXT'].sort());
     expect((await call(two.app, '/v1/extensions/OS-NEXT')).status).toBe(404);
     expect((await call(two.app, '/v2/extensions/OS-NEXT')).status).toBe(200);
     expect((await call(two.app, '/v2/tenant/extensions/OS-NEXT.xml')).status).toBe(200);

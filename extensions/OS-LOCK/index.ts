@@ -1,7 +1,5 @@
 import { conflictingRequest, defineExtension, type HookContext } from 'extgate';
 
-const ANY_STATE = ['BUILD', 'ACTIVE', 'REBOOT', 'HARD_REBOOT', 'ERROR'];
-
 /** A locked server refuses every change but unlocking: checked after the handler, before commit. */
 const refuseIfLocked = ({ doc, names, action }: HookContext) => {
   if (doc === undefined || names.get(doc, 'locked') !== true) return;
@@ -22,8 +20,8 @@ export default defineExtension({
   ],
   attributes: [{ resource: 'server', name: 'locked', type: 'boolean', default: false }],
   actions: [
-    { resource: 'server', name: 'lock', from: ANY_STATE, run: ({ doc, names }) => names.set(doc, 'locked', true) },
-    { resource: 'server', name: 'unlock', from: ANY_STATE, run: ({ doc, names }) => names.set(doc, 'locked', false) },
+    { resource: 'server', name: 'lock', from: 'any', run: ({ doc, names }) => names.set(doc, 'locked', true) },
+    { resource: 'server', name: 'unlock', from: 'any', run: ({ doc, names }) => names.set(doc, 'locked', false) },
   ],
   hooks: [
     { on: 'servers.update', after: refuseIfLocked },

@@ -1,4 +1,4 @@
-import { attribute, badRequest, COMPUTE_NS, defineExtension, input, isoSeconds, map, shape, type Value } from 'extgate';
+import { attribute, badRequest, COMPUTE_NS, defineExtension, input, isoSeconds, map, shape, type HookContext } from 'extgate';
 
 /** What a patch may carry: the image's name and metadata. In XML, an <image> in the core namespace. */
 const patch = shape('image', COMPUTE_NS, [
@@ -46,9 +46,11 @@ export default defineExtension({
   hooks: (['images.list', 'images.detail', 'images.show'] as const).map((on) => ({
     on,
     // The link relation is the alias (spec 3.2.5): clients find the URI without knowing its shape.
-    after: ({ result, results, alias, base }: { result?: Value; results?: readonly Value[]; alias: string; base: string }) => {
+    // Under each alias the version writes (RAX-PATCH and OS-PATCH while both are kept); none once
+    // PATCH is core, where the image's own URI takes it.
+    after: ({ result, results, aliases, base }: HookContext) => {
       for (const image of result !== undefined ? [result] : (results ?? [])) {
-        (image.links as { rel: string; href: string }[]).push({ rel: alias, href: `${base}/images/${alias}/${image.id}` });
+        for (const alias of aliases) (image.links as { rel: string; href: string }[]).push({ rel: alias, href: `${base}/images/${alias}/${image.id}` });
       }
     },
   })),

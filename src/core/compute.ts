@@ -1,11 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { CoreActionTools } from './actions.ts';
+import { oldUses } from '../http/deprecation.ts';
+import { refusedName, rootKey, sameField, type OldUse } from '../media/read.ts';
+import type { ParameterDef } from '../extension/wiring.ts';
 import type { Context } from 'hono';
 import type { VersionModel } from '../extension/wiring.ts';
 import type { GatewayEnv } from '../http/context.ts';
 import { hasQuery } from '../http/request.ts';
 import { badRequest, conflictingRequest, itemNotFound } from '../media/fault.ts';
 import type { Naming } from '../model/naming.ts';
-import { collection, type Collection, type Link, type Value } from '../model/shape.ts';
+import { collection, type Collection, type Link, type Shape, type Value } from '../model/shape.ts';
 import { MarkerNotFoundError, type Store, type StoredDocument } from '../store/store.ts';
 import { isoSeconds, type Clock } from './clock.ts';
 import { linkBase, type LinkBase } from './links.ts';
@@ -30,6 +34,13 @@ export interface ComputeDeps {
 
 type C = Context<GatewayEnv>;
 type Kind = 'servers' | 'images' | 'flavors';
+
+const refuse = (action: string, what: string, status: string, from: readonly string[]): never => {
+  throw conflictingRequest(`Cannot ${action} ${what} while it is ${status}; allowed from ${from.join(', ')}.`);
+};
+
+/** Extension actions get no core tools: an extension sees its own names and nothing else. */
+const NO_TOOLS = undefined as unknown as CoreActionTools;
 
 export const compute = (d: ComputeDeps) => {
   const { store, clock, model } = d;
@@ -58,26 +69,42 @@ export const compute = (d: ComputeDeps) => {
     return found;
   };
 
-  /** Query parameters: extension filters by their spelling; a qualified name nobody owns is a 400. */
+  /**
+   * Query parameters: extension filters by each spelling this version knows (an old one is
+   * counted, or refused); a qualified name nobody owns is a 400; an unqualified unknown one is
+   * ignored, as clients send some.
+   */
   const filters = (c: C, kind: Kind): ((doc: Value) => boolean) | undefined => {
     if (!hasQuery(c.req.url)) return undefined;
     const params = model.parameters[kind];
-    const checks: ((doc: Value) => boolean)[] = [];
+    const given = new Map<ParameterDef, { spelled: string; value: string }>();
     for (const [name, values] of Object.entries(c.req.queries())) {
       const p = params.get(name);
       if (p === undefined) {
         const colon = name.indexOf(':');
         if (colon !== -1) {
           const alias = name.slice(0, colon);
-          if (d.naming.ownerOfAlias(alias) === undefined) throw badRequest(`The query parameter "${name}" names the extension ${alias}, which is not loaded here.`);
+          if (d.naming.byAlias(alias) === undefined) throw badRequest(`The query parameter "${name}" names the extension ${alias}, which is not loaded here.`);
           throw badRequest(`"${name}" is not a query parameter of ${kind}.`);
         }
-        continue; // unqualified and unknown: ignored, as clients send some
+        continue;
       }
       if (values.length !== 1) throw badRequest(`The query parameter "${name}" may be given once.`);
+      if (p.old !== undefined) {
+        if (p.old.mode === 'refuse') refusedName(name, `"${p.current}"`);
+        oldUses(c).push({ spelling: p.old, name });
+      }
       const value = values[0]!;
+      // The same parameter under its old and new names must say the same thing.
+      const def = params.get(p.current)!;
+      const earlier = given.get(def);
+      if (earlier !== undefined) sameField(earlier.spelled, earlier.value, name, value);
+      given.set(def, { spelled: name, value });
+    }
+    const checks: ((doc: Value) => boolean)[] = [];
+    for (const [p, { spelled, value }] of given) {
       const problem = p.check?.(value);
-      if (problem !== undefined) throw badRequest(`"${name}" ${problem}.`);
+      if (problem !== undefined) throw badRequest(`"${spelled}" ${problem}.`);
       checks.push((doc) => p.filter(doc, value));
     }
     return checks.length === 0 ? undefined : (doc) => checks.every((f) => f(doc));
@@ -126,7 +153,14 @@ export const compute = (d: ComputeDeps) => {
     const docs = c.get('incoming');
     const root = docs.find((x) => x.owner === undefined && x.name === shape.element);
     if (root === undefined) throw badRequest(`The request body must be a "${shape.element}" document.`);
-    return c.get('requestCodec').reader!(shape, d.naming)(root.content);
+    return read(c, shape, root.content);
+  };
+
+  /** Reads content with a shape; old spellings it used are counted for the response. */
+  const read = (c: C, shape: Shape, content: unknown, uses: OldUse[] = []): Value => {
+    const value = c.get('requestCodec').reader!(shape, d.naming)(content, uses);
+    if (uses.length > 0) oldUses(c).push(...uses);
+    return value;
   };
 
   const extensionFields = (input: Value, into: Value) => {
@@ -196,61 +230,46 @@ export const compute = (d: ComputeDeps) => {
     c.set('result', { status: 204 });
   };
 
-  /** `POST /servers/{id}/action`: the body's one root name picks the action. */
+  /** Stages a document an action creates beside the server (createImage's image), as the core creates one. */
+  const creator = (c: C, now: number, headers: Record<string, string>): CoreActionTools => ({
+    store,
+    create: (kind, doc, input, via, to) => {
+      extensionFields(input, doc);
+      applyDefaults('image', doc);
+      const created = model.machines.image.enter(doc, via, to, now);
+      c.get('tx').insert(kind, doc.id as string, created);
+      c.set('created', created);
+      headers.Location = `${linkBase(c, d.version).self}/${kind}/${doc.id as string}`;
+    },
+  });
+
+  /**
+   * `POST /servers/{id}/action`: the body's one root name picks the action from the version's one
+   * table, core or extension alike: its allowed states, its transition, its own code, one commit.
+   */
   const action = async (c: C) => {
     const roots = c.get('incoming');
     if (roots.length !== 1) throw badRequest(`An action body has exactly one action; got ${roots.length === 0 ? 'none' : roots.map((r) => r.spelled).join(', ')}.`);
     const root = roots[0]!;
-    const key = root.owner === undefined ? root.name : `${root.owner}:${root.name}`;
-    const def = model.actions.get(key);
+    const def = model.actions.get(rootKey(root));
     if (def === undefined) throw badRequest(`"${root.spelled}" is not an action of servers.`);
-    c.set('action', key);
-    const input = c.get('requestCodec').reader!(def.shape, d.naming)(root.content ?? {});
+    c.set('action', def.key);
+    const input = read(c, def.shape, root.content ?? {}, root.old === undefined ? [] : [{ spelling: root.old, name: root.spelled }]);
     const now = clock.now();
     const { doc, version } = await load<ServerDoc>('servers', idParam(c, 'servers'), now);
-    const base = linkBase(c, d.version);
     c.set('doc', doc);
+    const t = def.transition(input);
     const what = `server ${doc.id}`;
-    if (key === 'reboot') {
-      const via = input.type === 'HARD' ? 'HARD_REBOOT' : 'REBOOT';
-      const from = via === 'HARD_REBOOT' ? ['ACTIVE', 'REBOOT'] : ['ACTIVE'];
-      const next = { ...model.machines.server.begin(doc, { name: 'reboot', from, via, to: 'ACTIVE' }, now, what), updated: isoSeconds(now) };
-      c.get('tx').update('servers', doc.id, version, next);
-      c.set('doc', next);
-      c.set('result', { status: 202 });
-      return;
-    }
-    if (key === 'createImage') {
-      if (doc.status !== 'ACTIVE') throw conflictingRequest(`Cannot createImage of ${what} while it is ${doc.status}; allowed from ACTIVE.`);
-      const flavor = await store.get<FlavorDoc>('flavors', doc.flavorId);
-      const id = randomUUID();
-      const image: ImageDoc = {
-        id,
-        name: input.name as string,
-        status: 'SAVING',
-        serverId: doc.id,
-        minDisk: flavor?.doc.disk ?? 0,
-        minRam: flavor?.doc.ram ?? 0,
-        metadata: (input.metadata as Record<string, string> | undefined) ?? {},
-        created: isoSeconds(now),
-        updated: isoSeconds(now),
-      };
-      extensionFields(input, image);
-      applyDefaults('image', image);
-      const created = model.machines.image.enter(image, 'SAVING', 'ACTIVE', now);
-      c.get('tx').insert('images', id, created);
-      c.set('created', created);
-      c.set('result', { status: 202, headers: { Location: `${base.self}/images/${id}` } });
-      return;
-    }
-    // An extension's action: its allowed states, its transition, its own code.
-    if (!def.from!.includes(doc.status)) throw conflictingRequest(`Cannot ${root.spelled} ${what} while it is ${doc.status}; allowed from ${def.from!.join(', ')}.`);
-    const next: ServerDoc = def.transition === undefined ? { ...doc } : model.machines.server.begin(doc, def.transition, now, what);
+    const next: ServerDoc = t.via === undefined
+      ? (t.from.includes(doc.status) ? { ...doc } : refuse(root.spelled, what, doc.status, t.from))
+      : model.machines.server.begin(doc, { name: root.spelled, from: t.from, via: t.via, to: t.to ?? 'ACTIVE' }, now, what);
     next.updated = isoSeconds(now);
-    await def.run?.(new ActionRequest(c, model.names(def.owner!), d.naming.alias(def.owner!) ?? def.owner!, now, input, next));
+    const headers: Record<string, string> = {};
+    const ctx = new ActionRequest(c, model.scope(def.owner), now, input, next);
+    await (def.owner === undefined ? def.run?.(ctx, creator(c, now, headers)) : def.run?.(ctx, NO_TOOLS));
     c.get('tx').update('servers', doc.id, version, next);
     c.set('doc', next);
-    c.set('result', { status: 202 });
+    c.set('result', { status: 202, headers });
   };
 
   return {

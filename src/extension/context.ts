@@ -2,9 +2,12 @@ import type { Context } from 'hono';
 import { linkBase } from '../core/links.ts';
 import { flavorView, imageView, serverView, type FlavorDoc, type ImageDoc, type ServerDoc } from '../core/views.ts';
 import type { GatewayEnv } from '../http/context.ts';
+import { oldUses } from '../http/deprecation.ts';
 import { requestHeader } from '../http/request.ts';
+import { refusedName, sameField } from '../media/read.ts';
 import type { Value } from '../model/shape.ts';
 import type { ActionContext, HookContext, Names, RouteContext } from './contract.ts';
+import type { ExtensionScope } from './scope.ts';
 import type { VersionModel } from './wiring.ts';
 
 /**
@@ -21,27 +24,48 @@ class ExtensionRequest {
   // Truly private (each class below keeps its own): a protected field would be a plain property
   // at run time, and extensions see what their context offers, not Hono's context.
   readonly #c: Context<GatewayEnv>;
-  readonly #prefix: string;
+  readonly #scope: ExtensionScope;
+  readonly names: Names;
+  /** This extension's alias as the request's API version spells it; undefined once it is core. */
+  readonly alias: string | undefined;
+  readonly aliases: readonly string[];
 
-  constructor(
-    c: Context<GatewayEnv>,
-    readonly names: Names,
-    /** This extension's alias as the request's API version spells it. */
-    readonly alias: string,
-    readonly now: number,
-  ) {
+  constructor(c: Context<GatewayEnv>, scope: ExtensionScope, readonly now: number) {
     this.#c = c;
-    this.#prefix = `${alias}-`;
+    this.#scope = scope;
+    this.names = scope.names;
+    this.alias = scope.alias;
+    this.aliases = scope.aliases;
   }
 
-  /** `Volume-Type` is `RAX-CBS-Volume-Type` on the wire, as this version spells the alias. */
+  /**
+   * `Volume-Type` is `OS-CBS-Volume-Type` on the wire as this version spells the alias (bare once
+   * core); an old spelling (`RAX-CBS-Volume-Type`) is read too while the promotion accepts it.
+   */
   get header(): (name: string) => string | undefined {
-    return (name) => requestHeader(this.#c, (this.#prefix + name).toLowerCase());
+    return (name) => {
+      const h = this.#scope.headers(name);
+      let value: string | undefined;
+      let first = '';
+      for (const s of h.read) {
+        const v = requestHeader(this.#c, s.lower);
+        if (v === undefined) continue;
+        if (s.old !== undefined) {
+          if (s.old.mode === 'refuse') refusedName(s.spelled, `"${h.current}"`);
+          oldUses(this.#c).push({ spelling: s.old, name: s.spelled });
+        }
+        if (value === undefined) [value, first] = [v, s.spelled];
+        else sameField(first, value, s.spelled, v);
+      }
+      return value;
+    };
   }
 
+  /** Sets the response header under each spelling this version writes. */
   get setHeader(): (name: string, value: string) => void {
     return (name, value) => {
-      this.#c.get('extraHeaders')[this.#prefix + name] = value;
+      const extra = this.#c.get('extraHeaders');
+      for (const spelled of this.#scope.headers(name).write) extra[spelled] = value;
     };
   }
 }
@@ -55,8 +79,8 @@ export class HookRequest extends ExtensionRequest implements HookContext {
   readonly #c: Context<GatewayEnv>;
   readonly #version: string;
 
-  constructor(c: Context<GatewayEnv>, names: Names, alias: string, now: number, version: string) {
-    super(c, names, alias, now);
+  constructor(c: Context<GatewayEnv>, scope: ExtensionScope, now: number, version: string) {
+    super(c, scope, now);
     this.#c = c;
     this.#version = version;
     const r = c.get('result');
@@ -74,8 +98,8 @@ export class HookRequest extends ExtensionRequest implements HookContext {
 }
 
 export class ActionRequest extends ExtensionRequest implements ActionContext {
-  constructor(c: Context<GatewayEnv>, names: Names, alias: string, now: number, readonly input: Value, readonly doc: Value) {
-    super(c, names, alias, now);
+  constructor(c: Context<GatewayEnv>, scope: ExtensionScope, now: number, readonly input: Value, readonly doc: Value) {
+    super(c, scope, now);
   }
 }
 
@@ -97,8 +121,7 @@ export class RouteRequest extends ExtensionRequest implements RouteContext {
 
   constructor(
     c: Context<GatewayEnv>,
-    names: Names,
-    alias: string,
+    scope: ExtensionScope,
     now: number,
     version: string,
     model: VersionModel,
@@ -107,7 +130,7 @@ export class RouteRequest extends ExtensionRequest implements RouteContext {
     readonly input: Value | undefined,
     loaded: Loaded | undefined,
   ) {
-    super(c, names, alias, now);
+    super(c, scope, now);
     this.#c = c;
     this.#model = model;
     this.#owner = owner;

@@ -52,8 +52,11 @@ export interface ActionContribution {
   readonly name: string;
   /** The body's fields (unqualified inside the action element). */
   readonly fields?: readonly Field[];
-  /** States the action is allowed from (core names, or this extension's own state names). */
-  readonly from: readonly string[];
+  /**
+   * States the action is allowed from (core names, this extension's own state names, a required
+   * extension's `ALIAS:STATE`), or `any`: every state of the version but DELETED.
+   */
+  readonly from: readonly string[] | 'any';
   /** The transient state it passes through and the state it settles in. */
   readonly via?: string;
   readonly to?: string;
@@ -114,8 +117,13 @@ export interface Names {
 
 interface BaseContext {
   readonly names: Names;
-  /** This extension's alias as this API version spells it (a link relation, a path segment). */
-  readonly alias: string;
+  /**
+   * This extension's alias as this API version spells it (a link relation, a path segment):
+   * `OS-PATCH` once RAX-PATCH is promoted to OS-PATCH, undefined once its names are core.
+   */
+  readonly alias: string | undefined;
+  /** Every alias responses carry its names under: the current one, then old ones a promotion keeps written. */
+  readonly aliases: readonly string[];
   /** A request header of this extension (`RAX-CBS-Volume-Type` for `Volume-Type`). */
   header(name: string): string | undefined;
   /** A response header of this extension. */
@@ -136,7 +144,7 @@ export interface HookContext extends BaseContext {
   /** The representation(s) about to be encoded: decorate them in `after`. */
   readonly result?: Value;
   readonly results?: readonly Value[];
-  /** For `servers.action`: which action (`reboot`, `OS-LOCK:lock`, as model keys). */
+  /** For `servers.action`: which action (`reboot`, `OS-LOCK:lock`, as model keys, however the version spells it). */
   readonly action?: string;
   /** Base URL for links, with the version (and tenant) the client used. */
   readonly base: string;

@@ -2,7 +2,10 @@ import type { Context, Handler, MiddlewareHandler } from 'hono';
 import type { Clock } from '../core/clock.ts';
 import type { ServerDoc } from '../core/views.ts';
 import type { GatewayEnv } from '../http/context.ts';
+import { oldUses } from '../http/deprecation.ts';
 import { badRequest, itemNotFound } from '../media/fault.ts';
+import { refusedName, rootKey, type OldUse } from '../media/read.ts';
+import { CORE, spell, spellingOf } from '../model/naming.ts';
 import type { Naming } from '../model/naming.ts';
 import type { Value } from '../model/shape.ts';
 import type { Store } from '../store/store.ts';
@@ -23,9 +26,8 @@ export interface HookDeps {
 }
 
 export const hookMiddleware = (h: HookDef, deps: HookDeps): MiddlewareHandler<GatewayEnv> => {
-  const names = deps.model.names(h.owner);
-  const alias = deps.naming.alias(h.owner) ?? h.owner;
-  const context = (c: Context<GatewayEnv>) => new HookRequest(c, names, alias, deps.clock.now(), deps.version);
+  const scope = deps.model.scope(h.owner);
+  const context = (c: Context<GatewayEnv>) => new HookRequest(c, scope, deps.clock.now(), deps.version);
   return async (c, next) => {
     if (h.before !== undefined) await h.before(context(c));
     await next();
@@ -33,12 +35,21 @@ export const hookMiddleware = (h: HookDef, deps: HookDeps): MiddlewareHandler<Ga
   };
 };
 
-/** A route an extension adds (a resource, a verb): its own handler behind the same pipeline. */
+/**
+ * A route an extension adds (a resource, a verb): its own handler behind the same pipeline. A
+ * route at an old spelling of its path (`/RAX-BAK/` once RAX-BAK is OS-BAK) answers the same,
+ * counted as an old name, or refuses with the current path if the promotion says so.
+ */
 export const extensionRoute = (r: RouteDef, deps: HookDeps): Handler<GatewayEnv> => {
-  const names = deps.model.names(r.owner);
-  const alias = deps.naming.alias(r.owner) ?? r.owner;
+  const scope = deps.model.scope(r.owner);
   const input = r.input;
+  const old = r.old === undefined ? undefined : { spelling: r.old, name: `${r.method} ${r.path.replace('{alias}', r.old.alias)}` };
+  const expected = input === undefined ? '' : spell(input.owner === undefined ? CORE : spellingOf(deps.naming, input.owner), input.element);
   return async (c) => {
+    if (old !== undefined) {
+      if (old.spelling.mode === 'refuse') refusedName(old.name, `"${r.current}"`);
+      oldUses(c).push(old);
+    }
     const params = c.req.param() as Record<string, string>;
     let body: Value | undefined;
     if (input !== undefined) {
@@ -46,11 +57,12 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): Handler<GatewayEnv>
       const incoming = c.get('incoming');
       // A bare JSON body (a merge patch) is the content itself, every top-level key a field.
       const bareJson = r.bare === true && codec.suffix === 'json';
-      const content = bareJson
-        ? Object.fromEntries(incoming.map((x) => [x.spelled, x.content]))
-        : incoming.find((x) => x.owner === input.owner && x.name === input.element)?.content;
-      if (content === undefined) throw badRequest(`The request body must be a "${deps.naming.alias(input.owner ?? '') ?? ''}${input.owner ? ':' : ''}${input.element}" document.`);
-      body = codec.reader!(input, deps.naming)(content);
+      const root = bareJson ? undefined : incoming.find((x) => r.inputKeys!.has(rootKey(x)));
+      const content = bareJson ? Object.fromEntries(incoming.map((x) => [x.spelled, x.content])) : root?.content;
+      if (content === undefined) throw badRequest(`The request body must be a "${expected}" document.`);
+      const uses: OldUse[] = root?.old === undefined ? [] : [{ spelling: root.old, name: root.spelled }];
+      body = codec.reader!(input, deps.naming)(content, uses);
+      if (uses.length > 0) oldUses(c).push(...uses);
     }
     // A route under a core resource gets that resource loaded and settled.
     let loaded: Loaded | undefined;
@@ -63,7 +75,7 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): Handler<GatewayEnv>
       loaded = { kind, version: found.version, doc };
       c.set('doc', doc);
     }
-    const ctx = new RouteRequest(c, names, alias, now, deps.version, deps.model, r.owner, params, body, loaded);
+    const ctx = new RouteRequest(c, scope, now, deps.version, deps.model, r.owner, params, body, loaded);
     const result = await r.handle(ctx);
     c.set('result', { status: result.status, document: result.value === undefined || r.output === undefined ? undefined : { shape: r.output, value: result.value } });
   };

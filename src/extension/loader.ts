@@ -15,9 +15,11 @@ export interface LoaderOptions {
 
 const ENTRIES = ['index.ts', 'index.js', 'index.mjs'];
 
-export const loadModules = async (opts: LoaderOptions): Promise<{ modules: LoadedModule[]; problems: Problem[] }> => {
+/** `skipped`: folders present but not loaded (disabled, not enabled), whose promotion records then do not apply. */
+export const loadModules = async (opts: LoaderOptions): Promise<{ modules: LoadedModule[]; problems: Problem[]; skipped: string[] }> => {
   const modules: LoadedModule[] = [];
   const problems: Problem[] = [];
+  const skipped: string[] = [];
   const seen = new Set<string>();
   const disabled = new Set(opts.disable ?? []);
   const enabled = opts.enable === undefined ? undefined : new Set(opts.enable);
@@ -32,7 +34,10 @@ export const loadModules = async (opts: LoaderOptions): Promise<{ modules: Loade
       if (folder.startsWith('.') || !statSync(dir).isDirectory()) continue;
       // Filtering by folder name means a disabled module is never imported: it cannot break boot.
       seen.add(folder);
-      if (disabled.has(folder) || (enabled !== undefined && !enabled.has(folder))) continue;
+      if (disabled.has(folder) || (enabled !== undefined && !enabled.has(folder))) {
+        skipped.push(folder);
+        continue;
+      }
       const entry = ENTRIES.map((e) => join(dir, e)).find((p) => existsSync(p));
       if (entry === undefined) {
         problems.push({ extension: folder, field: '(module)', rule: 'module', message: `${dir} has no ${ENTRIES.join(', ')}` });
@@ -49,5 +54,5 @@ export const loadModules = async (opts: LoaderOptions): Promise<{ modules: Loade
   for (const alias of enabled ?? []) {
     if (!seen.has(alias)) problems.push({ extension: alias, field: 'extensions.enable', rule: 'not-found', message: 'is enabled but no extension folder has that name' });
   }
-  return { modules, problems };
+  return { modules, problems, skipped };
 };

@@ -1,6 +1,8 @@
-import { definedNaming, type Naming } from '../model/naming.ts';
+import { namingOf, type Naming } from '../model/naming.ts';
 import { buildVersionModel, type VersionModel } from './wiring.ts';
 import { isExtension, type Extension } from './define.ts';
+import { resolveLineage, spellingsAt } from './lineage.ts';
+import type { PromotionRecord } from './promotions.ts';
 import { orderByDependencies } from './order.ts';
 import { ExtensionLoadError, type Problem } from './problems.ts';
 import { checkDefinition } from './rules.ts';
@@ -49,6 +51,10 @@ export interface RegistryOptions {
   readonly problems?: readonly Problem[];
   /** How long each transient state lasts (ms), for the state machines. */
   readonly durations?: (state: string) => number;
+  /** Promotion records (spec/promotions.json and the configuration's): each version's names follow them. */
+  readonly promotions?: readonly PromotionRecord[];
+  /** Extensions present but not loaded (disabled): records about them do not apply, and are not faults. */
+  readonly absent?: readonly string[];
 }
 
 /** Builds the registry once; everything per request is derived from it ahead of time. */
@@ -73,11 +79,16 @@ export const buildRegistry = (modules: readonly LoadedModule[], opts: RegistryOp
   problems.push(...orderProblems);
   const loaded = ordered.filter((e) => versionOrderOk(e, ordered, versionIds, problems));
 
+  // Each extension's spellings, version by version; a bad record is left out, with its successors.
+  const absent = new Set([...(opts.absent ?? []), ...modules.map((m) => m.label)].filter((a) => !loaded.some((e) => e.alias === a)));
+  const lineage = resolveLineage(opts.promotions ?? [], { extensions: loaded, versions: opts.versions, vendors: opts.vendors, absent });
+  problems.push(...lineage.problems);
+
   const durations = opts.durations ?? (() => 1000);
   const viewsOf = (usable: readonly Extension[]) =>
     opts.versions.map((version, index) => {
       const extensions = usable.filter((e) => versionIds.indexOf(e.minVersion ?? versionIds[0]!) <= index);
-      const naming = definedNaming(extensions);
+      const naming = namingOf(extensions.map((e) => spellingsAt(e.alias, lineage.chains.get(e.alias)!, index, opts.versions)));
       const wired = buildVersionModel(extensions, naming, durations);
       return { view: { version, extensions, naming, model: wired.model } as VersionView, problems: wired.problems };
     });

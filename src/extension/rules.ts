@@ -28,7 +28,7 @@ export const definitionSchema = z.strictObject({
   parameters: z.array(z.looseObject({ resource: z.enum(['servers', 'images', 'flavors']), name: z.string().min(1), filter: z.function() })).optional(),
   headers: z.strictObject({ request: z.array(z.string().min(1)).optional(), response: z.array(z.string().min(1)).optional() }).optional(),
   states: z.array(z.strictObject({ resource: z.enum(['server', 'image']), name: z.string().min(1) })).optional(),
-  actions: z.array(z.looseObject({ resource: z.literal('server'), name: z.string().min(1), from: z.array(z.string().min(1)).min(1) })).optional(),
+  actions: z.array(z.looseObject({ resource: z.literal('server'), name: z.string().min(1), from: z.union([z.literal('any'), z.array(z.string().min(1)).min(1)]) })).optional(),
   routes: z.array(z.looseObject({ method: z.enum(['GET', 'PUT', 'POST', 'DELETE', 'PATCH']), path: z.string().min(1), handle: z.function() })).optional(),
   hooks: z.array(z.looseObject({ on: z.string().min(1) })).optional(),
   mediaTypes: z.array(z.strictObject({

@@ -1,33 +1,24 @@
 import { attribute, extendShape, input, list, map, shape, text, values, type Field, type Shape } from '../model/shape.ts';
-import { qualifiedName, type Naming } from '../model/naming.ts';
+import { spell, spellHeader, spellingOf, type Naming, type OldSpelling, type Spelling } from '../model/naming.ts';
 import { COMPUTE_NS } from '../media/namespaces.ts';
 import {
-  createImageShape, flavorShape, imageShape, rebootShape, serverCreateShape, serverShape, serverUpdateShape, summaryOf,
+  createImageShape, flavorShape, imageShape, serverCreateShape, serverShape, serverUpdateShape, summaryOf,
 } from '../core/shapes.ts';
-import { StateMachine, type Transition } from '../core/states.ts';
+import { CORE_ACTIONS, type ActionDef } from '../core/actions.ts';
+import { StateMachine } from '../core/states.ts';
 import type { Extension } from './define.ts';
-import type {
-  ActionContribution, AttributeContribution, HookContribution, HookPoint, Names, ParameterContribution, RouteContribution,
-} from './contract.ts';
+import type { AttributeContribution, HookContribution, HookPoint, ParameterContribution, RouteContribution } from './contract.ts';
 import type { Problem } from './problems.ts';
 import type { Codec } from '../media/codecs.ts';
+import { ExtensionScope } from './scope.ts';
 
 /**
  * One API version's model of the core resources with its extensions' contributions merged in,
- * computed once per registry build: shapes per operation, parameters, actions and states, hooks by
- * route, extension routes. Conflicts are checked here, on the names as this version renders them.
+ * computed once per registry build: shapes per operation, parameters, the action table, states,
+ * hooks by route, extension routes, media types. Every name is spelled as this version's lineage
+ * says (RAX-DCF, OS-DCF or core); conflicts are checked on those spellings, against the core's
+ * names and each other's, and each old spelling a promotion keeps is wired beside the current one.
  */
-export interface ActionDef {
-  readonly owner?: string;
-  /** `reboot`, `RAX-CBS:mount_volume`: the model key of the body's root name. */
-  readonly key: string;
-  readonly shape: Shape;
-  /** For extension actions: the states it is allowed from, and its transition if it has a state. */
-  readonly from?: readonly string[];
-  readonly transition?: Transition;
-  readonly run?: ActionContribution['run'];
-}
-
 export interface HookDef extends HookContribution {
   readonly owner: string;
 }
@@ -37,13 +28,33 @@ export interface RouteDef extends Omit<RouteContribution, 'output'> {
   readonly output?: Shape;
   /** The core resource the output is, if it is one (rendered with the core's view). */
   readonly resource?: 'server' | 'image' | 'flavor';
-  /** Hono path under the version: `/servers/:server_id/RAX-BAK/backup-schedule`. */
+  /** Hono path under the version: `/servers/:server_id/OS-BAK/backup-schedule`. */
   readonly honoPath: string;
+  /** The path as this version spells it (`PATCH /images/OS-PATCH/{image_id}`), for old-name messages. */
+  readonly current: string;
+  /** Set when this path holds an old alias of a promoted extension. */
+  readonly old?: OldSpelling;
+  /** The root names a request body may use (`RAX-BAK:backupSchedule`, `backupSchedule` once core). */
+  readonly inputKeys?: ReadonlySet<string>;
 }
 
 export interface ParameterDef extends ParameterContribution {
   readonly owner: string;
+  /** How this version spells it; `old` is set when this entry is an old spelling. */
+  readonly current: string;
+  readonly old?: OldSpelling;
+}
+
+/** One name a version serves, for operators reviewing a promotion (`npm run check -- --names`). */
+export interface ServedName {
+  readonly kind: 'attribute' | 'parameter' | 'header' | 'state' | 'action' | 'route' | 'media type' | 'document';
+  /** The resource or direction it belongs to: `server`, `servers`, `request`. */
+  readonly where: string;
   readonly spelled: string;
+  /** `core`, or the extension (its defined alias). */
+  readonly owner: string;
+  /** `core`, `defined`, `promoted by <record>`, `old name (both|accept|refuse) by <record>`. */
+  readonly origin: string;
 }
 
 export interface VersionModel {
@@ -60,15 +71,18 @@ export interface VersionModel {
   };
   /** Values stored on create when the request does not give them, by resource. */
   readonly defaults: Readonly<Record<'server' | 'image' | 'flavor', readonly (readonly [string, unknown])[]>>;
-  /** Query parameters by collection, keyed by their spelling in this version (`RAX-PIE:img`). */
+  /** Query parameters by collection, keyed by each spelling this version knows (`OS-PIE:img`, `RAX-PIE:img`). */
   readonly parameters: Readonly<Record<'servers' | 'images' | 'flavors', ReadonlyMap<string, ParameterDef>>>;
+  /** The one action table, keyed by the body's resolved root name (`reboot`, `lock`, `RAX-CBS:mount_volume`). */
   readonly actions: ReadonlyMap<string, ActionDef>;
   readonly machines: { readonly server: StateMachine; readonly image: StateMachine };
   readonly hooks: ReadonlyMap<HookPoint, readonly HookDef[]>;
   readonly routes: readonly RouteDef[];
-  /** Codecs extensions add, per collection: `type;ext=ALIAS` for each, and `type` for the first. */
+  /** Codecs extensions add, per collection: `type;ext=ALIAS` for each spelling, and `type` for the first. */
   readonly codecs: Readonly<Record<'servers' | 'images' | 'flavors', readonly Codec[]>>;
-  readonly names: (owner: string) => Names;
+  /** What an extension's code sees of this version: its names, aliases and headers. */
+  readonly scope: (owner: string | undefined) => ExtensionScope;
+  readonly served: readonly ServedName[];
 }
 
 export const CORE_SERVER_STATES = ['BUILD', 'ACTIVE', 'REBOOT', 'HARD_REBOOT', 'ERROR', 'DELETED'];
@@ -79,10 +93,35 @@ export const HOOK_POINTS: readonly HookPoint[] = [
   'flavors.list', 'flavors.detail', 'flavors.show',
 ];
 
-export const CORE_ACTIONS: readonly ActionDef[] = [
-  { key: 'reboot', shape: rebootShape },
-  { key: 'createImage', shape: createImageShape },
+type Kind = ServedName['kind'];
+const HTTP_HEADERS = [
+  'Accept', 'Content-Type', 'Content-Length', 'Location', 'ETag', 'If-None-Match', 'Vary', 'Allow', 'Link', 'Deprecation',
+  'Sunset', 'Retry-After', 'WWW-Authenticate', 'X-Auth-Token', 'X-Auth-Project-Id', 'X-OpenStack-Request-Id',
 ];
+const COLLECTIONS = ['servers', 'images', 'flavors'] as const;
+
+/** Names the core itself uses, which no extension (promoted into core or not) may take. */
+const CORE_CLAIMS: readonly (readonly [Kind, string, readonly string[]])[] = [
+  ['attribute', 'server', [...serverShape.fields, ...serverCreateShape.fields, ...serverUpdateShape.fields].map((f) => f.name)],
+  ['attribute', 'image', [...imageShape.fields, ...createImageShape.fields].map((f) => f.name)],
+  ['attribute', 'flavor', flavorShape.fields.map((f) => f.name)],
+  ...COLLECTIONS.map((c) => ['parameter', c, ['limit', 'marker']] as const),
+  ['state', 'server', CORE_SERVER_STATES],
+  ['state', 'image', CORE_IMAGE_STATES],
+  ['action', 'server', CORE_ACTIONS.map((a) => a.name)],
+  ['document', 'root', ['server', 'image', 'flavor', ...CORE_ACTIONS.map((a) => a.name)]],
+  ['header', 'request', HTTP_HEADERS],
+  ['header', 'response', HTTP_HEADERS],
+  ['route', 'core', [
+    'GET /servers', 'POST /servers', 'GET /servers/:', 'PUT /servers/:', 'DELETE /servers/:', 'POST /servers/:/action',
+    'GET /images', 'GET /images/:', 'DELETE /images/:', 'GET /flavors', 'GET /flavors/:', 'GET /extensions', 'GET /extensions/:',
+  ]],
+  ...COLLECTIONS.map((c) => ['media type', c, ['application/json', 'application/xml']] as const),
+];
+
+/** `attribute of server`, `request header`, `route`: how a problem names what was claimed twice. */
+const describeName = (kind: Kind, where: string): string =>
+  kind === 'header' ? `${where} header` : kind === 'route' || kind === 'document' ? kind : `${kind} of ${where}`;
 
 const attributeField = (a: AttributeContribution, owner: string): Field => {
   const type = a.type ?? 'string';
@@ -102,19 +141,24 @@ const attributeField = (a: AttributeContribution, owner: string): Field => {
 /** Resolves a state an extension names: its own (`ATTACHING`), a core one, or a required one's (`RAX-X:S`). */
 const stateKey = (name: string, owner: string): string => (name.includes(':') ? name : `${owner}:${name}`);
 
-export const namesFor = (owner: string, requires: ReadonlySet<string>): Names => {
-  const names: Names = {
-    key: (n) => `${owner}:${n}`,
-    get: <T>(d: Record<string, unknown>, n: string) => d[`${owner}:${n}`] as T | undefined,
-    set: (d, n, v) => {
-      d[`${owner}:${n}`] = v;
-    },
-    of: (alias) => {
-      if (!requires.has(alias)) throw new Error(`${owner} does not require ${alias}: it cannot see its names`);
-      return namesFor(alias, new Set());
-    },
-  };
-  return names;
+/**
+ * The keys a root name (an action, an extension's own document) is found by: its current
+ * spelling resolved (`RAX-CBS:mount_volume`, or the bare name once core), and the owner's
+ * qualified key while an old alias may still be used for it.
+ */
+const rootKeys = (naming: Naming, owner: string, name: string): string[] => {
+  const current = spellingOf(naming, owner);
+  const qualified = `${owner}:${name}`;
+  if (current.alias !== undefined) return [qualified];
+  return naming.old(owner).some((o) => o.mode !== 'refuse') ? [spell(current, name), qualified] : [spell(current, name)];
+};
+
+const originOf = (s: Spelling, current: Spelling): string => {
+  if (s !== current) {
+    const old = s as OldSpelling;
+    return `old name (${old.mode}) by ${old.via}`;
+  }
+  return s.via === undefined ? 'defined' : `promoted by ${s.via}`;
 };
 
 export const buildVersionModel = (
@@ -124,60 +168,86 @@ export const buildVersionModel = (
 ): { model: VersionModel; problems: Problem[] } => {
   const problems: Problem[] = [];
   const problem = (extension: string, field: string, rule: string, message: string) => problems.push({ extension, field, rule, message });
+  const served: ServedName[] = [];
 
-  // Who claims each rendered name: a second claimant is a conflict, whichever extension it is.
+  // Who claims each name as this version spells it: a second claimant is a conflict, whoever it is.
+  // Routes are one namespace whatever the method's resource; headers are case-insensitive.
   const claims = new Map<string, string>();
-  const claim = (what: string, spelled: string, owner: string, field: string): boolean => {
-    const key = `${what} ${spelled}`;
+  const keyOf = (kind: Kind, where: string, spelled: string) =>
+    kind === 'header' ? `header ${where}|${spelled.toLowerCase()}` : kind === 'route' || kind === 'document' ? `${kind}|${spelled}` : `${kind} ${where}|${spelled}`;
+  for (const [kind, where, names] of CORE_CLAIMS) {
+    for (const n of new Set(names)) {
+      claims.set(keyOf(kind, where, n), 'the core');
+      served.push({ kind, where, spelled: n, owner: 'core', origin: 'core' });
+    }
+  }
+  const claim = (kind: Kind, where: string, spelled: string, owner: string, field: string, via: string | undefined): boolean => {
+    const key = keyOf(kind, where, spelled);
     const holder = claims.get(key);
     if (holder !== undefined) {
-      problem(owner, field, 'conflict', `${what} "${spelled}" is already claimed by ${holder}`);
+      problem(owner, field, 'conflict', `${describeName(kind, where)} "${spelled}" is already claimed by ${holder}${via === undefined ? '' : ` (${owner} is spelled so by ${via})`}`);
       return false;
     }
     claims.set(key, owner);
     return true;
   };
-  for (const f of [...serverShape.fields, ...imageShape.fields, ...flavorShape.fields]) claims.set(`attribute ${f.name}`, 'the core');
-  for (const a of CORE_ACTIONS) claims.set(`action ${a.key}`, 'the core');
 
   const added: Record<'server' | 'image' | 'flavor', Field[]> = { server: [], image: [], flavor: [] };
+  /** Fields whose names are core in this version: rendered among the core's. */
+  const inCore: Record<'server' | 'image' | 'flavor', Field[]> = { server: [], image: [], flavor: [] };
   const accepts: Record<'create' | 'update' | 'createImage', Field[]> = { create: [], update: [], createImage: [] };
   const defaults: Record<'server' | 'image' | 'flavor', [string, unknown][]> = { server: [], image: [], flavor: [] };
   const parameters = { servers: new Map<string, ParameterDef>(), images: new Map<string, ParameterDef>(), flavors: new Map<string, ParameterDef>() };
   const serverStates = new Set(CORE_SERVER_STATES);
   const imageStates = new Set(CORE_IMAGE_STATES);
   const actions = new Map<string, ActionDef>(CORE_ACTIONS.map((a) => [a.key, a]));
+  /** Actions allowed from any state: their table entries are made once every state is known. */
+  const anyState: { keys: string[]; make: (from: readonly string[]) => ActionDef }[] = [];
   const hooks = new Map<HookPoint, HookDef[]>();
   const routes: RouteDef[] = [];
-  const codecs: Record<'servers' | 'images' | 'flavors', Codec[]> = { servers: [], images: [], flavors: [] };
+  const plainCodecs: Record<'servers' | 'images' | 'flavors', Map<string, { codec: Codec; core: boolean }>> = { servers: new Map(), images: new Map(), flavors: new Map() };
+  const variantCodecs: Record<'servers' | 'images' | 'flavors', Codec[]> = { servers: [], images: [], flavors: [] };
 
   for (const e of extensions) {
     const owner = e.alias;
+    const current = spellingOf(naming, owner);
+    const olds = naming.old(owner);
+    const every: readonly Spelling[] = [current, ...olds];
+    const via = current.via;
     const visible = new Set([owner, ...(e.requires ?? [])]);
+    /** Records every spelling of one name for the operator's review. */
+    const serve = (kind: Kind, where: string, spelledAs: (s: Spelling) => string) => {
+      for (const s of every) served.push({ kind, where, spelled: spelledAs(s), owner, origin: originOf(s, current) });
+    };
+
     e.attributes?.forEach((a, i) => {
-      const spelled = qualifiedName(naming, a.name, owner);
-      if (!claim(`attribute of ${a.resource}`, spelled, owner, `attributes[${i}].name`)) return;
+      if (!claim('attribute', a.resource, spell(current, a.name), owner, `attributes[${i}].name`, via)) return;
+      serve('attribute', a.resource, (s) => spell(s, a.name));
       const field = attributeField(a, owner);
-      if (a.output !== false) added[a.resource].push(field);
+      if (a.output !== false) (current.alias === undefined ? inCore : added)[a.resource].push(field);
       for (const op of a.accepts ?? []) accepts[op].push(field);
       if (a.default !== undefined) defaults[a.resource].push([field.key, a.default]);
     });
     e.parameters?.forEach((p, i) => {
-      const spelled = qualifiedName(naming, p.name, owner);
-      if (claim(`parameter of ${p.resource}`, spelled, owner, `parameters[${i}].name`)) parameters[p.resource].set(spelled, { ...p, owner, spelled });
+      const spelled = spell(current, p.name);
+      if (!claim('parameter', p.resource, spelled, owner, `parameters[${i}].name`, via)) return;
+      serve('parameter', p.resource, (s) => spell(s, p.name));
+      parameters[p.resource].set(spelled, { ...p, owner, current: spelled });
+      for (const old of olds) parameters[p.resource].set(spell(old, p.name), { ...p, owner, current: spelled, old });
     });
-    for (const [dir, list] of Object.entries(e.headers ?? {}) as [string, readonly string[]][]) {
-      list.forEach((h, i) => claim(`${dir} header`, `${naming.alias(owner) ?? ''}-${h}`, owner, `headers.${dir}[${i}]`));
+    for (const [dir, names] of Object.entries(e.headers ?? {}) as [string, readonly string[]][]) {
+      names.forEach((h, i) => {
+        if (claim('header', dir, spellHeader(current, h), owner, `headers.${dir}[${i}]`, via)) serve('header', dir, (s) => spellHeader(s, h));
+      });
     }
     e.states?.forEach((s, i) => {
-      const key = stateKey(s.name, owner);
-      if (claim(`state of ${s.resource}`, qualifiedName(naming, s.name, owner), owner, `states[${i}].name`)) {
-        (s.resource === 'server' ? serverStates : imageStates).add(key);
-      }
+      if (!claim('state', s.resource, spell(current, s.name), owner, `states[${i}].name`, via)) return;
+      serve('state', s.resource, (x) => spell(x, s.name));
+      (s.resource === 'server' ? serverStates : imageStates).add(stateKey(s.name, owner));
     });
     e.actions?.forEach((a, i) => {
-      const key = `${owner}:${a.name}`;
-      if (!claim('action', qualifiedName(naming, a.name, owner), owner, `actions[${i}].name`)) return;
+      if (!claim('action', 'server', spell(current, a.name), owner, `actions[${i}].name`, via)) return;
+      serve('action', 'server', (s) => spell(s, a.name));
       const states = (names: readonly string[] | undefined, field: string) => {
         const keys = (names ?? []).map((n) => (CORE_SERVER_STATES.includes(n) ? n : stateKey(n, owner)));
         keys.forEach((k, j) => {
@@ -187,11 +257,21 @@ export const buildVersionModel = (
         });
         return keys;
       };
-      const from = states(a.from, 'from');
-      const [via] = states(a.via === undefined ? undefined : [a.via], 'via');
+      const [via_] = states(a.via === undefined ? undefined : [a.via], 'via');
       const [to] = states(a.to === undefined ? undefined : [a.to], 'to');
-      const transition = via === undefined ? undefined : { name: a.name, from, via, to: to ?? 'ACTIVE' };
-      actions.set(key, { owner, key, shape: { ...shape(a.name, COMPUTE_NS, a.fields ?? []), owner }, from, transition, run: a.run });
+      const step = { via: via_, to: via_ === undefined ? undefined : (to ?? 'ACTIVE') };
+      const key = `${owner}:${a.name}`;
+      const body = { ...shape(a.name, COMPUTE_NS, a.fields ?? []), owner };
+      const make = (from: readonly string[]): ActionDef => {
+        const t = { from, ...step };
+        return { owner, key, name: a.name, shape: body, transition: () => t, run: a.run };
+      };
+      const keys = rootKeys(naming, owner, a.name);
+      if (a.from === 'any') anyState.push({ keys, make });
+      else {
+        const def = make(states(a.from, 'from'));
+        for (const k of keys) actions.set(k, def);
+      }
     });
     e.hooks?.forEach((h, i) => {
       if (!HOOK_POINTS.includes(h.on)) {
@@ -201,36 +281,72 @@ export const buildVersionModel = (
       hooks.set(h.on, [...(hooks.get(h.on) ?? []), { ...h, owner }]);
     });
     e.mediaTypes?.forEach((m, i) => {
-      const alias = naming.alias(owner) ?? owner;
       const type = m.codec.mediaType;
       for (const res of m.resources) {
-        if (!claim(`media type of ${res}`, `${type};ext=${alias}`, owner, `mediaTypes[${i}]`)) continue;
-        // The first extension offering a type also answers it without `ext=`.
-        if (!codecs[res].some((c) => c.mediaType === type)) codecs[res].push(m.codec);
-        codecs[res].push({ ...m.codec, mediaType: `${type};ext=${alias}` });
+        const spelled = current.alias === undefined ? type : `${type};ext=${current.alias}`;
+        if (!claim('media type', res, spelled, owner, `mediaTypes[${i}]`, via)) continue;
+        serve('media type', res, (s) => (s.alias === undefined ? type : `${type};ext=${s.alias}`));
+        // The first extension offering a type answers it without `ext=`; a core one always does.
+        const plain = plainCodecs[res].get(type);
+        if (plain === undefined || (current.alias === undefined && !plain.core)) {
+          plainCodecs[res].set(type, { codec: m.codec, core: current.alias === undefined });
+          if (current.alias !== undefined) served.push({ kind: 'media type', where: res, spelled: type, owner, origin: 'first to offer it' });
+        }
+        for (const s of every) {
+          if (s.alias === undefined || (s !== current && (s as OldSpelling).mode === 'refuse')) continue;
+          const old = s === current ? undefined : { spelling: s as OldSpelling, name: `ext=${s.alias}` };
+          variantCodecs[res].push({ ...m.codec, mediaType: `${type};ext=${s.alias}`, old });
+        }
       }
     });
     e.routes?.forEach((r, i) => {
-      const alias = naming.alias(owner);
-      const segments = r.path.split('/').filter((s) => s !== '').flatMap((s) => (s === '{alias}' ? (alias === undefined ? [] : [alias]) : [s]));
-      const honoPath = `/${segments.map((s) => (s.startsWith('{') && s.endsWith('}') ? `:${s.slice(1, -1)}` : s)).join('/')}`;
-      if (!r.path.includes('{alias}')) problem(owner, `routes[${i}].path`, 'alias-segment', `"${r.path}" must hold {alias} so that it cannot clash with the core or another extension (spec 3.2.2)`);
-      else if (claim('route', `${r.method} ${honoPath.replace(/:[^/]+/g, ':')}`, owner, `routes[${i}].path`)) {
-        const resource = typeof r.output === 'string' ? r.output : undefined;
-        routes.push({ ...r, owner, honoPath, resource, output: typeof r.output === 'string' ? undefined : r.output });
+      if (!r.path.includes('{alias}')) {
+        problem(owner, `routes[${i}].path`, 'alias-segment', `"${r.path}" must hold {alias} so that it cannot clash with the core or another extension (spec 3.2.2)`);
+        return;
+      }
+      const pathOf = (s: Spelling) => `/${r.path.split('/').filter((x) => x !== '').flatMap((x) => (x === '{alias}' ? (s.alias === undefined ? [] : [s.alias]) : [x])).join('/')}`;
+      const currentPath = pathOf(current);
+      const honoOf = (p: string) => p.replace(/\{([^}]+)\}/g, ':$1');
+      if (!claim('route', r.method, `${r.method} ${honoOf(currentPath).replace(/:[^/]+/g, ':')}`, owner, `routes[${i}].path`, via)) return;
+      serve('route', r.path.split('/').find((x) => x !== '') ?? '', (s) => `${r.method} ${pathOf(s)}`);
+      const resource = typeof r.output === 'string' ? r.output : undefined;
+      const output = typeof r.output === 'string' ? undefined : r.output;
+      const inputKeys = r.input === undefined ? undefined : new Set(r.input.owner === undefined ? [r.input.element] : rootKeys(naming, r.input.owner, r.input.element));
+      for (const s of every) {
+        const old = s === current ? undefined : (s as OldSpelling);
+        routes.push({ ...r, owner, honoPath: honoOf(pathOf(s)), current: `${r.method} ${currentPath}`, old, resource, output, inputKeys });
       }
     });
+    // An extension's own documents (RAX-BAK's backupSchedule) are root names too.
+    for (const r of e.routes ?? []) {
+      for (const s of [r.input, r.output]) {
+        if (typeof s !== 'object' || s.owner !== owner) continue;
+        const spelled = spell(current, s.element);
+        if (claims.get(`document|${spelled}`) === owner) continue;
+        if (claim('document', 'root', spelled, owner, 'routes', via)) serve('document', 'root', (x) => spell(x, s.element));
+      }
+    }
   }
 
   const machines = { server: new StateMachine(serverStates, durations), image: new StateMachine(imageStates, durations) };
+  const everyState = [...serverStates].filter((s) => s !== 'DELETED');
+  for (const { keys, make } of anyState) {
+    const def = make(everyState);
+    for (const k of keys) actions.set(k, def);
+  }
 
-  const full = { server: extendShape(serverShape, added.server), image: extendShape(imageShape, added.image), flavor: extendShape(flavorShape, added.flavor) };
+  const full = {
+    server: extendShape(serverShape, added.server, inCore.server),
+    image: extendShape(imageShape, added.image, inCore.image),
+    flavor: extendShape(flavorShape, added.flavor, inCore.flavor),
+  };
   const createImage = extendShape(createImageShape, accepts.createImage);
   // Routes answering a core resource answer it with this version's full shape.
   for (const [i, r] of routes.entries()) if (r.resource !== undefined) routes[i] = { ...r, output: full[r.resource] };
-  actions.set('createImage', { key: 'createImage', shape: createImage });
+  actions.set('createImage', { ...actions.get('createImage')!, shape: createImage });
   const requiresOf = new Map(extensions.map((e) => [e.alias, new Set(e.requires ?? [])]));
-  const namesByOwner = new Map<string, Names>();
+  const scopes = new Map<string | undefined, ExtensionScope>();
+  const codecsOf = (res: 'servers' | 'images' | 'flavors') => [...[...plainCodecs[res].values()].map((p) => p.codec), ...variantCodecs[res]];
   const model: VersionModel = {
     shapes: {
       ...full,
@@ -247,16 +363,15 @@ export const buildVersionModel = (
     machines,
     hooks,
     routes,
-    codecs: { servers: sortCodecs(codecs.servers), images: sortCodecs(codecs.images), flavors: sortCodecs(codecs.flavors) },
-    // Made once per owner: actions and routes ask for them on every request.
-    names: (owner) => {
-      let n = namesByOwner.get(owner);
-      if (n === undefined) namesByOwner.set(owner, (n = namesFor(owner, requiresOf.get(owner) ?? new Set())));
-      return n;
+    codecs: { servers: codecsOf('servers'), images: codecsOf('images'), flavors: codecsOf('flavors') },
+    // Made once per owner: actions, hooks and routes ask for them on every request.
+    scope: (owner) => {
+      let s = scopes.get(owner);
+      if (s === undefined) scopes.set(owner, (s = new ExtensionScope(owner, owner === undefined ? new Set() : (requiresOf.get(owner) ?? new Set()), naming)));
+      return s;
     },
+    served,
   };
   return { model, problems };
 };
 
-/** Plain types before `;ext=` variants, so that a bare Accept picks the plain one. */
-const sortCodecs = (cs: Codec[]): Codec[] => [...cs.filter((c) => !c.mediaType.includes(';')), ...cs.filter((c) => c.mediaType.includes(';'))];

@@ -1,5 +1,5 @@
 import type { Codec } from '../media/codecs.ts';
-import type { Incoming } from '../media/read.ts';
+import type { Incoming, OldUse } from '../media/read.ts';
 import type { Collection, Link, Shape, Value } from '../model/shape.ts';
 import type { UnitOfWork } from '../store/store.ts';
 
@@ -30,5 +30,7 @@ export interface GatewayEnv {
     created: Value;
     /** For `servers.action`: the model key of the action (`reboot`, `RAX-CBS:mount_volume`). */
     action: string;
+    /** Old names of promoted extensions this request used (http/deprecation.ts); unset when none. */
+    oldNames: OldUse[];
   };
 }

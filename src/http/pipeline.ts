@@ -7,6 +7,7 @@ import type { Collection, Shape } from '../model/shape.ts';
 import { ConflictError, type Store } from '../store/store.ts';
 import type { GatewayEnv } from './context.ts';
 import { requestHeader, responseCodec } from './request.ts';
+import { deprecationHeaders, oldUses, type OldNameUses } from './deprecation.ts';
 
 /**
  * The stages every core and extension route runs, in flow order, as Hono middleware built once
@@ -41,16 +42,28 @@ export const encoderCache = (naming: Naming): Encoders => {
   };
 };
 
-export const respond = (codecs: readonly Codec[], negotiate: Negotiate, encoders: Encoders): MiddlewareHandler<GatewayEnv> =>
+/** Where a version's responses tell and count the old names a request used. */
+export interface OldNamesOptions {
+  readonly version: string;
+  readonly uses: OldNameUses;
+}
+
+export const respond = (codecs: readonly Codec[], negotiate: Negotiate, encoders: Encoders, old: OldNamesOptions): MiddlewareHandler<GatewayEnv> =>
   async (c, next) => {
     const codec = responseCodec(c, negotiate, codecs);
     c.set('codec', codec);
     c.set('extraHeaders', {});
+    if (codec.old !== undefined) oldUses(c).push(codec.old);
     await next();
     if (c.error !== undefined) return;
     const r = c.get('result');
     const extra = c.get('extraHeaders');
     const headers: Record<string, string> = { ...r.headers, ...extra };
+    const used = c.get('oldNames');
+    if (used !== undefined && used.length > 0) {
+      Object.assign(headers, deprecationHeaders(c, old.version, used));
+      old.uses.record(used);
+    }
     let body: string | null = null;
     if (r.document !== undefined) body = encoders.document(codec, r.document.shape)(r.document.value);
     else if (r.collection !== undefined) body = encoders.collection(codec, r.collection.coll)(r.collection.values, r.collection.links);

@@ -1,13 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
-import { attribute, extendShape, links, list, map, object, shape, text } from '../model/shape.ts';
-import { definedNaming, type Naming } from '../model/naming.ts';
+import { attribute, extendShape, links, list, map, object, shape, text, values } from '../model/shape.ts';
+import { definedNaming, namingOf } from '../model/naming.ts';
 import { jsonCodec, xmlCodec } from './codecs.ts';
 import { escapeAttr, escapeText } from './xml.ts';
 
 const CORE = 'http://docs.openstack.org/compute/api/v1.1';
 const PIE = 'http://docs.rackspacecloud.com/servers/api/ext/pie/v1.0';
 const DESC = 'http://docs.rackspacecloud.com/servers/api/ext/desc/v1.0';
+const OS_PIE = 'http://docs.openstack.org/compute/ext/pie/api/v1.1';
 
 // The spec's image with RAX-PIE's attribute and RAX-DESC's element (examples 3.7 to 3.9).
 const image = extendShape(shape('image', CORE, [attribute('id'), attribute('name'), attribute('status'), links()]), [
@@ -47,19 +48,47 @@ describe('extension names are qualified at the edge', () => {
   });
 
   test('a promoted naming renders the same module with other names; core names lose the prefix', () => {
-    const promoted: Naming = {
-      alias: (o) => (o === 'RAX-PIE' ? 'OS-PIE' : undefined),
-      namespace: (o) => (o === 'RAX-PIE' ? 'http://docs.openstack.org/ext/pie' : undefined),
-      ownerOfAlias: (a) => (a === 'OS-PIE' || a === 'RAX-PIE' ? 'RAX-PIE' : undefined),
-      ownerOfNamespace: () => undefined,
-    };
+    const promoted = namingOf([
+      { owner: 'RAX-PIE', current: { alias: 'OS-PIE', namespace: OS_PIE }, old: [] },
+      { owner: 'RAX-DESC', current: { alias: undefined, namespace: undefined }, old: [] },
+    ]);
     const json = JSON.parse(jsonCodec.document(image, promoted)(value)).image;
     expect(json['OS-PIE:shared']).toBe(true);
     expect(json.description).toBe('This is a sample image description.');
+    expect(Object.keys(json).filter((k) => k.includes(':'))).toEqual(['OS-PIE:shared']);
     const xml = xmlCodec.document(image, promoted)(value);
+    expect(xml).toContain(`xmlns:OS-PIE="${OS_PIE}"`);
     expect(xml).toContain('OS-PIE:shared="true"');
     expect(xml).toContain('<description>This is a sample image description.</description>');
     expect(xml).not.toContain('RAX-');
+  });
+
+  test('old names kept in both: every written spelling carries the value, bound to its own namespace', () => {
+    const old = { owner: 'RAX-PIE', alias: 'RAX-PIE', namespace: PIE, mode: 'both' as const, successor: 'OS-PIE', deprecatedAt: 0 };
+    const both = namingOf([
+      { owner: 'RAX-PIE', current: { alias: 'OS-PIE', namespace: OS_PIE }, old: [old] },
+      { owner: 'RAX-DESC', current: { alias: 'RAX-DESC', namespace: DESC }, old: [] },
+    ]);
+    const json = JSON.parse(jsonCodec.document(image, both)(value)).image;
+    expect([json['OS-PIE:shared'], json['RAX-PIE:shared']]).toEqual([true, true]);
+    const xml = xmlCodec.document(image, both)(value);
+    expect(xml).toContain(`xmlns:OS-PIE="${OS_PIE}"`);
+    expect(xml).toContain(`xmlns:RAX-PIE="${PIE}"`);
+    expect(xml).toContain('OS-PIE:shared="true" RAX-PIE:shared="true"');
+    // accept: read, never written
+    const accept = namingOf([
+      { owner: 'RAX-PIE', current: { alias: 'OS-PIE', namespace: OS_PIE }, old: [{ ...old, mode: 'accept' as const }] },
+      { owner: 'RAX-DESC', current: { alias: 'RAX-DESC', namespace: DESC }, old: [] },
+    ]);
+    expect(xmlCodec.document(image, accept)(value)).not.toContain('RAX-PIE');
+  });
+
+  test('renamed into core: the contributed name changes, the names inside its structure do not', () => {
+    const tags = extendShape(shape('server', CORE, [attribute('id')]), [values('tag', 'tag', 'string', 'MLTI-TAGS')]);
+    const core = namingOf([{ owner: 'MLTI-TAGS', current: { alias: undefined, namespace: undefined, renames: new Map([['tag', 'tags']]) }, old: [] }]);
+    const v = { id: 'a', 'MLTI-TAGS:tag': ['web'] };
+    expect(JSON.parse(jsonCodec.document(tags, core)(v)).server).toEqual({ id: 'a', tags: ['web'] });
+    expect(xmlCodec.document(tags, core)(v)).toContain('<tags><tag>web</tag></tags>');
   });
 
   test('children of an extension-owned element are in its namespace; its attributes unqualified', () => {

@@ -3,7 +3,7 @@ import type { Naming } from '../model/naming.ts';
 import { compileJsonCollection, compileJsonDocument } from './json.ts';
 import { compileJsonReader, parseJson } from './json-read.ts';
 import { COMMON_NS, COMPUTE_NS } from './namespaces.ts';
-import type { Incoming, Reader } from './read.ts';
+import type { Incoming, OldUse, Reader } from './read.ts';
 import { compileXmlCollection, compileXmlDocument } from './xml.ts';
 import { compileXmlReader, parseXml } from './xml-read.ts';
 
@@ -24,6 +24,8 @@ export interface Codec {
   parse?(text: string, naming: Naming): Incoming[];
   /** Reads the content under one root name with a shape. */
   reader?(shape: Shape, naming: Naming): Reader;
+  /** Set on a variant chosen by an old alias (`;ext=RAX-ATOM` once it is OS-ATOM): a use to count. */
+  readonly old?: OldUse;
 }
 
 export const jsonCodec: Codec = {

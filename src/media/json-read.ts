@@ -1,7 +1,7 @@
 import type { Field, Shape, Value } from '../model/shape.ts';
-import { jsonName, type Naming } from '../model/naming.ts';
+import { CORE, spell, spellingOf, type Naming, type OldSpelling } from '../model/naming.ts';
 import { badRequest } from './fault.ts';
-import { checked, requireFields, scalarFromJson, type Incoming, type Reader } from './read.ts';
+import { checked, refusedName, requireFields, sameField, scalarFromJson, type Incoming, type OldUse, type Reader } from './read.ts';
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -14,11 +14,11 @@ const unknownName = (key: string, where: string, naming: Naming): void => {
   const colon = key.indexOf(':');
   if (colon === -1) return;
   const alias = key.slice(0, colon);
-  if (naming.ownerOfAlias(alias) === undefined) throw badRequest(`"${key}" names the extension ${alias}, which is not loaded here.`);
+  if (naming.byAlias(alias) === undefined) throw badRequest(`"${key}" names the extension ${alias}, which is not loaded here.`);
   throw badRequest(`"${key}" is not a field of ${where}.`);
 };
 
-/** Top-level keys of a request document, each resolved to its owner. */
+/** Top-level keys of a request document, each resolved to its owner (through old aliases too). */
 export const parseJson = (text: string, naming: Naming): Incoming[] => {
   let doc: unknown;
   try {
@@ -31,13 +31,15 @@ export const parseJson = (text: string, naming: Naming): Incoming[] => {
     const colon = spelled.indexOf(':');
     if (colon === -1) return { owner: undefined, name: spelled, spelled, content: doc[spelled] };
     const alias = spelled.slice(0, colon);
-    const owner = naming.ownerOfAlias(alias);
-    if (owner === undefined) throw badRequest(`"${spelled}" names the extension ${alias}, which is not loaded here.`);
-    return { owner, name: spelled.slice(colon + 1), spelled, content: doc[spelled] };
+    const name = spelled.slice(colon + 1);
+    const resolved = naming.byAlias(alias);
+    if (resolved === undefined) throw badRequest(`"${spelled}" names the extension ${alias}, which is not loaded here.`);
+    if (resolved.old?.mode === 'refuse') refusedName(spelled, `"${spell(spellingOf(naming, resolved.owner), name)}"`);
+    return { owner: resolved.owner, name, spelled, content: doc[spelled], old: resolved.old };
   });
 };
 
-type Put = (content: Record<string, unknown>, out: Value) => void;
+type Put = (content: Record<string, unknown>, out: Value, uses: OldUse[] | undefined) => void;
 
 const compileField = (field: Field, naming: Naming, name: string): Put | undefined => {
   const key = field.key;
@@ -59,17 +61,17 @@ const compileField = (field: Field, naming: Naming, name: string): Put | undefin
       };
     case 'object': {
       const inner = compileJsonReader(field.shape, naming);
-      return (c, out) => {
-        if (c[name] !== undefined) out[key] = checked(field, inner(c[name]), name);
+      return (c, out, uses) => {
+        if (c[name] !== undefined) out[key] = checked(field, inner(c[name], uses), name);
       };
     }
     case 'list': {
       const inner = compileJsonReader(field.item, naming);
-      return (c, out) => {
+      return (c, out, uses) => {
         const x = c[name];
         if (x === undefined) return;
         if (!Array.isArray(x)) throw badRequest(`"${name}" must be a list.`);
-        out[key] = checked(field, x.map(inner), name);
+        out[key] = checked(field, x.map((item) => inner(item, uses)), name);
       };
     }
     case 'values':
@@ -85,22 +87,63 @@ const compileField = (field: Field, naming: Naming, name: string): Put | undefin
   }
 };
 
-/** A reader for the content under a document's root key: `{"name": ..., "RAX-DCF:diskConfig": ...}`. */
+/**
+ * One field read under any of its accepted spellings (the current one first, then old ones):
+ * given twice, the values must agree. A field with one spelling is read directly.
+ */
+const anySpelling = (field: Field, names: readonly string[], puts: readonly Put[]): Put => {
+  if (puts.length === 1) return puts[0]!;
+  return (c, out, uses) => {
+    let found: string | undefined;
+    for (let i = 0; i < names.length; i++) {
+      if (c[names[i]!] === undefined) continue;
+      if (found === undefined) {
+        found = names[i];
+        puts[i]!(c, out, uses);
+      } else {
+        const other: Value = {};
+        puts[i]!(c, other, uses);
+        sameField(found, out[field.key], names[i]!, other[field.key]);
+      }
+    }
+  };
+};
+
+interface Known {
+  /** The current spelling of the field, for messages about old ones. */
+  readonly current: string;
+  readonly old?: OldSpelling;
+}
+
+/** A reader for the content under a document's root key: `{"name": ..., "OS-DCF:diskConfig": ...}`. */
 export const compileJsonReader = (shape: Shape, naming: Naming): Reader => {
-  const known = new Set<string>();
+  const known = new Map<string, Known>();
   const puts: Put[] = [];
   for (const f of shape.fields) {
-    const name = jsonName(naming, f);
-    known.add(name);
-    const put = compileField(f, naming, name);
-    if (put !== undefined) puts.push(put);
+    const current = spell(f.owner === undefined ? CORE : spellingOf(naming, f.owner), f.name);
+    known.set(current, { current });
+    const names = [current];
+    for (const old of f.owner === undefined ? [] : naming.old(f.owner)) {
+      const spelled = spell(old, f.name);
+      known.set(spelled, { current, old });
+      if (old.mode !== 'refuse') names.push(spelled);
+    }
+    const each = names.map((n) => compileField(f, naming, n));
+    if (each[0] !== undefined) puts.push(anySpelling(f, names, each as Put[]));
   }
-  return (content) => {
+  return (content, uses) => {
     if (!isObject(content)) throw badRequest(`"${shape.element}" must be an object.`);
-    for (const k in content) if (!known.has(k)) unknownName(k, shape.element, naming);
+    for (const k in content) {
+      const name = known.get(k);
+      if (name === undefined) unknownName(k, shape.element, naming);
+      else if (name.old !== undefined) {
+        if (name.old.mode === 'refuse') refusedName(k, `"${name.current}"`);
+        uses?.push({ spelling: name.old, name: k });
+      }
+    }
     const out: Value = {};
-    for (const put of puts) put(content, out);
-    requireFields(shape, out, (f) => jsonName(naming, f));
+    for (const put of puts) put(content, out, uses);
+    requireFields(shape, out, (f) => spell(f.owner === undefined ? CORE : spellingOf(naming, f.owner), f.name));
     return out;
   };
 };

@@ -1,5 +1,5 @@
 import type { Collection, Field, Link, Shape, Value } from '../model/shape.ts';
-import { jsonName, qualifiedName, valueRenderer, type Naming } from '../model/naming.ts';
+import { spell, valueRenderer, writtenSpellings, type Naming } from '../model/naming.ts';
 
 /** A compiled encoder: model value -> plain JSON-ready object, names spelled for one version. */
 export type JsonEncoder = (value: Value) => Record<string, unknown>;
@@ -19,7 +19,12 @@ const mapLinks = (x: Link[] | undefined) => (x === undefined ? undefined : x.map
 export const compileJsonEncoder = (shape: Shape, naming: Naming): JsonEncoder => {
   const helpers: unknown[] = [];
   const helper = (f: unknown): string => `h[${helpers.push(f) - 1}]`;
-  const entries = shape.fields.map((field) => `${JSON.stringify(jsonName(naming, field))}: ${valueCode(field, naming, helper)}`);
+  // A promoted extension's field under each name this version writes: `OS-DCF:diskConfig`, then
+  // `RAX-DCF:diskConfig` while old names are kept in both.
+  const entries = shape.fields.flatMap((field) => {
+    const value = valueCode(field, naming, helper);
+    return writtenSpellings(naming, field.owner).map((s) => `${JSON.stringify(spell(s, field.name))}: ${value}`);
+  });
   const body = `return (v) => ({ ${entries.join(', ')} });`;
   return new Function('h', body)(helpers) as JsonEncoder;
 };
@@ -59,11 +64,17 @@ const valueCode = (field: Field, naming: Naming, helper: (f: unknown) => string)
   }
 };
 
-/** `{"<element>": {...}}` */
+/** `{"<element>": {...}}`; an extension's own document under each root name this version writes. */
 export const compileJsonDocument = (shape: Shape, naming: Naming): ((value: Value) => string) => {
   const encode = compileJsonEncoder(shape, naming);
-  const root = qualifiedName(naming, shape.element, shape.owner);
-  return (value) => JSON.stringify({ [root]: encode(value) });
+  const [root, ...old] = writtenSpellings(naming, shape.owner).map((s) => spell(s, shape.element));
+  if (old.length === 0) return (value) => JSON.stringify({ [root!]: encode(value) });
+  return (value) => {
+    const encoded = encode(value);
+    const doc: Record<string, unknown> = { [root!]: encoded };
+    for (const k of old) doc[k] = encoded;
+    return JSON.stringify(doc);
+  };
 };
 
 /** `{"<element>": [...], "<element>_links": [...]}`; the links key only when there are links. */

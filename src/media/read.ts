@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { OldSpelling } from '../model/naming.ts';
 import type { Field, Owner, ScalarType, Shape, Value } from '../model/shape.ts';
 import { badRequest } from './fault.ts';
 
@@ -12,9 +14,35 @@ export interface Incoming {
   /** The name as the client spelled it, for messages. */
   readonly spelled: string;
   readonly content: unknown;
+  /** Set when the client named the owner by an old spelling of a promoted extension. */
+  readonly old?: OldSpelling;
 }
 
-export type Reader = (content: unknown) => Value;
+/** The key a root name is looked up by in a version's tables: `server`, `lock`, `RAX-CBS:mount_volume`. */
+export const rootKey = (x: { readonly owner: Owner; readonly name: string }): string => (x.owner === undefined ? x.name : `${x.owner}:${x.name}`);
+
+/**
+ * A request that used an old spelling of a promoted extension's name: it is answered normally,
+ * and told (Deprecation, Link) and counted. `name` is the canonical old spelling:
+ * `RAX-DCF:diskConfig`, `RAX-CBS-Volume-Type`, `PATCH /images/RAX-PATCH/{image_id}`, `ext=RAX-ATOM`.
+ */
+export interface OldUse {
+  readonly spelling: OldSpelling;
+  readonly name: string;
+}
+
+/** Reads the content under one root name; old spellings it meets are added to `uses`. */
+export type Reader = (content: unknown, uses?: OldUse[]) => Value;
+
+/** An old spelling in `refuse` mode: a 400 that names what to use instead. */
+export const refusedName = (spelled: string, instead: string): never => {
+  throw badRequest(`"${spelled}" is an old name that this API version no longer accepts; use ${instead}.`);
+};
+
+/** The same field given in two spellings (old and new) must say the same thing. */
+export const sameField = (a: string, x: unknown, b: string, y: unknown): void => {
+  if (!isDeepStrictEqual(x, y)) throw badRequest(`"${a}" and "${b}" name the same field with different values; give one.`);
+};
 
 /** Scalars as JSON gives them (typed) or as XML gives them (text). */
 export const scalarFromJson = (type: ScalarType, x: unknown, spelled: string): unknown => {

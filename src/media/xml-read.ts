@@ -1,9 +1,9 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { Field, Owner, Shape, Value } from '../model/shape.ts';
-import { xmlName, type Naming } from '../model/naming.ts';
+import type { Field, Shape, Value } from '../model/shape.ts';
+import { CORE, spellingOf, xmlName, type Naming, type OldSpelling, type Resolved, type Spelling } from '../model/naming.ts';
 import { badRequest } from './fault.ts';
 import { ATOM_NS } from './namespaces.ts';
-import { checked, requireFields, scalarFromText, type Incoming, type Reader } from './read.ts';
+import { checked, refusedName, requireFields, sameField, scalarFromText, type Incoming, type OldUse, type Reader } from './read.ts';
 
 /**
  * The XML reader: a namespace-resolved element tree from fast-xml-parser, read with a Shape.
@@ -86,81 +86,113 @@ export const parseXmlTree = (text: string): XmlElement => {
   return build(nodes[0]!, new Map([['xml', XML_NS], ['xmlns', XMLNS]]));
 };
 
-/** The owner of a namespace as this version knows it: core, or a loaded extension. */
-const ownerOf = (namespace: string | undefined, core: ReadonlySet<string>, naming: Naming, spelled: string): Owner | null => {
+/** The owner of a namespace as this version knows it: core (undefined), a loaded extension, or Atom (null). */
+const ownerOf = (namespace: string | undefined, core: ReadonlySet<string>, naming: Naming, spelled: string): Resolved | undefined | null => {
   if (namespace === undefined || core.has(namespace)) return undefined;
-  const owner = naming.ownerOfNamespace(namespace);
-  if (owner === undefined) {
+  const resolved = naming.byNamespace(namespace);
+  if (resolved === undefined) {
     if (namespace === ATOM_NS) return null;
     throw badRequest(`<${spelled}> is in the namespace ${namespace}, which is neither the core's nor a loaded extension's.`);
   }
-  return owner;
+  return resolved;
 };
 
-/** The root element of a request document, resolved to its owner. */
+/** How the current spelling writes a name, for messages about an old one. */
+const describe = (s: Spelling, name: string, contributed = true): string => {
+  const n = xmlName(s, name, contributed);
+  return n.namespace === undefined ? `"${n.local}" in the core namespace` : `"${n.local}" in the namespace ${n.namespace}`;
+};
+
+/** The root element of a request document, resolved to its owner (through old namespaces too). */
 export const parseXml = (core: ReadonlySet<string>) => (text: string, naming: Naming): Incoming[] => {
   const root = parseXmlTree(text);
-  const owner = ownerOf(root.namespace, core, naming, root.spelled);
-  if (owner === null) throw badRequest(`<${root.spelled}> is not a request document.`);
-  return [{ owner, name: root.local, spelled: root.spelled, content: root }];
+  const resolved = ownerOf(root.namespace, core, naming, root.spelled);
+  if (resolved === null) throw badRequest(`<${root.spelled}> is not a request document.`);
+  if (resolved?.old?.mode === 'refuse') refusedName(root.spelled, describe(spellingOf(naming, resolved.owner), root.local));
+  return [{ owner: resolved?.owner, name: root.local, spelled: root.spelled, content: root, old: resolved?.old }];
 };
 
 const keyOf = (namespace: string | undefined, local: string) => `${namespace ?? ''}|${local}`;
 
+interface Known {
+  readonly field: Field;
+  /** The current spelling, for messages about an old one. */
+  readonly current: string;
+  readonly old?: OldSpelling;
+  /** For nested elements: the reader of their content in this spelling. */
+  readonly sub?: Reader;
+}
+
 /**
  * A reader for the content of one element: attributes for attribute fields, child elements for
- * the rest; extension names by their namespace. `inherited` is the owner of the element itself.
+ * the rest; extension names by their namespace, current or old. `inherited` is the spelling of
+ * the element itself: unqualified children of an extension's element are in its namespace.
  */
-export const compileXmlReader = (shape: Shape, naming: Naming, core: ReadonlySet<string>, inherited: Owner = undefined): Reader => {
-  const attrs = new Map<string, Field>();
-  const elements = new Map<string, Field>();
-  const elementNs = (owner: Owner) => (owner === undefined ? undefined : naming.namespace(owner));
-  const subReaders = new Map<Field, Reader>();
+export const compileXmlReader = (shape: Shape, naming: Naming, core: ReadonlySet<string>, inherited: Spelling = CORE): Reader => {
+  const attrs = new Map<string, Known>();
+  const elements = new Map<string, Known>();
   for (const f of shape.fields) {
-    if (f.kind === 'attribute') {
-      attrs.set(keyOf(f.owner === undefined ? undefined : naming.namespace(f.owner), f.name), f);
-      continue;
+    const owned = f.owner !== undefined;
+    const current = owned ? spellingOf(naming, f.owner) : inherited;
+    const spellings: Spelling[] = [current, ...(owned ? naming.old(f.owner!) : [])];
+    for (const s of spellings) {
+      const old = s === current ? undefined : (s as OldSpelling);
+      const n = xmlName(s, f.name, owned);
+      const known = { field: f, current: describe(current, f.name, owned), old };
+      if (f.kind === 'attribute') {
+        attrs.set(keyOf(owned ? n.namespace : undefined, n.local), known);
+        continue;
+      }
+      const sub = f.kind === 'object' ? compileXmlReader(f.shape, naming, core, s) : f.kind === 'list' ? compileXmlReader(f.item, naming, core, s) : undefined;
+      elements.set(keyOf(n.namespace, n.local), { ...known, sub });
     }
-    const owner = f.owner ?? inherited;
-    const name = xmlName(naming, f.name, owner);
-    elements.set(keyOf(elementNs(owner), name.local), f);
-    if (f.kind === 'object') subReaders.set(f, compileXmlReader(f.shape, naming, core, owner));
-    if (f.kind === 'list') subReaders.set(f, compileXmlReader(f.item, naming, core, owner));
   }
   const spell = (f: Field) => {
-    const n = xmlName(naming, f.name, f.owner);
+    const n = xmlName(f.owner === undefined ? inherited : spellingOf(naming, f.owner), f.name, f.owner !== undefined);
     return n.prefix === undefined ? n.local : `${n.prefix}:${n.local}`;
   };
   const normalise = (ns: string | undefined) => (ns !== undefined && core.has(ns) ? undefined : ns);
+  /** Sets a field, once: a second spelling of it must say the same. */
+  const put = (out: Value, k: Known, value: unknown, spelled: string, seen: Map<string, string>, uses: OldUse[] | undefined) => {
+    if (k.old !== undefined) {
+      if (k.old.mode === 'refuse') refusedName(spelled, k.current);
+      uses?.push({ spelling: k.old, name: `${k.old.alias}:${k.field.name}` });
+    }
+    const first = seen.get(k.field.key);
+    if (first !== undefined && first !== spelled) sameField(first, out[k.field.key], spelled, value);
+    seen.set(k.field.key, spelled);
+    out[k.field.key] = value;
+  };
 
-  return (content) => {
+  return (content, uses) => {
     const el = content as XmlElement;
     const out: Value = {};
+    const seen = new Map<string, string>();
     for (const a of el.attributes) {
       if (a.namespace === XML_NS) continue;
-      const f = attrs.get(keyOf(a.namespace, a.local));
-      if (f === undefined) {
+      const k = attrs.get(keyOf(a.namespace, a.local));
+      if (k === undefined) {
         const owner = ownerOf(a.namespace, core, naming, a.spelled);
         if (owner !== undefined && owner !== null) throw badRequest(`The attribute ${a.spelled} is not a field of <${el.spelled}>.`);
         continue;
       }
-      if (f.kind === 'attribute') out[f.key] = checked(f, scalarFromText(f.type, a.value, a.spelled), a.spelled);
+      if (k.field.kind === 'attribute') put(out, k, checked(k.field, scalarFromText(k.field.type, a.value, a.spelled), a.spelled), a.spelled, seen, uses);
     }
     for (const child of el.children) {
-      const f = elements.get(keyOf(normalise(child.namespace), child.local));
-      if (f === undefined) {
+      const k = elements.get(keyOf(normalise(child.namespace), child.local));
+      if (k === undefined) {
         const owner = ownerOf(child.namespace, core, naming, child.spelled);
         if (owner !== undefined && owner !== null) throw badRequest(`<${child.spelled}> is not a field of <${el.spelled}>.`);
         continue;
       }
-      out[f.key] = checked(f, readChild(f, child, subReaders.get(f)), child.spelled);
+      put(out, k, checked(k.field, readChild(k.field, child, k.sub, uses), child.spelled), child.spelled, seen, uses);
     }
     requireFields(shape, out, spell);
     return out;
   };
 };
 
-const readChild = (f: Field, el: XmlElement, sub: Reader | undefined): unknown => {
+const readChild = (f: Field, el: XmlElement, sub: Reader | undefined, uses: OldUse[] | undefined): unknown => {
   switch (f.kind) {
     case 'attribute':
     case 'text':
@@ -175,9 +207,9 @@ const readChild = (f: Field, el: XmlElement, sub: Reader | undefined): unknown =
       return m;
     }
     case 'object':
-      return sub!(el);
+      return sub!(el, uses);
     case 'list':
-      return (f.wrapped ? el.children : [el]).map((item) => sub!(item));
+      return (f.wrapped ? el.children : [el]).map((item) => sub!(item, uses));
     case 'values':
       return el.children.map((item) => scalarFromText(f.type, item.text, item.spelled));
     default:

@@ -1,6 +1,6 @@
-import type { Collection, Link, Owner, Shape, Value } from '../model/shape.ts';
-import { valueRenderer, xmlName, type Naming } from '../model/naming.ts';
-import { ATOM_NS } from './namespaces.ts';
+import type { Collection, Link, Shape, Value } from '../model/shape.ts';
+import { CORE, spellingOf, valueRenderer, writtenSpellings, xmlName, type Naming, type Spelling } from '../model/naming.ts';
+import { ATOM_NS, COMPUTE_NS } from './namespaces.ts';
 
 /**
  * The XML codec's writer: a Shape compiled once per version into string-building closures
@@ -45,8 +45,8 @@ class Bindings {
 
 type Write = (v: Value) => string;
 
-const tagOf = (naming: Naming, name: string, owner: Owner, b: Bindings): string => {
-  const n = xmlName(naming, name, owner);
+const tagOf = (s: Spelling, name: string, contributed: boolean, b: Bindings): string => {
+  const n = xmlName(s, name, contributed);
   b.bind(n.prefix, n.namespace);
   return n.prefix === undefined ? n.local : `${n.prefix}:${n.local}`;
 };
@@ -62,13 +62,14 @@ const textValue = (x: unknown): string =>
  * code, as the JSON encoder is compiled (see json.ts) and as one would write it by hand: property
  * reads with constant names (monomorphic, where a closure per field reading `v[key]` made every
  * read megamorphic) and no call per field. A nested element is a call to its own compiled
- * function. `inherited` is the extension that owns the element: its child elements are in that
- * extension's namespace too; attributes stay unqualified unless an extension other than the core
- * adds them (attributeFormDefault unqualified). `open` gives the start tag's text once every
- * name is bound: the root's declares the namespaces the children use. Names are embedded with
- * JSON.stringify, never as code.
+ * function. `inherited` is the spelling of the element's owner: its unqualified child elements
+ * are in that extension's namespace too; attributes stay unqualified unless an extension other
+ * than the core adds them (attributeFormDefault unqualified). A promoted extension's names are
+ * written in each spelling this version keeps (`OS-DCF:diskConfig` and `RAX-DCF:diskConfig`).
+ * `open` gives the start tag's text once every name is bound: the root's declares the
+ * namespaces the children use. Names are embedded with JSON.stringify, never as code.
  */
-const compileElement = (shape: Shape, tag: string, naming: Naming, inherited: Owner, b: Bindings, open = () => `<${tag}`): Write => {
+const compileElement = (shape: Shape, tag: string, naming: Naming, inherited: Spelling, b: Bindings, open = () => `<${tag}`): Write => {
   const helpers: unknown[] = [attrValue, textValue, linkXml];
   const helper = (f: unknown): string => `h[${helpers.push(f) - 1}]`;
   const str = (text: string): string => JSON.stringify(text);
@@ -77,9 +78,10 @@ const compileElement = (shape: Shape, tag: string, naming: Naming, inherited: Ow
   for (const f of shape.fields) {
     const at = `x = v[${str(f.key)}];`;
     if (f.kind === 'attribute') {
-      const name = tagOf(naming, f.name, f.owner, b);
       const value = f.type === 'state' ? `h[0](typeof x === 'string' ? ${helper(valueRenderer(naming))}(x) : x)` : 'h[0](x)';
-      attrs += `${at} if (x !== undefined && x !== null) s += ${str(` ${name}="`)} + ${value} + '"';\n`;
+      for (const s of writtenSpellings(naming, f.owner)) {
+        attrs += `${at} if (x !== undefined && x !== null) s += ${str(` ${tagOf(s, f.name, true, b)}="`)} + ${value} + '"';\n`;
+      }
       continue;
     }
     if (f.kind === 'links') {
@@ -87,43 +89,45 @@ const compileElement = (shape: Shape, tag: string, naming: Naming, inherited: Ow
       children += `${at} if (x !== undefined) for (let i = 0; i < x.length; i++) c += h[2](x[i]);\n`;
       continue;
     }
-    const owner = f.owner ?? inherited;
-    const name = tagOf(naming, f.name, owner, b);
-    const [start, end] = [str(`<${name}>`), str(`</${name}>`)];
-    switch (f.kind) {
-      case 'text':
-        children += `${at} if (x !== undefined && x !== null) c += ${start} + h[1](x) + ${end};\n`;
-        break;
-      case 'map': {
-        const entry = tagOf(naming, f.entry, owner, b);
-        children += `${at} if (x !== undefined) { c += ${start}; for (const k in x) c += ${str(`<${entry} key="`)} + h[0](k) + '">' + h[1](x[k]) + ${str(`</${entry}>`)}; c += ${end}; }\n`;
-        break;
-      }
-      case 'values': {
-        const item = tagOf(naming, f.item, owner, b);
-        children += `${at} if (x !== undefined) { c += ${start}; for (let i = 0; i < x.length; i++) c += ${str(`<${item}>`)} + h[1](x[i]) + ${str(`</${item}>`)}; c += ${end}; }\n`;
-        break;
-      }
-      case 'object': {
-        const write = helper(compileElement(f.shape, name, naming, owner, b));
-        children += `${at} if (x !== undefined && x !== null) c += ${write}(x);\n`;
-        break;
-      }
-      case 'list': {
-        const write = helper(compileElement(f.item, tagOf(naming, f.item.element, owner, b), naming, owner, b));
-        const items = `for (let i = 0; i < x.length; i++) c += ${write}(x[i]);`;
-        children += `${at} if (x !== undefined) { ${f.wrapped ? `c += ${start}; ${items} c += ${end};` : items} }\n`;
-        break;
-      }
-      case 'groups': {
-        const group = tagOf(naming, f.group, owner, b);
-        const write = helper(compileElement(f.item, tagOf(naming, f.item.element, owner, b), naming, owner, b));
-        children +=
-          `${at} if (x !== undefined) { c += ${start}; for (const g in x) { const items = x[g];` +
-          ` c += ${str(`<${group} ${f.groupKey}="`)} + h[0](g) + '"';` +
-          ` if (items.length === 0) c += '/>'; else { c += '>'; for (let i = 0; i < items.length; i++) c += ${write}(items[i]); c += ${str(`</${group}>`)}; } }` +
-          ` c += ${end}; }\n`;
-        break;
+    const contributed = f.owner !== undefined;
+    for (const s of contributed ? writtenSpellings(naming, f.owner) : [inherited]) {
+      const name = tagOf(s, f.name, contributed, b);
+      const [start, end] = [str(`<${name}>`), str(`</${name}>`)];
+      switch (f.kind) {
+        case 'text':
+          children += `${at} if (x !== undefined && x !== null) c += ${start} + h[1](x) + ${end};\n`;
+          break;
+        case 'map': {
+          const entry = tagOf(s, f.entry, false, b);
+          children += `${at} if (x !== undefined) { c += ${start}; for (const k in x) c += ${str(`<${entry} key="`)} + h[0](k) + '">' + h[1](x[k]) + ${str(`</${entry}>`)}; c += ${end}; }\n`;
+          break;
+        }
+        case 'values': {
+          const item = tagOf(s, f.item, false, b);
+          children += `${at} if (x !== undefined) { c += ${start}; for (let i = 0; i < x.length; i++) c += ${str(`<${item}>`)} + h[1](x[i]) + ${str(`</${item}>`)}; c += ${end}; }\n`;
+          break;
+        }
+        case 'object': {
+          const write = helper(compileElement(f.shape, name, naming, s, b));
+          children += `${at} if (x !== undefined && x !== null) c += ${write}(x);\n`;
+          break;
+        }
+        case 'list': {
+          const write = helper(compileElement(f.item, tagOf(s, f.item.element, false, b), naming, s, b));
+          const items = `for (let i = 0; i < x.length; i++) c += ${write}(x[i]);`;
+          children += `${at} if (x !== undefined) { ${f.wrapped ? `c += ${start}; ${items} c += ${end};` : items} }\n`;
+          break;
+        }
+        case 'groups': {
+          const group = tagOf(s, f.group, false, b);
+          const write = helper(compileElement(f.item, tagOf(s, f.item.element, false, b), naming, s, b));
+          children +=
+            `${at} if (x !== undefined) { c += ${start}; for (const g in x) { const items = x[g];` +
+            ` c += ${str(`<${group} ${f.groupKey}="`)} + h[0](g) + '"';` +
+            ` if (items.length === 0) c += '/>'; else { c += '>'; for (let i = 0; i < items.length; i++) c += ${write}(items[i]); c += ${str(`</${group}>`)}; } }` +
+            ` c += ${end}; }\n`;
+          break;
+        }
       }
     }
   }
@@ -136,9 +140,12 @@ const compileElement = (shape: Shape, tag: string, naming: Naming, inherited: Ow
 /** A document whose root is one item: `<server xmlns=... >`. */
 export const compileXmlDocument = (shape: Shape, naming: Naming): ((value: Value) => string) => {
   const b = new Bindings();
-  // An extension's own document: its namespace is the default one, its names unprefixed.
-  const namespace = shape.owner === undefined ? shape.namespace : (naming.namespace(shape.owner) ?? shape.namespace);
-  return compileElement(shape, shape.element, naming, undefined, b, () => `${XML_DECLARATION}<${shape.element}${b.declarations(namespace)}`);
+  // An extension's own document: its current namespace is the default one, its names unprefixed;
+  // once it is core, the core's namespace and its name in core.
+  const owned = shape.owner === undefined ? undefined : spellingOf(naming, shape.owner);
+  const namespace = owned === undefined ? shape.namespace : (owned.namespace ?? COMPUTE_NS);
+  const tag = owned === undefined ? shape.element : xmlName(owned, shape.element).local;
+  return compileElement(shape, tag, naming, CORE, b, () => `${XML_DECLARATION}<${tag}${b.declarations(namespace)}`);
 };
 
 /** `<extensions xmlns=...><extension/>...<atom:link rel="next"/></extensions>` */
@@ -147,7 +154,7 @@ export const compileXmlCollection = (
   naming: Naming,
 ): ((items: readonly Value[], pageLinks?: readonly Link[]) => string) => {
   const b = new Bindings();
-  const write = compileElement(coll.item, coll.item.element, naming, undefined, b);
+  const write = compileElement(coll.item, coll.item.element, naming, CORE, b);
   const open = `${XML_DECLARATION}<${coll.element}${b.declarations(coll.item.namespace)}`;
   const openWithAtom = `${XML_DECLARATION}<${coll.element}${b.declarations(coll.item.namespace, true)}`;
   return (items, pageLinks) => {

@@ -1,35 +1,127 @@
-import type { Field, Owner } from './shape.ts';
+import type { Owner } from './shape.ts';
 
 /**
- * How one API version spells the names an extension owns. Handler code never writes an alias:
- * it names fields by owner, and the codecs ask the version's Naming at the edge. Promotion
- * (RAX-PIE -> OS-PIE -> core) is a different Naming, not different code.
+ * How one API version spells the names each owner contributes. Handler code never writes an
+ * alias: it names fields by owner (the alias an extension was defined with, which is also the
+ * key its data is stored under), and the codecs ask the version's Naming at the edge. Promotion
+ * (RAX-PIE -> OS-PIE -> core) gives an owner another spelling in later versions, and keeps the
+ * earlier ones as old spellings that requests may still use: a different Naming, not different code.
  */
-export interface Naming {
-  /** The alias that qualifies the owner's names in this version; undefined once they are core. */
-  alias(owner: string): string | undefined;
-  /** The XML namespace of the owner's elements and attributes; undefined once they are core. */
-  namespace(owner: string): string | undefined;
-  /** The owner a client means by an alias prefix (`RAX-PIE` in `RAX-PIE:shared`), if loaded. */
-  ownerOfAlias(alias: string): string | undefined;
-  /** The owner of an XML namespace, if loaded. */
-  ownerOfNamespace(namespace: string): string | undefined;
+
+/** What happens to an old spelling where a newer one is current (see extension/lineage.ts). */
+export type OldNamesMode = 'both' | 'accept' | 'refuse';
+
+export interface Spelling {
+  /** The alias qualifying the owner's names (`OS-DCF`); undefined once they are core. */
+  readonly alias: string | undefined;
+  /** The XML namespace of the owner's elements and attributes; undefined in core (the core namespace). */
+  readonly namespace: string | undefined;
+  /** Names renamed on the way into core (`tag` -> `tags`): only the names an extension contributes. */
+  readonly renames?: ReadonlyMap<string, string>;
+  /** The promotion record that gave this spelling, for operators reviewing names. */
+  readonly via?: string;
+  /** When that promotion took effect (an xsd:dateTime): the extension's `updated` in discovery. */
+  readonly promoted?: string;
 }
 
-/** Every name is spelled with the alias and namespace its extension was defined with. */
-export const definedNaming = (extensions: Iterable<{ alias: string; namespace: string }>): Naming => {
-  const namespaces = new Map<string, string>();
-  const owners = new Map<string, string>();
-  for (const e of extensions) {
-    namespaces.set(e.alias, e.namespace);
-    owners.set(e.namespace, e.alias);
+/** An earlier spelling of a promoted owner, and what a request that still uses it is told. */
+export interface OldSpelling extends Spelling {
+  readonly alias: string;
+  readonly namespace: string;
+  readonly owner: string;
+  /** `both`: read and written; `accept`: read only; `refuse`: a 400 naming the current name. */
+  readonly mode: OldNamesMode;
+  /** The alias that replaces it in this version, or undefined when its names are core. */
+  readonly successor: string | undefined;
+  /** RFC 9745 `Deprecation`: the promotion's date, in seconds since the epoch. */
+  readonly deprecatedAt: number;
+  /** RFC 8594 `Sunset`, as an HTTP date, when the promotion names one. */
+  readonly sunset?: string;
+}
+
+/** The spelling of core names, and of an extension's names once it is core without renames. */
+export const CORE: Spelling = Object.freeze({ alias: undefined, namespace: undefined });
+
+/** An alias or namespace a client used, resolved: whose names, and the old spelling if it is one. */
+export interface Resolved {
+  readonly owner: string;
+  readonly old?: OldSpelling;
+}
+
+export interface Naming {
+  /** How this version writes the owner's names; undefined when the owner is not loaded here. */
+  current(owner: string): Spelling | undefined;
+  /** Earlier spellings of a promoted owner, newest first, whatever their mode. */
+  old(owner: string): readonly OldSpelling[];
+  /** What responses carry: the current spelling, then the old ones kept in `both` mode. */
+  written(owner: string): readonly Spelling[];
+  /** The owner a client means by an alias prefix (`RAX-PIE` in `RAX-PIE:shared`), current or old. */
+  byAlias(alias: string): Resolved | undefined;
+  /** The owner of an XML namespace, current or old. */
+  byNamespace(namespace: string): Resolved | undefined;
+}
+
+export interface OwnerSpellings {
+  readonly owner: string;
+  readonly current: Spelling;
+  readonly old: readonly OldSpelling[];
+}
+
+/** A Naming from each owner's spellings, with every lookup a map read. */
+export const namingOf = (owners: Iterable<OwnerSpellings>): Naming => {
+  const current = new Map<string, Spelling>();
+  const old = new Map<string, readonly OldSpelling[]>();
+  const written = new Map<string, readonly Spelling[]>();
+  const aliases = new Map<string, Resolved>();
+  const namespaces = new Map<string, Resolved>();
+  for (const o of owners) {
+    current.set(o.owner, o.current);
+    old.set(o.owner, o.old);
+    written.set(o.owner, [o.current, ...o.old.filter((s) => s.mode === 'both')]);
+    // Old first, so that a namespace kept across a promotion resolves to the current spelling.
+    for (const s of o.old) {
+      aliases.set(s.alias, { owner: o.owner, old: s });
+      namespaces.set(s.namespace, { owner: o.owner, old: s });
+    }
+    if (o.current.alias !== undefined) aliases.set(o.current.alias, { owner: o.owner });
+    if (o.current.namespace !== undefined) namespaces.set(o.current.namespace, { owner: o.owner });
   }
   return {
-    alias: (owner) => (namespaces.has(owner) ? owner : undefined),
-    namespace: (owner) => namespaces.get(owner),
-    ownerOfAlias: (alias) => (namespaces.has(alias) ? alias : undefined),
-    ownerOfNamespace: (namespace) => owners.get(namespace),
+    current: (owner) => current.get(owner),
+    old: (owner) => old.get(owner) ?? [],
+    written: (owner) => written.get(owner) ?? [],
+    byAlias: (alias) => aliases.get(alias),
+    byNamespace: (namespace) => namespaces.get(namespace),
   };
+};
+
+/** Every name spelled with the alias and namespace its extension was defined with (no promotions). */
+export const definedNaming = (extensions: Iterable<{ alias: string; namespace: string }>): Naming =>
+  namingOf([...extensions].map((e) => ({ owner: e.alias, current: { alias: e.alias, namespace: e.namespace }, old: [] })));
+
+/**
+ * The same naming with one owner written as a client addressed it (a route at an old alias):
+ * that extension's own documents answer in the spelling the client knows, the current one besides.
+ */
+export const addressedAs = (naming: Naming, owner: string, spelling: Spelling): Naming => ({
+  ...naming,
+  current: (o) => (o === owner ? spelling : naming.current(o)),
+  written: (o) => (o === owner ? [spelling, ...naming.written(o).filter((x) => x !== spelling)] : naming.written(o)),
+});
+
+/** The spelling of an owner's names in this version: core names for the core (owner undefined). */
+export const spellingOf = (naming: Naming, owner: Owner): Spelling => {
+  if (owner === undefined) return CORE;
+  const s = naming.current(owner);
+  if (s === undefined) throw new Error(`no extension ${owner} is loaded in this API version`);
+  return s;
+};
+
+/** The spellings responses carry an owner's names in: the core's, or the owner's written ones. */
+export const writtenSpellings = (naming: Naming, owner: Owner): readonly Spelling[] => {
+  if (owner === undefined) return [CORE];
+  spellingOf(naming, owner); // an owner not loaded in this version is a wiring bug: say so
+  return naming.written(owner);
 };
 
 /** Splits an internal qualified key (`RAX-CBS:ATTACHING`) into owner and local name. */
@@ -38,27 +130,32 @@ export const splitKey = (key: string): { owner: string | undefined; name: string
   return i === -1 ? { owner: undefined, name: key } : { owner: key.slice(0, i), name: key.slice(i + 1) };
 };
 
-/** JSON property, query parameter and state spelling: `alias:name`, or `name` for core. */
-export const qualifiedName = (naming: Naming, name: string, owner: Owner): string => {
-  const alias = owner === undefined ? undefined : naming.alias(owner);
-  return alias === undefined ? name : `${alias}:${name}`;
-};
+/**
+ * A contributed name (attribute, parameter, action, state, owned document) as JSON, queries and
+ * states spell it: `alias:name`, or the bare name in core, renamed if the promotion says so.
+ */
+export const spell = (s: Spelling, name: string): string =>
+  s.alias === undefined ? (s.renames?.get(name) ?? name) : `${s.alias}:${name}`;
 
-export const jsonName = (naming: Naming, field: Field): string => qualifiedName(naming, field.name, field.owner);
+/** A header an extension contributes: `RAX-CBS-Volume-Type`, or the bare (renamed) name in core. */
+export const spellHeader = (s: Spelling, name: string): string =>
+  s.alias === undefined ? (s.renames?.get(name) ?? name) : `${s.alias}-${name}`;
 
-/** XML spelling: a prefix (the alias) bound to the owner's namespace, or no prefix for core. */
+/** XML spelling: a prefix (the alias) bound to the spelling's namespace, or unprefixed in core. */
 export interface XmlName {
   readonly prefix?: string;
   readonly namespace?: string;
   readonly local: string;
 }
 
-export const xmlName = (naming: Naming, name: string, owner: Owner): XmlName => {
-  if (owner === undefined) return { local: name };
-  const prefix = naming.alias(owner);
-  const namespace = naming.namespace(owner);
-  return prefix === undefined || namespace === undefined ? { local: name } : { prefix, namespace, local: name };
-};
+/**
+ * `contributed` names are renamed into core; names inside an extension's structure (a list's
+ * item element, a map's entry) keep their local name.
+ */
+export const xmlName = (s: Spelling, name: string, contributed = true): XmlName =>
+  s.alias === undefined || s.namespace === undefined
+    ? { local: contributed ? (s.renames?.get(name) ?? name) : name }
+    : { prefix: s.alias, namespace: s.namespace, local: name };
 
 /** Renders a qualified value (a state such as `RAX-CBS:ATTACHING`) for one version; memoised. */
 export const valueRenderer = (naming: Naming): ((value: string) => string) => {
@@ -67,8 +164,10 @@ export const valueRenderer = (naming: Naming): ((value: string) => string) => {
     let r = cache.get(value);
     if (r === undefined) {
       const { owner, name } = splitKey(value);
-      r = qualifiedName(naming, name, owner);
-      cache.set(value, r);
+      const s = owner === undefined ? CORE : naming.current(owner);
+      // A state stored by an extension that is not loaded here is shown as it was stored.
+      r = s === undefined ? value : spell(s, name);
+      if (cache.size < 1024) cache.set(value, r);
     }
     return r;
   };

@@ -156,9 +156,16 @@ export const collection = (element: string, item: Shape, linksKey = `${element}_
   element, item, linksKey,
 });
 
-/** Core fields first, then extension fields: the spec puts extension elements after the core ones. */
-export const extendShape = (base: Shape, added: readonly Field[]): Shape =>
-  added.length === 0 ? base : { ...base, fields: [...base.fields, ...added] };
+/**
+ * Core fields first, then extension fields: the spec puts extension elements after the core ones.
+ * Fields promoted into the core of a version (`core`) join the core's, before its links.
+ */
+export const extendShape = (base: Shape, added: readonly Field[], core: readonly Field[] = []): Shape => {
+  if (added.length === 0 && core.length === 0) return base;
+  const at = base.fields.findIndex((f) => f.kind === 'links');
+  const fields = at === -1 ? [...base.fields, ...core] : [...base.fields.slice(0, at), ...core, ...base.fields.slice(at)];
+  return { ...base, fields: [...fields, ...added] };
+};
 
 /** A document an extension owns: its root element is in the extension's namespace. */
 export const ownedShape = (owner: string, element: string, fields: readonly Field[]): Shape => ({ element, namespace: '', fields, owner });

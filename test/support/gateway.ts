@@ -43,11 +43,12 @@ export interface Reply {
  * One request through app.request(). Every XML body the tests see is validated against the
  * project's own schemas (spec/schemas) on the way: a response our schemas reject fails the test.
  */
-export const call = async (app: Hono, path: string, init: RequestInit = {}): Promise<Reply> => {
+export const call = async (app: Hono, path: string, init: RequestInit & { computeSchema?: string } = {}): Promise<Reply> => {
   const res = await app.request(path, init);
   const text = await res.text();
   if (res.headers.get('content-type')?.startsWith('application/xml') && text !== '') {
-    const v = await validateOwn(text);
+    const version = /^(?:https?:\/\/[^/]+)?\/(v[\d.]+)/.exec(path)?.[1];
+    const v = await validateOwn(text, version, init.computeSchema);
     expect(v.errors, `XML of ${init.method ?? 'GET'} ${path} against spec/schemas`).toEqual([]);
   }
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
