@@ -5,7 +5,7 @@ import { compute, seed } from './core/compute.ts';
 import { loadModules } from './extension/loader.ts';
 import { buildRegistry, type Registry, type VersionView } from './extension/registry.ts';
 import { loadVendors } from './extension/vendors.ts';
-import { loadPromotions, PROMOTIONS_FILE } from './extension/promotions.ts';
+import { loadPromotions } from './extension/promotions.ts';
 import { extensionRoute, hookMiddleware, type HookDeps } from './extension/hooks.ts';
 import type { HookPoint } from './extension/contract.ts';
 import { CORE_CODECS } from './media/codecs.ts';
@@ -36,7 +36,7 @@ export const loadRegistry = async (config: Config): Promise<Registry> => {
     onInvalid: config.extensions.onInvalid,
     problems,
     durations: durationOf(config),
-    promotions: loadPromotions(config.promotions, config.builtinPromotions ? PROMOTIONS_FILE : undefined),
+    promotions: loadPromotions(config.promotions, config.builtinPromotions),
     absent: skipped,
   });
 };

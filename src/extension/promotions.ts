@@ -43,9 +43,9 @@ export interface PromotionRecord extends PromotionInput {
 
 const promotionsFile = z.object({ promotions: z.array(promotionSchema) });
 
-/** The shipped records (unless `file` is undefined) and the configuration's, each labelled with where it came from. */
-export const loadPromotions = (extra: readonly PromotionInput[] = [], file: string | undefined = PROMOTIONS_FILE): PromotionRecord[] => {
-  const { promotions } = file === undefined ? { promotions: [] } : promotionsFile.parse(JSON.parse(readFileSync(file, 'utf8')));
+/** The shipped records (unless `builtin` is false) and the configuration's, each labelled with where it came from. */
+export const loadPromotions = (extra: readonly PromotionInput[] = [], builtin = true, file = PROMOTIONS_FILE): PromotionRecord[] => {
+  const { promotions } = builtin ? promotionsFile.parse(JSON.parse(readFileSync(file, 'utf8'))) : { promotions: [] };
   return [
     ...promotions.map((p, i) => ({ ...p, source: `spec/promotions.json promotions[${i}]`, shipped: true })),
     ...extra.map((p, i) => ({ ...p, source: `promotions[${i}]` })),

@@ -11,6 +11,7 @@ import { openSqliteStore } from '../../src/store/sqlite.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { Registry } from '../../src/extension/registry.ts';
 import { validateOwn } from './xml.ts';
+import { OldNameUses } from '../../src/http/deprecation.ts';
 
 export interface TestGateway {
   readonly app: Hono;
@@ -19,6 +20,8 @@ export interface TestGateway {
   readonly store: Store;
   /** The state machine's clock: tests move it, nothing sleeps. */
   readonly clock: ManualClock;
+  /** Uses of promoted extensions' old names, counted (their log lines go to `logged`). */
+  readonly oldNames: OldNameUses;
 }
 
 /** A gateway built the way `npm start` builds it, from a configuration, on a fresh SQLite file. */
@@ -29,7 +32,9 @@ export const testGateway = async (input: ConfigInput = {}): Promise<TestGateway>
   const clock = new ManualClock();
   await seedStore(registry, config, store, clock);
   const logged: string[] = [];
-  return { app: createGateway(registry, { log: (m) => logged.push(m), store, clock }), registry, logged, store, clock };
+  const log = (m: string) => logged.push(m);
+  const oldNames = new OldNameUses(log, () => clock.now());
+  return { app: createGateway(registry, { log, store, clock, oldNames }), registry, logged, store, clock, oldNames };
 };
 
 export interface Reply {
@@ -43,12 +48,12 @@ export interface Reply {
  * One request through app.request(). Every XML body the tests see is validated against the
  * project's own schemas (spec/schemas) on the way: a response our schemas reject fails the test.
  */
-export const call = async (app: Hono, path: string, init: RequestInit & { computeSchema?: string } = {}): Promise<Reply> => {
+export const call = async (app: Hono, path: string, init: RequestInit & { schema?: string } = {}): Promise<Reply> => {
   const res = await app.request(path, init);
   const text = await res.text();
   if (res.headers.get('content-type')?.startsWith('application/xml') && text !== '') {
     const version = /^(?:https?:\/\/[^/]+)?\/(v[\d.]+)/.exec(path)?.[1];
-    const v = await validateOwn(text, version, init.computeSchema);
+    const v = await validateOwn(text, version, init.schema);
     expect(v.errors, `XML of ${init.method ?? 'GET'} ${path} against spec/schemas`).toEqual([]);
   }
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };

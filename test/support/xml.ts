@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateXML } from 'xmllint-wasm';
@@ -31,14 +31,18 @@ const validate = async (xml: string, root: string, main: string, extension: 'sch
 
 /**
  * Our schema for a document, chosen by its root element's namespace; compute documents by API
- * version too: v2's core has the names spec/promotions.json promotes into it. `computeSchema`
- * names another schema of the core (a test's own promotions into core).
+ * version too: v2's core has the names spec/promotions.json promotes into it. `schema` (a path
+ * from the project root) is a test's own, for a registry of its own (its promotions into core).
  */
-export const validateOwn = (xml: string, version = 'v1', computeSchema?: string): Promise<Validation> => {
+export const validateOwn = (xml: string, version = 'v1', schema?: string): Promise<Validation> => {
   const ns = /<[\w:-]+[^>]*\sxmlns="([^"]+)"/.exec(xml)?.[1];
   if (ns === 'http://docs.openstack.org/common/api/v1.0') return validate(xml, SPEC_SCHEMAS, 'common.xsd', 'schema', ['atom-link.xsd']);
+  if (schema !== undefined) {
+    const deps = [...readdirSync(SPEC_SCHEMAS).map((f) => `spec/schemas/${f}`), ...readdirSync(join(PROJECT, dirname(schema))).map((f) => join(dirname(schema), f))];
+    return validate(xml, PROJECT, schema, 'schema', deps.filter((f) => f !== schema));
+  }
   if (ns === 'http://docs.openstack.org/compute/api/v1.1') {
-    const main = computeSchema ?? (version === 'v2' ? 'compute-v2.xsd' : 'compute.xsd');
+    const main = version === 'v2' ? 'compute-v2.xsd' : 'compute.xsd';
     return validate(xml, SPEC_SCHEMAS, main, 'schema', ['compute.xsd', 'faults.xsd', 'atom-link.xsd'].filter((f) => f !== main));
   }
   if (ns === 'http://docs.rackspace.com/servers/api/ext/backup/v1.0') return validate(xml, SPEC_SCHEMAS, 'rax-bak.xsd', 'schema', []);
