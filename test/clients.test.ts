@@ -9,7 +9,8 @@ import { PROJECT } from './support/xml.ts';
 /**
  * The standard OpenStack clients, unmodified, against the gateway as `npm start` runs it: the
  * Debian packages of openstacksdk and gophercloud drive the compute API and extension discovery
- * over a real socket (list, create, wait for ACTIVE, reboot, rename, page, delete). `.ci/run`
+ * over a real socket (list, create, wait for ACTIVE, reboot, rename, page, delete), then the names
+ * promotion gives each API version (OS-DCF at /v1, OS-LOCK and MLTI-TAGS in the /v2 core). `.ci/run`
  * installs both and sets EXTGATE_REQUIRE_CLIENTS=1, so there a missing client fails the run;
  * elsewhere a test whose client is not installed is skipped, saying which package it needs.
  */
@@ -32,6 +33,16 @@ const run = (cmd: string, args: string[], env: Record<string, string> = {}): str
   return r.stdout;
 };
 
+/** Builds a Go client against Debian's gophercloud, in GOPATH mode; the builds share one cache. */
+let goCache: string | undefined;
+const goBuild = (main: string): string => {
+  goCache ??= mkdtempSync(join(tmpdir(), 'extgate-gophercloud-'));
+  const binary = join(goCache, main.replaceAll('/', '_'));
+  const env = { GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: join(goCache, 'cache') };
+  execFileSync('go', ['build', '-o', binary, join(PROJECT, main)], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  return binary;
+};
+
 describe('standard OpenStack clients over a socket', () => {
   let server: Spawned & { url: string };
   beforeAll(async () => {
@@ -52,14 +63,42 @@ describe('standard OpenStack clients over a socket', () => {
   });
 
   test.skipIf(!hasGophercloud)('gophercloud compute packages (Debian golang-github-gophercloud-gophercloud-dev)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'extgate-gophercloud-'));
-    const env = { GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: join(dir, 'cache') };
-    execFileSync('go', ['build', '-o', join(dir, 'client'), join(PROJECT, 'test/clients/gophercloud/main.go')], { env: { ...process.env, ...env }, stdio: 'pipe' });
+    const client = goBuild('test/clients/gophercloud/main.go');
     // The tenant-scoped form, as a catalog would give it.
-    const out = run(join(dir, 'client'), [`${server.url}/v1/tenant-1/`]);
+    const out = run(client, [`${server.url}/v1/tenant-1/`]);
     expect(out).toContain('extension: RAX-DCF http://docs.rackspacecloud.com/servers/api/ext/diskConfig/v1.0');
     expect(out).toContain('after reboot: REBOOT');
     expect(out).toMatch(/listed \d+ servers in \d+ pages of 2/);
+    expect(out.trimEnd().endsWith('OK')).toBe(true);
+  }, 180_000);
+
+  // Promotion (spec/promotions.json): RAX-DCF -> OS-DCF since v1, old names too; OS-LOCK and
+  // MLTI-TAGS into the core of v2. The scripts take the root URL and pick the versions themselves.
+  test.skipIf(!hasOpenstacksdk)('openstacksdk: OS-DCF at /v1 (RAX-DCF still read), lock and tags in the /v2 core', () => {
+    const out = run(PYTHON, [join(PROJECT, 'test/clients/openstacksdk_promotion.py'), server.url]);
+    expect(out).toContain('v1 create_server(disk_config=MANUAL), get_server: disk_config MANUAL');
+    expect(out).toMatch(/v1 POST with RAX-DCF:diskConfig: 202, Deprecation @\d+, successor-version link: True/);
+    expect(out).toContain('v1 POST answer carries OS-DCF:diskConfig MANUAL and RAX-DCF:diskConfig MANUAL');
+    expect(out).toContain('v1 get_server of the RAX-DCF server: disk_config MANUAL');
+    expect(out).toContain("v2 create_server(tags=[web]), get_server: tags ['web']");
+    expect(out).toMatch(/v2 servers\(tags=web\): \d+ listed, the tagged one: True, the untagged one: False, all tagged web: True/);
+    expect(out).toContain('v2 new server: is_locked False');
+    expect(out).toContain('v2 lock_server, get_server: is_locked True');
+    expect(out).toContain('v2 update_server of the locked server: ConflictException');
+    expect(out).toContain('v2 unlock_server, get_server: is_locked False');
+    expect(out.trimEnd().endsWith('OK')).toBe(true);
+  });
+
+  test.skipIf(!hasGophercloud)('gophercloud: diskconfig at /v1 (RAX-DCF still read), lockunlock and tags in the /v2 core', () => {
+    const out = run(goBuild('test/clients/gophercloud-promotion/main.go'), [server.url]);
+    expect(out).toContain('v1 diskconfig.CreateOptsExt{Manual}, get: ServerDiskConfigExt.DiskConfig MANUAL');
+    expect(out).toMatch(/v1 create with RAX-DCF:diskConfig: Deprecation @\d+, successor-version link: true/);
+    expect(out).toContain('v1 get of the RAX-DCF server: ServerDiskConfigExt.DiskConfig MANUAL');
+    expect(out).toContain('v2 CreateOpts{Tags: [web]}, get: Server.Tags [web]');
+    expect(out).toMatch(/v2 ListOpts{Tags: web}: \d+ listed, the tagged one: true, the untagged one: false, all tagged web: true/);
+    expect(out).toContain('v2 lockunlock.Lock, get: locked true');
+    expect(out).toContain('v2 delete of the locked server: 409 true');
+    expect(out).toContain('v2 lockunlock.Unlock, get: locked false');
     expect(out.trimEnd().endsWith('OK')).toBe(true);
   }, 180_000);
 });
