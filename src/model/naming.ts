@@ -157,14 +157,18 @@ export const xmlName = (s: Spelling, name: string, contributed = true): XmlName 
     ? { local: contributed ? (s.renames?.get(name) ?? name) : name }
     : { prefix: s.alias, namespace: s.namespace, local: name };
 
-/** Renders a qualified value (a state such as `RAX-CBS:ATTACHING`) for one version; memoised. */
+/**
+ * Renders a qualified value (a state such as `RAX-CBS:ATTACHING`) for one version; memoised. A
+ * value holds one name, so while old names are kept (both) it keeps the oldest kept spelling, the
+ * one every client of the extension knows; once they are only accepted, the current one.
+ */
 export const valueRenderer = (naming: Naming): ((value: string) => string) => {
   const cache = new Map<string, string>();
   return (value) => {
     let r = cache.get(value);
     if (r === undefined) {
       const { owner, name } = splitKey(value);
-      const s = owner === undefined ? CORE : naming.current(owner);
+      const s = owner === undefined ? CORE : naming.written(owner).at(-1);
       // A state stored by an extension that is not loaded here is shown as it was stored.
       r = s === undefined ? value : spell(s, name);
       if (cache.size < 1024) cache.set(value, r);
