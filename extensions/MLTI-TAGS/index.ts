@@ -20,10 +20,14 @@ export default defineExtension({
   attributes: [{ resource: 'server', name: 'tags', form: 'list', item: 'tag', accepts: ['create', 'update'], check: tags, default: [] }],
   parameters: [
     {
+      // `web` or `web,prod` (every one of them), as nova's `tags`: tags hold no commas.
       resource: 'servers',
       name: 'tag',
-      check: (v) => (typeof v === 'string' && v !== '' ? undefined : 'must name a tag'),
-      filter: (server, tag) => ((server['MLTI-TAGS:tags'] as string[] | undefined) ?? []).includes(tag),
+      check: (v) => (typeof v === 'string' && v.split(',').every((t) => t !== '') ? undefined : 'must name one tag or several, separated by commas'),
+      filter: (server, value) => {
+        const tags = (server['MLTI-TAGS:tags'] as string[] | undefined) ?? [];
+        return value.split(',').every((t) => tags.includes(t));
+      },
     },
   ],
 });

@@ -17,11 +17,16 @@ test('tags set on create and update, in JSON and XML; a list of strings / of tag
   expect(parseXml(r.text).server['MLTI-TAGS:tags']['MLTI-TAGS:tag']).toBe('db');
 });
 
-test('?MLTI-TAGS:tag= filters the list', async () => {
-  const a = await createServer(gw.app, { 'MLTI-TAGS:tags': ['web'] });
+test('?MLTI-TAGS:tag= filters the list; several tags, comma-separated, must all be there', async () => {
+  const a = await createServer(gw.app, { 'MLTI-TAGS:tags': ['web', 'prod'] });
+  const b = await createServer(gw.app, { 'MLTI-TAGS:tags': ['web'] });
   await createServer(gw.app, { 'MLTI-TAGS:tags': ['db'] });
-  expect((await call(gw.app, '/v1/servers?MLTI-TAGS:tag=web')).json().servers.map((s: any) => s.id)).toEqual([a]);
+  const ids = async (path: string) => (await call(gw.app, path)).json().servers.map((s: any) => s.id);
+  expect(await ids('/v1/servers?MLTI-TAGS:tag=web')).toEqual([a, b]);
+  expect(await ids('/v1/servers?MLTI-TAGS:tag=web,prod')).toEqual([a]);
+  expect(await ids('/v2/servers?tags=prod,web')).toEqual([a]);
   expect(parseXml((await call(gw.app, '/v1/servers?MLTI-TAGS:tag=none', XML)).text).servers.server).toBeUndefined();
+  expect((await call(gw.app, '/v1/servers?MLTI-TAGS:tag=web,')).status).toBe(400);
 });
 
 test('bad tags: 400, nothing created', async () => {
