@@ -35,3 +35,14 @@ test('a locked server refuses actions, updates and deletion with 409, and nothin
   expect(s).toMatchObject({ name: 'web', status: 'ACTIVE' });
   expect((await call(gw.app, '/v1/images')).json().images).toHaveLength(2);
 });
+
+test('lock and unlock start from any state the registry has, an extension\'s too (from: "any")', async () => {
+  expect((await action(gw.app, id, { reboot: { type: 'SOFT' } })).status).toBe(202);
+  expect((await action(gw.app, id, { 'OS-LOCK:lock': null })).status).toBe(202);
+  expect((await call(gw.app, `/v1/servers/${id}`)).json().server).toMatchObject({ status: 'REBOOT', 'OS-LOCK:locked': true });
+  gw.clock.advance(1000);
+  await action(gw.app, id, { 'OS-LOCK:unlock': null });
+  expect((await action(gw.app, id, { 'RAX-CBS:mount_volume': { CBSID: '1' } })).status).toBe(202);
+  expect((await action(gw.app, id, { 'OS-LOCK:lock': null })).status).toBe(202);
+  expect((await call(gw.app, `/v1/servers/${id}`)).json().server).toMatchObject({ status: 'RAX-CBS:ATTACHING', 'OS-LOCK:locked': true });
+});
