@@ -15,6 +15,7 @@ const NAMESPACES =
   ' xmlns:MLTI-TAGS="http://docs.openstack.org/compute/ext/multi-vendor/tags/v1.0"' +
   ' xmlns:OS-LOCK="http://docs.openstack.org/compute/ext/lock/api/v1.1"' +
   ' xmlns:RAX-CBS="http://docs.rackspacecloud.com/servers/api/ext/cbs/v1.0"' +
+  ' xmlns:OS-DCF="http://docs.openstack.org/compute/ext/disk_config/api/v1.1"' +
   ' xmlns:RAX-DCF="http://docs.rackspacecloud.com/servers/api/ext/diskConfig/v1.0"';
 
 type Doc = Record<string, any>;
@@ -30,13 +31,15 @@ const json = (d: Doc, origin: string) => {
     flavor: { id: d.flavorId, links: [{ rel: 'bookmark', href: `${origin}/flavors/${d.flavorId}` }] },
     metadata: d.metadata, addresses: d.addresses,
     links: [{ rel: 'self', href: `${origin}/v1/servers/${d.id}` }, { rel: 'bookmark', href: `${origin}/servers/${d.id}` }],
-    'MLTI-TAGS:tags': d['MLTI-TAGS:tags'], 'OS-LOCK:locked': d['OS-LOCK:locked'], 'RAX-CBS:volumes': d['RAX-CBS:volumes'], 'RAX-DCF:diskConfig': d['RAX-DCF:diskConfig'],
+    'MLTI-TAGS:tags': d['MLTI-TAGS:tags'], 'OS-LOCK:locked': d['OS-LOCK:locked'], 'RAX-CBS:volumes': d['RAX-CBS:volumes'],
+    // RAX-DCF is OS-DCF at /v1 (spec/promotions.json), its old name kept beside the new one.
+    'OS-DCF:diskConfig': d['RAX-DCF:diskConfig'], 'RAX-DCF:diskConfig': d['RAX-DCF:diskConfig'],
   };
 };
 
 const xml = (d: Doc, origin: string, namespaces = '') => {
   const status = statusOf(d);
-  let s = `<server${namespaces} id="${esc(d.id)}" name="${esc(d.name)}" status="${esc(status)}" progress="${status === 'BUILD' ? 0 : 100}" hostId="${esc(d.hostId)}" tenant_id="${esc(d.tenant_id)}" user_id="${esc(d.user_id)}" created="${d.created}" updated="${d.updated}" accessIPv4="${esc(d.accessIPv4)}" accessIPv6="${esc(d.accessIPv6)}" OS-LOCK:locked="${d['OS-LOCK:locked']}" RAX-DCF:diskConfig="${esc(d['RAX-DCF:diskConfig'])}">`;
+  let s = `<server${namespaces} id="${esc(d.id)}" name="${esc(d.name)}" status="${esc(status)}" progress="${status === 'BUILD' ? 0 : 100}" hostId="${esc(d.hostId)}" tenant_id="${esc(d.tenant_id)}" user_id="${esc(d.user_id)}" created="${d.created}" updated="${d.updated}" accessIPv4="${esc(d.accessIPv4)}" accessIPv6="${esc(d.accessIPv6)}" OS-LOCK:locked="${d['OS-LOCK:locked']}" OS-DCF:diskConfig="${esc(d['RAX-DCF:diskConfig'])}" RAX-DCF:diskConfig="${esc(d['RAX-DCF:diskConfig'])}">`;
   s += `<image id="${d.imageId}"><atom:link rel="bookmark" href="${origin}/images/${d.imageId}"/></image><flavor id="${d.flavorId}"><atom:link rel="bookmark" href="${origin}/flavors/${d.flavorId}"/></flavor><metadata>`;
   for (const k in d.metadata) s += `<meta key="${esc(k)}">${esc(d.metadata[k])}</meta>`;
   s += '</metadata><addresses>';
