@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config.ts';
 import { createGateway, loadRegistry, seedStore } from '../../src/gateway.ts';
 import { systemClock } from '../../src/core/clock.ts';
@@ -7,7 +8,8 @@ import { listen } from '../../src/server.ts';
 import { reportListening } from './common.ts';
 
 resolveExtgateEverywhere();
-const config = parseConfig(JSON.parse(process.env.BENCH_CONFIG ?? '{}'));
+// A large configuration (1,000 promotion records) comes in a file: the environment has a size limit.
+const config = parseConfig(JSON.parse(process.env.BENCH_CONFIG_FILE === undefined ? (process.env.BENCH_CONFIG ?? '{}') : readFileSync(process.env.BENCH_CONFIG_FILE, 'utf8')));
 const registry = await loadRegistry(config);
 const store = openSqliteStore(config.store.path);
 await seedStore(registry, config, store, systemClock);
