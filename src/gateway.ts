@@ -15,7 +15,7 @@ import { versionsDiscovery } from './discovery/versions.ts';
 import type { GatewayEnv } from './http/context.ts';
 import { onError, onNotFound, type Log } from './http/errors.ts';
 import { RoutingPaths } from './http/path.ts';
-import { encoderCache, readBody, respond, unitOfWork } from './http/pipeline.ts';
+import { encoderCache, readBody, readerCache, respond, unitOfWork } from './http/pipeline.ts';
 import { RouteTable } from './http/routes.ts';
 import { chain } from './http/chain.ts';
 import { DirectResponses, setDirectResponses } from './http/direct.ts';
@@ -92,10 +92,11 @@ const noNext = async () => {};
 const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions, oldNames: OldNameUses): void => {
   const { model, naming } = view;
   const v = `/${view.version.id}`;
-  const deps: HookDeps = { model, naming, clock: opts.clock, store: opts.store, version: view.version.id };
+  const readers = readerCache(naming);
+  const deps: HookDeps = { model, naming, clock: opts.clock, store: opts.store, version: view.version.id, readers };
   const codecs = CORE_CODECS;
   const encoders = encoderCache(naming);
-  const old = { version: view.version.id, uses: oldNames };
+  const old = { version: view.version.id, uses: oldNames, headers: model.oldHeaders };
   const respondStage = respond(codecs, negotiation(codecs), encoders, old);
   // Reads of a collection also speak the media types extensions add to it (RAX-ATOM).
   const respondFor = (kind: 'servers' | 'images' | 'flavors') => {
@@ -105,7 +106,7 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   const readStage = readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576 });
   const txStage = unitOfWork(opts.store);
   const hooksOf = (point: HookPoint) => (model.hooks.get(point) ?? []).map((h) => hookMiddleware(h, deps));
-  const api = compute({ store: opts.store, clock: opts.clock, model, naming, version: view.version.id });
+  const api = compute({ store: opts.store, clock: opts.clock, model, naming, version: view.version.id, readers });
 
   /** The stages of one route in flow order, composed once into its handler. */
   const stagesOf = (method: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>, read = readStage, respondWith = respondStage) => {
@@ -136,8 +137,8 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   for (const r of model.routes) {
     const extra = new Map((r.jsonTypes ?? []).map((t) => [t, CORE_CODECS[0]!]));
     const read = extra.size === 0 ? readStage : readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576, extra });
-    // A route at an old alias answers the extension's own documents in that alias's spelling.
-    const addressed = r.old === undefined || r.old.mode === 'refuse' ? respondStage : respond(codecs, negotiation(codecs), encoderCache(addressedAs(naming, r.owner, r.old)), old);
+    // A route at an old alias whose names are still written answers the extension's own documents in that alias's spelling.
+    const addressed = r.old?.mode === 'both' ? respond(codecs, negotiation(codecs), encoderCache(addressedAs(naming, r.owner, r.old)), old) : respondStage;
     add(r.method, r.honoPath, undefined, extensionRoute(r, deps), read, addressed);
   }
 };

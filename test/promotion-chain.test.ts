@@ -239,3 +239,64 @@ describe('data survives every step: one server, read in every version', () => {
     }
   });
 });
+
+describe('two root names for one document: one field, twice', () => {
+  const A = { enabled: true, weekly: 'MONDAY', daily: 'DISABLED' };
+  const B = { enabled: false, weekly: 'DISABLED', daily: 'DISABLED' }; // also the default schedule
+  test('the old and the new root with different values is a 400 and changes nothing; the same, one document, told', async () => {
+    const id = await newServer('v2');
+    const r = await call(`/v2/servers/${id}/OS-BAK/backup-schedule`, json('PUT', { 'OS-BAK:backupSchedule': A, 'RAX-BAK:backupSchedule': B }));
+    expect(r.status).toBe(400);
+    expect(r.json().badRequest.message).toContain('"OS-BAK:backupSchedule" and "RAX-BAK:backupSchedule" name the same field with different values');
+    // Nothing was stored: the schedule is still the default one.
+    expect((await call(`/v2/servers/${id}/OS-BAK/backup-schedule`)).json()['OS-BAK:backupSchedule']).toEqual(B);
+    const same = await call(`/v2/servers/${id}/OS-BAK/backup-schedule`, json('PUT', { 'OS-BAK:backupSchedule': A, 'RAX-BAK:backupSchedule': A }));
+    expect([same.status, same.headers.get('deprecation') !== null]).toEqual([200, true]);
+  });
+});
+
+/** The other modes on the kinds above: a route and headers only accepted, a media type refused. */
+const MODES: ConfigInput = {
+  builtinPromotions: false,
+  versions: [{ id: 'v1', status: 'CURRENT', updated: '2011-09-27T00:00:00Z' }],
+  promotions: [
+    { from: 'RAX-BAK', to: 'OS-BAK', since: 'v1', namespace: ns('backup'), oldNames: 'accept' },
+    { from: 'RAX-ATOM', to: 'OS-ATOM', since: 'v1', namespace: ns('atom'), oldNames: 'refuse' },
+    { from: 'RAX-CBS', to: 'OS-CBS', since: 'v1', namespace: ns('cbs'), oldNames: 'refuse' },
+    { from: 'RAX-DCF', to: 'OS-DCF', since: 'v1', namespace: ns('disk_config'), oldNames: 'accept' },
+  ],
+};
+
+describe('accept and refuse on routes, headers and media types', () => {
+  let modes: TestGateway;
+  beforeAll(async () => {
+    modes = await testGateway(MODES);
+  });
+  const get = (path: string, init: RequestInit = {}) => callOwn(modes.app, path, { ...init, schema: SCHEMA });
+
+  test('accept: a route at the old alias answers in the new names only, in JSON and XML', async () => {
+    const id = (await get('/v1/servers', json('POST', { server: { name: 'm', imageRef: IMAGE, flavorRef: FLAVOR } }))).json().server.id;
+    const put = await get(`/v1/servers/${id}/RAX-BAK/backup-schedule`, json('PUT', { 'RAX-BAK:backupSchedule': { enabled: true, weekly: 'MONDAY', daily: 'DISABLED' } }));
+    expect([put.status, put.headers.get('deprecation') !== null]).toEqual([200, true]);
+    expect(Object.keys(put.json())).toEqual(['OS-BAK:backupSchedule']);
+    const x = await get(`/v1/servers/${id}/RAX-BAK/backup-schedule`, XML);
+    expect(parseXml(x.text).backupSchedule['@xmlns']).toBe(ns('backup'));
+  });
+
+  test('refuse: ext= of the old alias is a 400 naming the type to ask for', async () => {
+    const r = await get('/v1/servers', { headers: { Accept: 'application/atom+xml;ext=RAX-ATOM' } });
+    expect(r.status).toBe(400);
+    expect(r.json().badRequest.message).toBe('"ext=RAX-ATOM" is an old name that this API version no longer accepts; use "application/atom+xml;ext=OS-ATOM".');
+    expect((await get('/v1/servers', { headers: { Accept: 'application/atom+xml;ext=OS-ATOM' } })).status).toBe(200);
+  });
+
+  test('refuse: an old header is a 400 on any route of the version, whether or not the route reads it', async () => {
+    const id = (await get('/v1/servers', json('POST', { server: { name: 'h', imageRef: IMAGE, flavorRef: FLAVOR } }))).json().server.id;
+    modes.clock.advance(2000);
+    const r = await get(`/v1/servers/${id}/action`, json('POST', { reboot: { type: 'SOFT' } }, { 'RAX-CBS-Volume-Type': 'SSD' }));
+    expect(r.status).toBe(400);
+    expect(r.json().badRequest.message).toContain('use "OS-CBS-Volume-Type"');
+    expect((await get(`/v1/servers/${id}`)).json().server.status).toBe('ACTIVE');
+    expect((await get('/v1/flavors', { headers: { 'RAX-CBS-Volume-Type': 'SSD' } })).status).toBe(400);
+  });
+});

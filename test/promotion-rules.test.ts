@@ -68,6 +68,8 @@ describe('each record on its own', () => {
     ['a sunset before the date', { from: 'RAX-A', to: 'OS-A', since: 'v2', namespace: ns('OS-A'), date: '2020-01-01T00:00:00Z', sunset: '2019-01-01T00:00:00Z' }, 'RAX-A promotions[0].sunset timestamp'],
     ['a new alias that is another extension\'s', { from: 'RAX-A', to: 'RAX-B', since: 'v2', namespace: ns('X') }, 'RAX-A promotions[0].to unique-alias'],
     ['a new namespace that is another extension\'s', { from: 'RAX-A', to: 'OS-A', since: 'v2', namespace: 'http://example.com/ext/rax-b/v1.0' }, 'RAX-A promotions[0].namespace unique-namespace'],
+    ['the namespace it already had (XML could not tell old names from new)', { from: 'RAX-A', to: 'OS-A', since: 'v2', namespace: 'http://example.com/ext/rax-a/v1.0' }, 'RAX-A promotions[0].namespace unique-namespace'],
+    ['a sunset before the default date (the since version\'s)', { from: 'RAX-A', to: 'OS-A', since: 'v3', namespace: ns('OS-A'), sunset: '2025-01-01T00:00:00Z' }, 'RAX-A promotions[0].sunset timestamp'],
   ])('%s', (_, record, expected) => {
     const problems = build([record]).problems;
     expect(problems.map(brief)).toEqual([expected]);
@@ -124,29 +126,41 @@ describe('records as chains', () => {
   });
 });
 
-describe('names in core clash with the core and with each other', () => {
-  test.each<[string, ExtensionDefinition, string]>([
-    ['a core attribute', ext('RAX-N', { attributes: [{ resource: 'server', name: 'name' }] }), 'RAX-N attributes[0].name conflict'],
-    ['a core parameter', ext('RAX-N', { parameters: [{ resource: 'servers', name: 'limit', filter: () => true }] }), 'RAX-N parameters[0].name conflict'],
-    ['a core state', ext('RAX-N', { states: [{ resource: 'server', name: 'ACTIVE' }] }), 'RAX-N states[0].name conflict'],
-    ['a core action', ext('RAX-N', { actions: [{ resource: 'server', name: 'reboot', from: ['ACTIVE'] }] }), 'RAX-N actions[0].name conflict'],
-    ['a core header', ext('RAX-N', { headers: { request: ['Content-Type'] } }), 'RAX-N headers.request[0] conflict'],
-  ])('%s', (_, definition, expected) => {
+describe('names in core clash with the core and with each other: the record is at fault, not the module', () => {
+  test.each<[string, ExtensionDefinition]>([
+    ['a core attribute', ext('RAX-N', { attributes: [{ resource: 'server', name: 'name' }] })],
+    ['a core parameter', ext('RAX-N', { parameters: [{ resource: 'servers', name: 'limit', filter: () => true }] })],
+    ['a core state', ext('RAX-N', { states: [{ resource: 'server', name: 'ACTIVE' }] })],
+    ['a core action', ext('RAX-N', { actions: [{ resource: 'server', name: 'reboot', from: ['ACTIVE'] }] })],
+    ['a core header', ext('RAX-N', { headers: { request: ['Content-Type'] } })],
+  ])('%s', (_, definition) => {
     const problems = build([{ from: 'RAX-N', to: 'core', since: 'v2' }], [defineExtension(definition)]).problems;
-    expect(problems.map(brief)).toEqual([expected]);
-    expect(problems[0]!.message).toContain('promotions[0]');
+    expect(problems.map(brief)).toEqual(['RAX-N promotions[0].to conflict']);
+    expect(problems[0]!.message).toMatch(/is already claimed by the core: promoted into core, RAX-N's \S+ would be spelled so/);
   });
 
-  test('a rename that makes a core name clash', () => {
+  test('a rename that makes a core name clash names the rename', () => {
     const r = ext('RAX-R', { attributes: [{ resource: 'image', name: 'size' }] });
-    expect(problemsOf([{ from: 'RAX-R', to: 'core', since: 'v2', names: { size: 'minDisk' } }], [r])).toEqual(['RAX-R attributes[0].name conflict']);
+    expect(problemsOf([{ from: 'RAX-R', to: 'core', since: 'v2', names: { size: 'minDisk' } }], [r])).toEqual(['RAX-R promotions[0].names.size conflict']);
   });
 
   test('two promotions into core with the same name', () => {
     expect(problemsOf([
       { from: 'RAX-A', to: 'core', since: 'v2' },
       { from: 'RAX-B', to: 'core', since: 'v2' },
-    ])).toEqual(['RAX-B attributes[0].name conflict']);
+    ])).toEqual(['RAX-B promotions[1].to conflict']);
+  });
+
+  test('skip: the clashing record is left out; the extension keeps its alias, in every version', () => {
+    const r = build([{ from: 'RAX-A', to: 'core', since: 'v2' }, { from: 'RAX-B', to: 'core', since: 'v2' }]);
+    expect(r.extensions.map((e) => e.alias)).toEqual(['RAX-A', 'RAX-B']);
+    expect(r.version('v2')!.naming.current('RAX-A')!.alias).toBeUndefined();
+    expect(r.version('v2')!.naming.current('RAX-B')!.alias).toBe('RAX-B');
+  });
+
+  test('a state renamed onto a core one is reported once, not again by the actions through it', () => {
+    const cbs = ext('RAX-S', { states: [{ resource: 'server', name: 'ATTACHING' }], actions: [{ resource: 'server', name: 'go', from: ['ACTIVE'], via: 'ATTACHING' }] });
+    expect(problemsOf([{ from: 'RAX-S', to: 'core', since: 'v2', names: { ATTACHING: 'ACTIVE' } }], [cbs])).toEqual(['RAX-S promotions[0].names.ATTACHING conflict']);
   });
 
   test('the same names under two aliases do not clash', () => {
@@ -200,6 +214,16 @@ describe('every problem at once', () => {
     expect((await loadRegistry(parseConfig({}))).problems).toEqual([]);
     const r = await loadRegistry(parseConfig({ extensions: { disable: ['RAX-DCF', 'OS-LOCK', 'MLTI-TAGS'] } }));
     expect(r.problems).toEqual([]);
+  });
+
+  test('a deployment that serves only v1 (or its own version ids): the shipped records about v2 apply to nothing', async () => {
+    for (const versions of [[{ id: 'v1', status: 'CURRENT', updated: '2011-09-27T00:00:00Z' }], [{ id: 'v1.1', status: 'CURRENT', updated: '2011-09-27T00:00:00Z' }]] as const) {
+      const r = await loadRegistry(parseConfig({ versions: [...versions], extensions: { onInvalid: 'fail' } }));
+      expect(r.problems).toEqual([]);
+      const only = r.versions[0]!;
+      expect(only.naming.current('OS-LOCK')!.alias).toBe('OS-LOCK');
+      expect(only.naming.current('RAX-DCF')!.alias).toBe(versions[0].id === 'v1' ? 'OS-DCF' : 'RAX-DCF');
+    }
   });
 });
 

@@ -38,7 +38,8 @@ export interface ActionDef {
   /** The body under the root name. */
   readonly shape: Shape;
   readonly transition: (input: Value) => ActionTransition;
-  readonly run?: (ctx: ActionContext, core: CoreActionTools) => void | Promise<void>;
+  /** `core` is given to the core's own actions only. */
+  readonly run?: (ctx: ActionContext, core?: CoreActionTools) => void | Promise<void>;
 }
 
 const reboot: ActionDef = {
@@ -56,7 +57,7 @@ const createImage: ActionDef = {
   transition: () => ({ from: ['ACTIVE'] }),
   run: async ({ input, doc, now }, core) => {
     const server = doc as ServerDoc;
-    const flavor = await core.store.get<FlavorDoc>('flavors', server.flavorId);
+    const flavor = await core!.store.get<FlavorDoc>('flavors', server.flavorId);
     const image: ImageDoc = {
       id: randomUUID(),
       name: input.name as string,
@@ -68,7 +69,7 @@ const createImage: ActionDef = {
       created: isoSeconds(now),
       updated: isoSeconds(now),
     };
-    core.create('images', image, input, 'SAVING', 'ACTIVE');
+    core!.create('images', image, input, 'SAVING', 'ACTIVE');
   },
 };
 

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CoreActionTools } from './actions.ts';
+import type { Readers } from '../http/pipeline.ts';
 import { oldUses } from '../http/deprecation.ts';
-import { refusedName, rootKey, sameField, type OldUse } from '../media/read.ts';
+import { rootKey, sameField, usedOld, type OldUse } from '../media/read.ts';
 import type { ParameterDef } from '../extension/wiring.ts';
 import type { Context } from 'hono';
 import type { VersionModel } from '../extension/wiring.ts';
@@ -30,17 +31,17 @@ export interface ComputeDeps {
   readonly model: VersionModel;
   readonly naming: Naming;
   readonly version: string;
+  /** Request readers, compiled once per (codec, shape). */
+  readonly readers: Readers;
 }
 
 type C = Context<GatewayEnv>;
 type Kind = 'servers' | 'images' | 'flavors';
 
-const refuse = (action: string, what: string, status: string, from: readonly string[]): never => {
+/** An action its server's state does not allow: 409, as the state machine answers a transition. */
+const notFromState = (action: string, what: string, status: string, from: readonly string[]): never => {
   throw conflictingRequest(`Cannot ${action} ${what} while it is ${status}; allowed from ${from.join(', ')}.`);
 };
-
-/** Extension actions get no core tools: an extension sees its own names and nothing else. */
-const NO_TOOLS = undefined as unknown as CoreActionTools;
 
 export const compute = (d: ComputeDeps) => {
   const { store, clock, model } = d;
@@ -90,10 +91,7 @@ export const compute = (d: ComputeDeps) => {
         continue;
       }
       if (values.length !== 1) throw badRequest(`The query parameter "${name}" may be given once.`);
-      if (p.old !== undefined) {
-        if (p.old.mode === 'refuse') refusedName(name, `"${p.current}"`);
-        oldUses(c).push({ spelling: p.old, name });
-      }
+      if (p.old !== undefined) usedOld(p.old, name, `"${p.current}"`, oldUses(c));
       const value = values[0]!;
       // The same parameter under its old and new names must say the same thing.
       const def = params.get(p.current)!;
@@ -158,7 +156,7 @@ export const compute = (d: ComputeDeps) => {
 
   /** Reads content with a shape; old spellings it used are counted for the response. */
   const read = (c: C, shape: Shape, content: unknown, uses: OldUse[] = []): Value => {
-    const value = c.get('requestCodec').reader!(shape, d.naming)(content, uses);
+    const value = d.readers(c.get('requestCodec'), shape)(content, uses);
     if (uses.length > 0) oldUses(c).push(...uses);
     return value;
   };
@@ -261,12 +259,13 @@ export const compute = (d: ComputeDeps) => {
     const t = def.transition(input);
     const what = `server ${doc.id}`;
     const next: ServerDoc = t.via === undefined
-      ? (t.from.includes(doc.status) ? { ...doc } : refuse(root.spelled, what, doc.status, t.from))
+      ? (t.from.includes(doc.status) ? { ...doc } : notFromState(root.spelled, what, doc.status, t.from))
       : model.machines.server.begin(doc, { name: root.spelled, from: t.from, via: t.via, to: t.to ?? 'ACTIVE' }, now, what);
     next.updated = isoSeconds(now);
     const headers: Record<string, string> = {};
     const ctx = new ActionRequest(c, model.scope(def.owner), now, input, next);
-    await (def.owner === undefined ? def.run?.(ctx, creator(c, now, headers)) : def.run?.(ctx, NO_TOOLS));
+    // Only the core's own actions get the core's tools: an extension sees its names and nothing else.
+    await (def.owner === undefined ? def.run?.(ctx, creator(c, now, headers)) : def.run?.(ctx));
     c.get('tx').update('servers', doc.id, version, next);
     c.set('doc', next);
     c.set('result', { status: 202, headers });

@@ -2,9 +2,8 @@ import type { Context } from 'hono';
 import { linkBase } from '../core/links.ts';
 import { flavorView, imageView, serverView, type FlavorDoc, type ImageDoc, type ServerDoc } from '../core/views.ts';
 import type { GatewayEnv } from '../http/context.ts';
-import { oldUses } from '../http/deprecation.ts';
 import { requestHeader } from '../http/request.ts';
-import { refusedName, sameField } from '../media/read.ts';
+import { sameField } from '../media/read.ts';
 import type { Value } from '../model/shape.ts';
 import type { ActionContext, HookContext, Names, RouteContext } from './contract.ts';
 import type { ExtensionScope } from './scope.ts';
@@ -40,20 +39,16 @@ class ExtensionRequest {
 
   /**
    * `Volume-Type` is `OS-CBS-Volume-Type` on the wire as this version spells the alias (bare once
-   * core); an old spelling (`RAX-CBS-Volume-Type`) is read too while the promotion accepts it.
+   * core); an old spelling (`RAX-CBS-Volume-Type`) is read too while the promotion accepts it
+   * (the respond stage has told, counted or refused it already).
    */
   get header(): (name: string) => string | undefined {
     return (name) => {
-      const h = this.#scope.headers(name);
       let value: string | undefined;
       let first = '';
-      for (const s of h.read) {
+      for (const s of this.#scope.headers(name).read) {
         const v = requestHeader(this.#c, s.lower);
         if (v === undefined) continue;
-        if (s.old !== undefined) {
-          if (s.old.mode === 'refuse') refusedName(s.spelled, `"${h.current}"`);
-          oldUses(this.#c).push({ spelling: s.old, name: s.spelled });
-        }
         if (value === undefined) [value, first] = [v, s.spelled];
         else sameField(first, value, s.spelled, v);
       }

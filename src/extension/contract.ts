@@ -144,7 +144,7 @@ export interface HookContext extends BaseContext {
   /** The representation(s) about to be encoded: decorate them in `after`. */
   readonly result?: Value;
   readonly results?: readonly Value[];
-  /** For `servers.action`: which action (`reboot`, `OS-LOCK:lock`, as model keys, however the version spells it). */
+  /** For `servers.action`: which action, as its model key (`reboot`, `OS-LOCK:lock`) in every API version. */
   readonly action?: string;
   /** Base URL for links, with the version (and tenant) the client used. */
   readonly base: string;

@@ -4,13 +4,13 @@ import type { ServerDoc } from '../core/views.ts';
 import type { GatewayEnv } from '../http/context.ts';
 import { oldUses } from '../http/deprecation.ts';
 import { badRequest, itemNotFound } from '../media/fault.ts';
-import { refusedName, rootKey, type OldUse } from '../media/read.ts';
-import { CORE, spell, spellingOf } from '../model/naming.ts';
-import type { Naming } from '../model/naming.ts';
+import { rootKey, sameField, usedOld, type OldUse } from '../media/read.ts';
+import { spell, spellingOf, type Naming } from '../model/naming.ts';
 import type { Value } from '../model/shape.ts';
 import type { Store } from '../store/store.ts';
 import { HookRequest, RouteRequest, type Loaded } from './context.ts';
 import type { HookDef, RouteDef, VersionModel } from './wiring.ts';
+import type { Readers } from '../http/pipeline.ts';
 
 /**
  * Extension hooks as Hono middleware, made once per registry build: `before` runs before
@@ -23,6 +23,7 @@ export interface HookDeps {
   readonly clock: Clock;
   readonly store: Store;
   readonly version: string;
+  readonly readers: Readers;
 }
 
 export const hookMiddleware = (h: HookDef, deps: HookDeps): MiddlewareHandler<GatewayEnv> => {
@@ -44,24 +45,30 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): Handler<GatewayEnv>
   const scope = deps.model.scope(r.owner);
   const input = r.input;
   const old = r.old === undefined ? undefined : { spelling: r.old, name: `${r.method} ${r.path.replace('{alias}', r.old.alias)}` };
-  const expected = input === undefined ? '' : spell(input.owner === undefined ? CORE : spellingOf(deps.naming, input.owner), input.element);
+  const expected = input === undefined ? '' : spell(spellingOf(deps.naming, input.owner), input.element);
   return async (c) => {
-    if (old !== undefined) {
-      if (old.spelling.mode === 'refuse') refusedName(old.name, `"${r.current}"`);
-      oldUses(c).push(old);
-    }
+    if (old !== undefined) usedOld(old.spelling, old.name, `"${r.current}"`, oldUses(c));
     const params = c.req.param() as Record<string, string>;
     let body: Value | undefined;
     if (input !== undefined) {
       const codec = c.get('requestCodec');
       const incoming = c.get('incoming');
-      // A bare JSON body (a merge patch) is the content itself, every top-level key a field.
-      const bareJson = r.bare === true && codec.suffix === 'json';
-      const root = bareJson ? undefined : incoming.find((x) => r.inputKeys!.has(rootKey(x)));
-      const content = bareJson ? Object.fromEntries(incoming.map((x) => [x.spelled, x.content])) : root?.content;
-      if (content === undefined) throw badRequest(`The request body must be a "${expected}" document.`);
-      const uses: OldUse[] = root?.old === undefined ? [] : [{ spelling: root.old, name: root.spelled }];
-      body = codec.reader!(input, deps.naming)(content, uses);
+      const read = deps.readers(codec, input);
+      const uses: OldUse[] = [];
+      if (r.bare === true && codec.suffix === 'json') {
+        // A bare JSON body (a merge patch) is the content itself, every top-level key a field.
+        body = read(Object.fromEntries(incoming.map((x) => [x.spelled, x.content])), uses);
+      } else {
+        // Under each of its root names (old and new) at most once; given twice, they must agree.
+        const roots = incoming.filter((x) => r.inputKeys!.has(rootKey(x)));
+        if (roots.length === 0) throw badRequest(`The request body must be a "${expected}" document.`);
+        for (const root of roots) {
+          if (root.old !== undefined) uses.push({ spelling: root.old, name: root.spelled });
+          const value = read(root.content, uses);
+          if (body === undefined) body = value;
+          else sameField(roots[0]!.spelled, body, root.spelled, value);
+        }
+      }
       if (uses.length > 0) oldUses(c).push(...uses);
     }
     // A route under a core resource gets that resource loaded and settled.

@@ -36,8 +36,6 @@ export interface Lineage {
   /** Each loaded extension's steps, oldest first. */
   readonly chains: ReadonlyMap<string, readonly Step[]>;
   readonly problems: readonly Problem[];
-  /** The records that applied. */
-  readonly applied: readonly PromotionRecord[];
 }
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -65,13 +63,21 @@ export const resolveLineage = (records: readonly PromotionRecord[], ctx: Lineage
       else if (!isAbsoluteUri(r.namespace)) problem(r, 'namespace', 'uri', `"${r.namespace}" must be an absolute URI`);
       if (r.names !== undefined) problem(r, 'names', 'core-names', 'names are renamed only on the way into core; an alias keeps them');
     }
-    if (!ids.includes(r.since)) problem(r, 'since', 'since-version', `"${r.since}" is not an API version of this gateway (${ids.join(', ')})`);
+    if (!ids.includes(r.since)) {
+      // The project's record of a version this deployment does not serve applies to nothing here.
+      if (r.shipped === true) {
+        broken.add(r.to);
+        return false;
+      }
+      problem(r, 'since', 'since-version', `"${r.since}" is not an API version of this gateway (${ids.join(', ')})`);
+    }
     for (const field of ['date', 'sunset'] as const) {
       const value = r[field];
       if (value !== undefined && !isXsdDateTime(value)) problem(r, field, 'timestamp', `"${value}" must be an xsd:dateTime timestamp such as 2012-01-18T00:00:00Z`);
     }
-    if (r.date !== undefined && r.sunset !== undefined && isXsdDateTime(r.date) && isXsdDateTime(r.sunset) && epochSeconds(r.sunset) <= epochSeconds(r.date)) {
-      problem(r, 'sunset', 'timestamp', `the sunset ${r.sunset} must come after the promotion date ${r.date}`);
+    const date = promotionDate(r, ctx.versions);
+    if (r.sunset !== undefined && isXsdDateTime(date) && isXsdDateTime(r.sunset) && epochSeconds(r.sunset) <= epochSeconds(date)) {
+      problem(r, 'sunset', 'timestamp', `the sunset ${r.sunset} must come after the promotion date ${date}`);
     }
     if (problems.length === before) return true;
     broken.add(r.to);
@@ -126,6 +132,9 @@ export const resolveLineage = (records: readonly PromotionRecord[], ctx: Lineage
       }
       if (r.namespace !== undefined && (namespaceOwner.get(r.namespace) ?? e.alias) !== e.alias) {
         problem(r, 'namespace', 'unique-namespace', `"${r.namespace}" is already the namespace of ${namespaceOwner.get(r.namespace)}`);
+      } else if (r.namespace !== undefined && steps.some((x) => x.namespace === r.namespace)) {
+        // XML tells old names from new by their namespace: one kept across a promotion would say neither.
+        problem(r, 'namespace', 'unique-namespace', `"${r.namespace}" is already the namespace of ${steps.find((x) => x.namespace === r.namespace)!.alias}, an earlier name of ${e.alias}: a new alias needs a new namespace`);
       }
       for (const name of Object.keys(r.names ?? {})) {
         if (!contributed.has(name)) problem(r, `names.${name}`, 'unknown-name', `${e.alias} contributes no name "${name}" (it has ${[...contributed].join(', ') || 'none'})`);
@@ -162,7 +171,7 @@ export const resolveLineage = (records: readonly PromotionRecord[], ctx: Lineage
     if (applied.has(r) || quiet.has(r.from) || r.shipped === true) continue;
     problem(r, 'from', 'unknown-extension', `"${r.from}" is neither an extension here nor the alias another record promotes to`);
   }
-  return { chains, problems, applied: [...applied] };
+  return { chains, problems };
 };
 
 const RANK: Record<OldNamesMode, number> = { refuse: 0, accept: 1, both: 2 };

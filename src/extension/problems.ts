@@ -7,6 +7,8 @@ export interface Problem {
   /** The rule's short name: `alias-grammar`, `timestamp`, `pdf-link`, `requires-cycle`. */
   readonly rule: string;
   readonly message: string;
+  /** Set when a promotion record is at fault rather than the module (its `source`). */
+  readonly record?: string;
 }
 
 export const formatProblem = (p: Problem): string => `${p.extension}: ${p.field}: ${p.message} [${p.rule}]`;

@@ -1,7 +1,7 @@
 import { namingOf, type Naming } from '../model/naming.ts';
 import { buildVersionModel, type VersionModel } from './wiring.ts';
 import { isExtension, type Extension } from './define.ts';
-import { resolveLineage, spellingsAt } from './lineage.ts';
+import { resolveLineage, spellingsAt, type Lineage } from './lineage.ts';
 import type { PromotionRecord } from './promotions.ts';
 import { orderByDependencies } from './order.ts';
 import { ExtensionLoadError, type Problem } from './problems.ts';
@@ -81,28 +81,33 @@ export const buildRegistry = (modules: readonly LoadedModule[], opts: RegistryOp
 
   // Each extension's spellings, version by version; a bad record is left out, with its successors.
   const absent = new Set([...(opts.absent ?? []), ...modules.map((m) => m.label)].filter((a) => !loaded.some((e) => e.alias === a)));
-  const lineage = resolveLineage(opts.promotions ?? [], { extensions: loaded, versions: opts.versions, vendors: opts.vendors, absent });
+  const lineageOf = (usable: readonly Extension[], records: readonly PromotionRecord[]) =>
+    resolveLineage(records, { extensions: usable, versions: opts.versions, vendors: opts.vendors, absent });
+  const lineage = lineageOf(loaded, opts.promotions ?? []);
   problems.push(...lineage.problems);
 
   const durations = opts.durations ?? (() => 1000);
-  const viewsOf = (usable: readonly Extension[]) =>
+  const viewsOf = (usable: readonly Extension[], chains: Lineage['chains']) =>
     opts.versions.map((version, index) => {
       const extensions = usable.filter((e) => versionIds.indexOf(e.minVersion ?? versionIds[0]!) <= index);
-      const naming = namingOf(extensions.map((e) => spellingsAt(e.alias, lineage.chains.get(e.alias)!, index, opts.versions)));
+      const naming = namingOf(extensions.map((e) => spellingsAt(e.alias, chains.get(e.alias)!, index, opts.versions)));
       const wired = buildVersionModel(extensions, naming, durations);
       return { view: { version, extensions, naming, model: wired.model } as VersionView, problems: wired.problems };
     });
   // Contributions are checked per version, on the names each version renders.
-  let built = viewsOf(loaded);
+  let built = viewsOf(loaded, lineage.chains);
   const wiringProblems = dedupe(built.flatMap((b) => b.problems));
   problems.push(...wiringProblems);
   if (problems.length > 0 && (opts.onInvalid ?? 'fail') === 'fail') throw new ExtensionLoadError(problems);
   if (wiringProblems.length > 0) {
-    const bad = new Set(wiringProblems.map((p) => p.extension));
+    // A clash a promotion caused leaves out the record; any other, the extension.
+    const badRecords = new Set(wiringProblems.flatMap((p) => (p.record === undefined ? [] : [p.record])));
+    const bad = new Set(wiringProblems.filter((p) => p.record === undefined).map((p) => p.extension));
     const { ordered: kept, problems: cascade } = orderByDependencies(loaded.filter((e) => !bad.has(e.alias)));
     problems.push(...cascade);
+    for (const e of loaded) if (!kept.includes(e)) absent.add(e.alias);
     loaded.splice(0, loaded.length, ...kept);
-    built = viewsOf(loaded);
+    built = viewsOf(loaded, lineageOf(loaded, (opts.promotions ?? []).filter((r) => !badRecords.has(r.source))).chains);
   }
   const views = built.map((b) => b.view);
   const byId = new Map(views.map((v) => [v.version.id, v]));

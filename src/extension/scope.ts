@@ -1,4 +1,4 @@
-import { spellHeader, spellingOf, writtenSpellings, type Naming, type OldSpelling } from '../model/naming.ts';
+import { spellHeader, spellingOf, writtenSpellings, type Naming } from '../model/naming.ts';
 import type { Owner } from '../model/shape.ts';
 import type { Names } from './contract.ts';
 
@@ -11,7 +11,6 @@ export interface HeaderSpelling {
   /** As Node names request headers: lower case. */
   readonly lower: string;
   readonly spelled: string;
-  readonly old?: OldSpelling;
 }
 
 export class ExtensionScope {
@@ -22,7 +21,7 @@ export class ExtensionScope {
   readonly aliases: readonly string[];
   readonly #naming: Naming;
   readonly #owner: Owner;
-  readonly #headers = new Map<string, { read: readonly HeaderSpelling[]; write: readonly string[]; current: string }>();
+  readonly #headers = new Map<string, { read: readonly HeaderSpelling[]; write: readonly string[] }>();
 
   /** The core's own actions run with the core's scope (owner undefined): bare names. */
   constructor(owner: Owner, requires: ReadonlySet<string>, naming: Naming) {
@@ -33,20 +32,17 @@ export class ExtensionScope {
     this.aliases = writtenSpellings(naming, owner).flatMap((s) => (s.alias === undefined ? [] : [s.alias]));
   }
 
-  /** The spellings of one of its headers: read (current first, then every old one) and written. */
-  headers(name: string): { read: readonly HeaderSpelling[]; write: readonly string[]; current: string } {
+  /** The spellings of one of its headers: read (current first, then the old ones still accepted) and written. */
+  headers(name: string): { read: readonly HeaderSpelling[]; write: readonly string[] } {
     let h = this.#headers.get(name);
     if (h === undefined) {
-      const current = spellHeader(spellingOf(this.#naming, this.#owner), name);
-      const read = [
-        { lower: current.toLowerCase(), spelled: current },
-        ...(this.#owner === undefined ? [] : this.#naming.old(this.#owner)).map((old) => {
-          const spelled = spellHeader(old, name);
-          return { lower: spelled.toLowerCase(), spelled, old };
-        }),
-      ];
+      const old = this.#owner === undefined ? [] : this.#naming.old(this.#owner).filter((o) => o.mode !== 'refuse');
+      const read = [spellingOf(this.#naming, this.#owner), ...old].map((s) => {
+        const spelled = spellHeader(s, name);
+        return { lower: spelled.toLowerCase(), spelled };
+      });
       const write = writtenSpellings(this.#naming, this.#owner).map((s) => spellHeader(s, name));
-      this.#headers.set(name, (h = { read, write, current }));
+      this.#headers.set(name, (h = { read, write }));
     }
     return h;
   }

@@ -38,6 +38,14 @@ export interface RouteDef extends Omit<RouteContribution, 'output'> {
   readonly inputKeys?: ReadonlySet<string>;
 }
 
+/** An old spelling of an extension's request header (`RAX-CBS-Volume-Type` once RAX-CBS is OS-CBS). */
+export interface OldHeader {
+  readonly spelling: OldSpelling;
+  readonly spelled: string;
+  /** The current spelling, for a refusal. */
+  readonly instead: string;
+}
+
 export interface ParameterDef extends ParameterContribution {
   readonly owner: string;
   /** How this version spells it; `old` is set when this entry is an old spelling. */
@@ -83,6 +91,8 @@ export interface VersionModel {
   /** What an extension's code sees of this version: its names, aliases and headers. */
   readonly scope: (owner: string | undefined) => ExtensionScope;
   readonly served: readonly ServedName[];
+  /** Old spellings of request headers, by lower-case name: told, counted or refused on every route. */
+  readonly oldHeaders: ReadonlyMap<string, OldHeader>;
 }
 
 export const CORE_SERVER_STATES = ['BUILD', 'ACTIVE', 'REBOOT', 'HARD_REBOOT', 'ERROR', 'DELETED'];
@@ -181,15 +191,25 @@ export const buildVersionModel = (
       served.push({ kind, where, spelled: n, owner: 'core', origin: 'core' });
     }
   }
-  const claim = (kind: Kind, where: string, spelled: string, owner: string, field: string, via: string | undefined): boolean => {
+  /**
+   * A clash of a name promoted into core is the promotion's: the problem names the record (and
+   * the rename, if it made the name), so that in skip mode the record is left out, not the
+   * extension, which stays whole in every version under its other names.
+   */
+  const claim = (kind: Kind, where: string, spelled: string, owner: string, field: string, local: string): boolean => {
     const key = keyOf(kind, where, spelled);
     const holder = claims.get(key);
-    if (holder !== undefined) {
-      problem(owner, field, 'conflict', `${describeName(kind, where)} "${spelled}" is already claimed by ${holder}${via === undefined ? '' : ` (${owner} is spelled so by ${via})`}`);
-      return false;
+    if (holder === undefined) {
+      claims.set(key, owner);
+      return true;
     }
-    claims.set(key, owner);
-    return true;
+    const current = spellingOf(naming, owner);
+    const message = `${describeName(kind, where)} "${spelled}" is already claimed by ${holder}`;
+    if (current.alias === undefined && current.via !== undefined) {
+      const by = current.renames?.has(local) ? `names.${local}` : 'to';
+      problems.push({ extension: owner, field: `${current.via}.${by}`, rule: 'conflict', message: `${message}: promoted into core, ${owner}'s ${field} would be spelled so`, record: current.via });
+    } else problem(owner, field, 'conflict', message);
+    return false;
   };
 
   const added: Record<'server' | 'image' | 'flavor', Field[]> = { server: [], image: [], flavor: [] };
@@ -205,6 +225,7 @@ export const buildVersionModel = (
   const anyState: { keys: string[]; make: (from: readonly string[]) => ActionDef }[] = [];
   const hooks = new Map<HookPoint, HookDef[]>();
   const routes: RouteDef[] = [];
+  const oldHeaders = new Map<string, OldHeader>();
   const plainCodecs: Record<'servers' | 'images' | 'flavors', Map<string, { codec: Codec; core: boolean }>> = { servers: new Map(), images: new Map(), flavors: new Map() };
   const variantCodecs: Record<'servers' | 'images' | 'flavors', Codec[]> = { servers: [], images: [], flavors: [] };
 
@@ -213,7 +234,6 @@ export const buildVersionModel = (
     const current = spellingOf(naming, owner);
     const olds = naming.old(owner);
     const every: readonly Spelling[] = [current, ...olds];
-    const via = current.via;
     const visible = new Set([owner, ...(e.requires ?? [])]);
     /** Records every spelling of one name for the operator's review. */
     const serve = (kind: Kind, where: string, spelledAs: (s: Spelling) => string) => {
@@ -221,7 +241,7 @@ export const buildVersionModel = (
     };
 
     e.attributes?.forEach((a, i) => {
-      if (!claim('attribute', a.resource, spell(current, a.name), owner, `attributes[${i}].name`, via)) return;
+      if (!claim('attribute', a.resource, spell(current, a.name), owner, `attributes[${i}].name`, a.name)) return;
       serve('attribute', a.resource, (s) => spell(s, a.name));
       const field = attributeField(a, owner);
       if (a.output !== false) (current.alias === undefined ? inCore : added)[a.resource].push(field);
@@ -230,23 +250,33 @@ export const buildVersionModel = (
     });
     e.parameters?.forEach((p, i) => {
       const spelled = spell(current, p.name);
-      if (!claim('parameter', p.resource, spelled, owner, `parameters[${i}].name`, via)) return;
+      if (!claim('parameter', p.resource, spelled, owner, `parameters[${i}].name`, p.name)) return;
       serve('parameter', p.resource, (s) => spell(s, p.name));
       parameters[p.resource].set(spelled, { ...p, owner, current: spelled });
       for (const old of olds) parameters[p.resource].set(spell(old, p.name), { ...p, owner, current: spelled, old });
     });
     for (const [dir, names] of Object.entries(e.headers ?? {}) as [string, readonly string[]][]) {
       names.forEach((h, i) => {
-        if (claim('header', dir, spellHeader(current, h), owner, `headers.${dir}[${i}]`, via)) serve('header', dir, (s) => spellHeader(s, h));
+        if (!claim('header', dir, spellHeader(current, h), owner, `headers.${dir}[${i}]`, h)) return;
+        serve('header', dir, (s) => spellHeader(s, h));
+        if (dir !== 'request') return;
+        for (const old of olds) {
+          const spelled = spellHeader(old, h);
+          oldHeaders.set(spelled.toLowerCase(), { spelling: old, spelled, instead: spellHeader(current, h) });
+        }
       });
     }
     e.states?.forEach((s, i) => {
-      if (!claim('state', s.resource, spell(current, s.name), owner, `states[${i}].name`, via)) return;
-      serve('state', s.resource, (x) => spell(x, s.name));
+      // Known either way: a clash is reported once, not again by every action that uses the state.
       (s.resource === 'server' ? serverStates : imageStates).add(stateKey(s.name, owner));
+      if (!claim('state', s.resource, spell(current, s.name), owner, `states[${i}].name`, s.name)) return;
+      serve('state', s.resource, (x) => spell(x, s.name));
+      // A state holds one name: while old names are kept, the oldest kept one (see valueRenderer).
+      const written = naming.written(owner).at(-1)!;
+      if (written !== current) served.push({ kind: 'state', where: s.resource, spelled: spell(written, s.name), owner, origin: 'the value written while old names are kept (a state holds one name)' });
     });
     e.actions?.forEach((a, i) => {
-      if (!claim('action', 'server', spell(current, a.name), owner, `actions[${i}].name`, via)) return;
+      if (!claim('action', 'server', spell(current, a.name), owner, `actions[${i}].name`, a.name)) return;
       serve('action', 'server', (s) => spell(s, a.name));
       const states = (names: readonly string[] | undefined, field: string) => {
         const keys = (names ?? []).map((n) => (CORE_SERVER_STATES.includes(n) ? n : stateKey(n, owner)));
@@ -257,9 +287,9 @@ export const buildVersionModel = (
         });
         return keys;
       };
-      const [via_] = states(a.via === undefined ? undefined : [a.via], 'via');
+      const [via] = states(a.via === undefined ? undefined : [a.via], 'via');
       const [to] = states(a.to === undefined ? undefined : [a.to], 'to');
-      const step = { via: via_, to: via_ === undefined ? undefined : (to ?? 'ACTIVE') };
+      const step = { via, to: via === undefined ? undefined : (to ?? 'ACTIVE') };
       const key = `${owner}:${a.name}`;
       const body = { ...shape(a.name, COMPUTE_NS, a.fields ?? []), owner };
       const make = (from: readonly string[]): ActionDef => {
@@ -284,7 +314,7 @@ export const buildVersionModel = (
       const type = m.codec.mediaType;
       for (const res of m.resources) {
         const spelled = current.alias === undefined ? type : `${type};ext=${current.alias}`;
-        if (!claim('media type', res, spelled, owner, `mediaTypes[${i}]`, via)) continue;
+        if (!claim('media type', res, spelled, owner, `mediaTypes[${i}]`, type)) continue;
         serve('media type', res, (s) => (s.alias === undefined ? type : `${type};ext=${s.alias}`));
         // The first extension offering a type answers it without `ext=`; a core one always does.
         const plain = plainCodecs[res].get(type);
@@ -292,9 +322,10 @@ export const buildVersionModel = (
           plainCodecs[res].set(type, { codec: m.codec, core: current.alias === undefined });
           if (current.alias !== undefined) served.push({ kind: 'media type', where: res, spelled: type, owner, origin: 'first to offer it' });
         }
+        // One variant per alias: a refused one answers a 400 naming the type to ask for instead.
         for (const s of every) {
-          if (s.alias === undefined || (s !== current && (s as OldSpelling).mode === 'refuse')) continue;
-          const old = s === current ? undefined : { spelling: s as OldSpelling, name: `ext=${s.alias}` };
+          if (s.alias === undefined) continue;
+          const old = s === current ? undefined : { spelling: s as OldSpelling, name: `ext=${s.alias}`, instead: spelled };
           variantCodecs[res].push({ ...m.codec, mediaType: `${type};ext=${s.alias}`, old });
         }
       }
@@ -307,7 +338,7 @@ export const buildVersionModel = (
       const pathOf = (s: Spelling) => `/${r.path.split('/').filter((x) => x !== '').flatMap((x) => (x === '{alias}' ? (s.alias === undefined ? [] : [s.alias]) : [x])).join('/')}`;
       const currentPath = pathOf(current);
       const honoOf = (p: string) => p.replace(/\{([^}]+)\}/g, ':$1');
-      if (!claim('route', r.method, `${r.method} ${honoOf(currentPath).replace(/:[^/]+/g, ':')}`, owner, `routes[${i}].path`, via)) return;
+      if (!claim('route', r.method, `${r.method} ${honoOf(currentPath).replace(/:[^/]+/g, ':')}`, owner, `routes[${i}].path`, r.path)) return;
       serve('route', r.path.split('/').find((x) => x !== '') ?? '', (s) => `${r.method} ${pathOf(s)}`);
       const resource = typeof r.output === 'string' ? r.output : undefined;
       const output = typeof r.output === 'string' ? undefined : r.output;
@@ -323,7 +354,7 @@ export const buildVersionModel = (
         if (typeof s !== 'object' || s.owner !== owner) continue;
         const spelled = spell(current, s.element);
         if (claims.get(`document|${spelled}`) === owner) continue;
-        if (claim('document', 'root', spelled, owner, 'routes', via)) serve('document', 'root', (x) => spell(x, s.element));
+        if (claim('document', 'root', spelled, owner, 'routes', s.element)) serve('document', 'root', (x) => spell(x, s.element));
       }
     }
   }
@@ -371,6 +402,7 @@ export const buildVersionModel = (
       return s;
     },
     served,
+    oldHeaders,
   };
   return { model, problems };
 };

@@ -58,9 +58,13 @@ export class OldNameUses {
     this.#now = now;
   }
 
+  /** One request's uses: a name it used twice (read by two hooks) counts once. */
   record(uses: readonly OldUse[]): void {
+    const seen = new Set<string>();
     for (const { spelling, name } of uses) {
       const key = `${spelling.alias} ${name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       let entry = this.#counts.get(key);
       if (entry === undefined) this.#counts.set(key, (entry = { alias: spelling.alias, name, count: 0 }));
       entry.count++;

@@ -6,8 +6,10 @@ import type { Naming } from '../model/naming.ts';
 import type { Collection, Shape } from '../model/shape.ts';
 import { ConflictError, type Store } from '../store/store.ts';
 import type { GatewayEnv } from './context.ts';
-import { requestHeader, responseCodec } from './request.ts';
+import { requestHeader, requestHeaderNames, responseCodec } from './request.ts';
 import { deprecationHeaders, oldUses, type OldNameUses } from './deprecation.ts';
+import { usedOld, type Reader } from '../media/read.ts';
+import type { OldHeader } from '../extension/wiring.ts';
 
 /**
  * The stages every core and extension route runs, in flow order, as Hono middleware built once
@@ -46,14 +48,36 @@ export const encoderCache = (naming: Naming): Encoders => {
 export interface OldNamesOptions {
   readonly version: string;
   readonly uses: OldNameUses;
+  /** Old spellings of the version's extension headers, by lower-case name: checked on every route. */
+  readonly headers: ReadonlyMap<string, OldHeader>;
 }
+
+/** Compiled request readers per (codec, shape), made on first use: a request only reads. */
+export type Readers = (codec: Codec, shape: Shape) => Reader;
+
+export const readerCache = (naming: Naming): Readers => {
+  const readers = new WeakMap<Shape, Map<Codec, Reader>>();
+  return (codec, shape) => {
+    let m = readers.get(shape);
+    if (m === undefined) readers.set(shape, (m = new Map()));
+    let r = m.get(codec);
+    if (r === undefined) m.set(codec, (r = codec.reader!(shape, naming)));
+    return r;
+  };
+};
 
 export const respond = (codecs: readonly Codec[], negotiate: Negotiate, encoders: Encoders, old: OldNamesOptions): MiddlewareHandler<GatewayEnv> =>
   async (c, next) => {
     const codec = responseCodec(c, negotiate, codecs);
     c.set('codec', codec);
     c.set('extraHeaders', {});
-    if (codec.old !== undefined) oldUses(c).push(codec.old);
+    if (codec.old !== undefined) usedOld(codec.old.spelling, codec.old.name, `"${codec.old.instead}"`, oldUses(c));
+    if (old.headers.size > 0) {
+      for (const name of requestHeaderNames(c)) {
+        const h = old.headers.get(name);
+        if (h !== undefined) usedOld(h.spelling, h.spelled, `"${h.instead}"`, oldUses(c));
+      }
+    }
     await next();
     if (c.error !== undefined) return;
     const r = c.get('result');

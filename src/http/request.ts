@@ -18,6 +18,12 @@ export const requestHeader = (c: Context, lowerName: string): string | undefined
   return typeof value === 'string' ? value : value?.join(', ');
 };
 
+/** The names of the request's headers, in lower case. */
+export const requestHeaderNames = (c: Context): Iterable<string> => {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming === undefined ? c.req.raw.headers.keys() : Object.keys(incoming.headers);
+};
+
 /** The codec for this request's response, or a 406 fault naming what is on offer. */
 export const responseCodec = (c: Context, negotiate: Negotiate, offered: readonly Codec[]): Codec => {
   const codec = negotiate(requestHeader(c, 'accept'), formatSuffix(c.req.url));

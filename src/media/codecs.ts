@@ -24,8 +24,11 @@ export interface Codec {
   parse?(text: string, naming: Naming): Incoming[];
   /** Reads the content under one root name with a shape. */
   reader?(shape: Shape, naming: Naming): Reader;
-  /** Set on a variant chosen by an old alias (`;ext=RAX-ATOM` once it is OS-ATOM): a use to count. */
-  readonly old?: OldUse;
+  /**
+   * Set on a variant chosen by an old alias (`;ext=RAX-ATOM` once it is OS-ATOM): a use to tell
+   * and count, or refuse, naming the type to ask for `instead`.
+   */
+  readonly old?: OldUse & { readonly instead: string };
 }
 
 export const jsonCodec: Codec = {

@@ -1,7 +1,7 @@
 import type { Field, Shape, Value } from '../model/shape.ts';
-import { CORE, spell, spellingOf, type Naming, type OldSpelling } from '../model/naming.ts';
+import { spell, spellingOf, type Naming, type OldSpelling } from '../model/naming.ts';
 import { badRequest } from './fault.ts';
-import { checked, refusedName, requireFields, sameField, scalarFromJson, type Incoming, type OldUse, type Reader } from './read.ts';
+import { checked, refusedName, requireFields, sameField, scalarFromJson, usedOld, type Incoming, type OldUse, type Reader } from './read.ts';
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -120,7 +120,7 @@ export const compileJsonReader = (shape: Shape, naming: Naming): Reader => {
   const known = new Map<string, Known>();
   const puts: Put[] = [];
   for (const f of shape.fields) {
-    const current = spell(f.owner === undefined ? CORE : spellingOf(naming, f.owner), f.name);
+    const current = spell(spellingOf(naming, f.owner), f.name);
     known.set(current, { current });
     const names = [current];
     for (const old of f.owner === undefined ? [] : naming.old(f.owner)) {
@@ -136,14 +136,11 @@ export const compileJsonReader = (shape: Shape, naming: Naming): Reader => {
     for (const k in content) {
       const name = known.get(k);
       if (name === undefined) unknownName(k, shape.element, naming);
-      else if (name.old !== undefined) {
-        if (name.old.mode === 'refuse') refusedName(k, `"${name.current}"`);
-        uses?.push({ spelling: name.old, name: k });
-      }
+      else if (name.old !== undefined) usedOld(name.old, k, `"${name.current}"`, uses);
     }
     const out: Value = {};
     for (const put of puts) put(content, out, uses);
-    requireFields(shape, out, (f) => spell(f.owner === undefined ? CORE : spellingOf(naming, f.owner), f.name));
+    requireFields(shape, out, (f) => spell(spellingOf(naming, f.owner), f.name));
     return out;
   };
 };

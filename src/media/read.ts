@@ -34,6 +34,12 @@ export interface OldUse {
 /** Reads the content under one root name; old spellings it meets are added to `uses`. */
 export type Reader = (content: unknown, uses?: OldUse[]) => Value;
 
+/** An old spelling a request used: refused (a 400 naming `instead`), or noted in `uses`. */
+export const usedOld = (old: OldSpelling, name: string, instead: string, uses: OldUse[] | undefined): void => {
+  if (old.mode === 'refuse') refusedName(name, instead);
+  uses?.push({ spelling: old, name });
+};
+
 /** An old spelling in `refuse` mode: a 400 that names what to use instead. */
 export const refusedName = (spelled: string, instead: string): never => {
   throw badRequest(`"${spelled}" is an old name that this API version no longer accepts; use ${instead}.`);

@@ -3,7 +3,7 @@ import type { Field, Shape, Value } from '../model/shape.ts';
 import { CORE, spellingOf, xmlName, type Naming, type OldSpelling, type Resolved, type Spelling } from '../model/naming.ts';
 import { badRequest } from './fault.ts';
 import { ATOM_NS } from './namespaces.ts';
-import { checked, refusedName, requireFields, sameField, scalarFromText, type Incoming, type OldUse, type Reader } from './read.ts';
+import { checked, refusedName, requireFields, sameField, scalarFromText, usedOld, type Incoming, type OldUse, type Reader } from './read.ts';
 
 /**
  * The XML reader: a namespace-resolved element tree from fast-xml-parser, read with a Shape.
@@ -154,10 +154,7 @@ export const compileXmlReader = (shape: Shape, naming: Naming, core: ReadonlySet
   const normalise = (ns: string | undefined) => (ns !== undefined && core.has(ns) ? undefined : ns);
   /** Sets a field, once: a second spelling of it must say the same. */
   const put = (out: Value, k: Known, value: unknown, spelled: string, seen: Map<string, string>, uses: OldUse[] | undefined) => {
-    if (k.old !== undefined) {
-      if (k.old.mode === 'refuse') refusedName(spelled, k.current);
-      uses?.push({ spelling: k.old, name: `${k.old.alias}:${k.field.name}` });
-    }
+    if (k.old !== undefined) usedOld(k.old, `${k.old.alias}:${k.field.name}`, k.current, uses);
     const first = seen.get(k.field.key);
     if (first !== undefined && first !== spelled) sameField(first, out[k.field.key], spelled, value);
     seen.set(k.field.key, spelled);
