@@ -8,6 +8,7 @@ import { loadVendors } from '../src/extension/vendors.ts';
 import { ConfigError, parseConfig } from '../src/config.ts';
 import { loadRegistry } from '../src/gateway.ts';
 import { runCli, writeConfig } from './support/process.ts';
+import { descriptor } from './support/descriptor.ts';
 
 /**
  * The load-time rules of promotion records: each broken one is reported with the record, the
@@ -21,16 +22,7 @@ const VERSIONS = [
 ] as const;
 const vendors = loadVendors();
 
-const ext = (alias: string, extra: Partial<ExtensionDefinition> = {}) =>
-  defineExtension({
-    name: `${alias} extension`,
-    namespace: `http://example.com/ext/${alias.toLowerCase()}/v1.0`,
-    alias,
-    updated: '2011-09-27T00:00:00Z',
-    description: `What ${alias} does.`,
-    links: [{ rel: 'describedby', type: 'application/pdf', href: `http://example.com/${alias}.pdf` }],
-    ...extra,
-  });
+const ext = (alias: string, extra: Partial<ExtensionDefinition> = {}) => defineExtension(descriptor(alias, extra));
 const ns = (alias: string) => `http://example.com/ext/${alias.toLowerCase()}/v2.0`;
 
 const A = ext('RAX-A', {

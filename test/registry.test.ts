@@ -11,6 +11,7 @@ import { loadVendors } from '../src/extension/vendors.ts';
 import { parseConfig } from '../src/config.ts';
 import { loadRegistry } from '../src/gateway.ts';
 import { SHIPPED } from './support/shipped.ts';
+import { descriptor } from './support/descriptor.ts';
 
 const VERSIONS = [
   { id: 'v1', status: 'CURRENT', updated: '2011-09-27T00:00:00Z' },
@@ -18,15 +19,7 @@ const VERSIONS = [
 ] as const;
 const vendors = loadVendors({ ACME: 'Acme Corp' });
 
-const good = (alias: string, extra: Partial<ExtensionDefinition> = {}): ExtensionDefinition => ({
-  name: `${alias} extension`,
-  namespace: `http://example.com/ext/${alias.toLowerCase()}/v1.0`,
-  alias,
-  updated: '2011-09-27T00:00:00Z',
-  description: `What ${alias} does.`,
-  links: [{ rel: 'describedby', type: 'application/pdf', href: `http://example.com/${alias}.pdf` }],
-  ...extra,
-});
+const good = descriptor;
 
 const mod = (def: unknown, folder?: string): LoadedModule => ({ label: folder ?? (def as { alias?: string } | undefined)?.alias ?? '(anonymous)', folder, exported: def });
 const build = (defs: unknown[], onInvalid: 'fail' | 'skip' = 'skip') =>
