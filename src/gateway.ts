@@ -8,7 +8,7 @@ import { loadVendors } from './extension/vendors.ts';
 import { loadPromotions } from './extension/promotions.ts';
 import { extensionRoute, hookMiddleware, type HookDeps } from './extension/hooks.ts';
 import type { HookPoint } from './extension/contract.ts';
-import { CORE_CODECS } from './media/codecs.ts';
+import { CORE_CODECS, versionCodecs } from './media/codecs.ts';
 import { negotiation } from './media/negotiate.ts';
 import { extensionsDiscovery } from './discovery/extensions.ts';
 import { versionsDiscovery } from './discovery/versions.ts';
@@ -73,7 +73,7 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
   for (const view of registry.versions) {
     const v = `/${view.version.id}`;
     routes.get(v, versions.show(view.version));
-    const extensions = extensionsDiscovery(view, CORE_CODECS);
+    const extensions = extensionsDiscovery(view, versionCodecs(view.version.id));
     routes.get(`${v}/extensions`, extensions.list);
     for (const alias of extensions.aliases) routes.get(`${v}/extensions/${alias}`, extensions.showOne(alias));
     routes.fallback(`${v}/extensions/:alias`, ['GET'], extensions.showMissing);
@@ -94,14 +94,14 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   const v = `/${view.version.id}`;
   const readers = readerCache(naming);
   const deps: HookDeps = { model, naming, clock: opts.clock, store: opts.store, version: view.version.id, readers };
-  const codecs = CORE_CODECS;
+  const codecs = versionCodecs(view.version.id);
   const encoders = encoderCache(naming);
-  const old = { version: view.version.id, uses: oldNames, headers: model.oldHeaders };
-  const respondStage = respond(codecs, negotiation(codecs), encoders, old);
+  const edge = { version: view.version.id, naming, uses: oldNames, headers: model.oldHeaders };
+  const respondStage = respond(codecs, negotiation(codecs), encoders, edge);
   // Reads of a collection also speak the media types extensions add to it (RAX-ATOM).
   const respondFor = (kind: 'servers' | 'images' | 'flavors') => {
     const all = [...codecs, ...model.codecs[kind]];
-    return all.length === codecs.length ? respondStage : respond(all, negotiation(all), encoders, old);
+    return all.length === codecs.length ? respondStage : respond(all, negotiation(all), encoders, edge);
   };
   const readStage = readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576 });
   const txStage = unitOfWork(opts.store);
@@ -138,7 +138,7 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
     const extra = new Map((r.jsonTypes ?? []).map((t) => [t, CORE_CODECS[0]!]));
     const read = extra.size === 0 ? readStage : readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576, extra });
     // A route at an old alias whose names are still written answers the extension's own documents in that alias's spelling.
-    const addressed = r.old?.mode === 'both' ? respond(codecs, negotiation(codecs), encoderCache(addressedAs(naming, r.owner, r.old)), old) : respondStage;
+    const addressed = r.old?.mode === 'both' ? respond(codecs, negotiation(codecs), encoderCache(addressedAs(naming, r.owner, r.old)), edge) : respondStage;
     add(r.method, r.honoPath, undefined, extensionRoute(r, deps), read, addressed);
   }
 };

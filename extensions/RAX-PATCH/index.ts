@@ -6,14 +6,14 @@ const patch = shape('image', COMPUTE_NS, [
   input(map('metadata', 'meta'), { nullable: true }),
 ]);
 
-/** RFC 7396: members replace, null removes. */
+/** RFC 7396: members replace, null removes. Keys are user data (`__proto__` too): kept as own keys. */
 const mergeMetadata = (current: Record<string, string>, change: Record<string, string | null>): Record<string, string> => {
-  const next = { ...current };
+  const next = new Map(Object.entries(current));
   for (const [k, v] of Object.entries(change)) {
-    if (v === null) delete next[k];
-    else next[k] = v;
+    if (v === null) next.delete(k);
+    else next.set(k, v);
   }
-  return next;
+  return Object.fromEntries(next);
 };
 
 /** Discoverable PATCH (spec 3.2.5): `PATCH /v1/images/RAX-PATCH/{id}`, linked from every image. See README.md. */

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { ApiVersion, Registry } from '../extension/registry.ts';
 import { definedNaming } from '../model/naming.ts';
 import type { Value } from '../model/shape.ts';
-import type { Codec } from '../media/codecs.ts';
+import { vendorType, versionCodecs, type Codec } from '../media/codecs.ts';
 import { negotiation } from '../media/negotiate.ts';
 import { render, sendRendered, type Rendered } from '../media/respond.ts';
 import { origin, requestHeader, responseCodec } from '../http/request.ts';
@@ -16,7 +16,6 @@ export const versionsDiscovery = (registry: Registry, codecs: readonly Codec[]) 
   const naming = definedNaming([]);
   const negotiate = negotiation(codecs);
   const listEncoders = new Map(codecs.map((c) => [c, c.collection(versionsCollection, naming)]));
-  const docEncoders = new Map(codecs.map((c) => [c, c.document(versionShape, naming)]));
   const cache = new Map<string, Rendered>();
 
   // Bounded: the Host header is the client's to choose.
@@ -51,21 +50,19 @@ export const versionsDiscovery = (registry: Registry, codecs: readonly Codec[]) 
     return sendRendered(requestHeader(c, 'if-none-match'), doc);
   };
 
-  const show = (version: ApiVersion) => (c: Context): Response => {
-    const codec = responseCodec(c, negotiate, codecs);
-    const base = origin(c.req.url);
-    const doc = cached(`${codec.mediaType} ${base} ${version.id}`, () =>
-      render(docEncoders.get(codec)!(document(version, base)), codec.mediaType),
-    );
-    return sendRendered(requestHeader(c, 'if-none-match'), doc);
+  /** A version's document also answers in the vendor types it advertises. */
+  const show = (version: ApiVersion) => {
+    const offered = versionCodecs(version.id);
+    const negotiateHere = negotiation(offered);
+    const encoders = new Map(offered.map((c) => [c, c.document(versionShape, naming)]));
+    return (c: Context): Response => {
+      const codec = responseCodec(c, negotiateHere, offered);
+      const base = origin(c.req.url);
+      const doc = cached(`${codec.mediaType} ${base} ${version.id}`, () => render(encoders.get(codec)!(document(version, base)), codec.mediaType));
+      return sendRendered(requestHeader(c, 'if-none-match'), doc);
+    };
   };
 
   return { list, show };
 };
 
-/** `application/json` -> `application/vnd.openstack.compute+json;version=1`, as nova advertises. */
-const vendorType = (mediaType: string, versionId: string): string => {
-  const [type, sub] = mediaType.split('/') as [string, string];
-  const suffix = sub.includes('+') ? sub.slice(sub.indexOf('+') + 1) : sub;
-  return `${type}/vnd.openstack.compute+${suffix};version=${versionId.slice(1)}`;
-};

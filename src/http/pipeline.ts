@@ -1,12 +1,12 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Codec } from '../media/codecs.ts';
-import { Fault } from '../media/fault.ts';
+import { badRequest, Fault } from '../media/fault.ts';
 import type { Negotiate } from '../media/negotiate.ts';
 import type { Naming } from '../model/naming.ts';
 import type { Collection, Shape } from '../model/shape.ts';
 import { ConflictError, type Store } from '../store/store.ts';
 import type { GatewayEnv } from './context.ts';
-import { requestHeader, requestHeaderNames, responseCodec } from './request.ts';
+import { hasQuery, requestHeader, requestHeaderNames, responseCodec } from './request.ts';
 import { deprecationHeaders, oldUses, type OldNameUses } from './deprecation.ts';
 import { usedOld, type Reader } from '../media/read.ts';
 import type { OldHeader } from '../extension/wiring.ts';
@@ -44,9 +44,10 @@ export const encoderCache = (naming: Naming): Encoders => {
   };
 };
 
-/** Where a version's responses tell and count the old names a request used. */
-export interface OldNamesOptions {
+/** What the respond stage knows of its API version: its names, and where it tells and counts old ones. */
+export interface VersionEdge {
   readonly version: string;
+  readonly naming: Naming;
   readonly uses: OldNameUses;
   /** Old spellings of the version's extension headers, by lower-case name: checked on every route. */
   readonly headers: ReadonlyMap<string, OldHeader>;
@@ -66,15 +67,16 @@ export const readerCache = (naming: Naming): Readers => {
   };
 };
 
-export const respond = (codecs: readonly Codec[], negotiate: Negotiate, encoders: Encoders, old: OldNamesOptions): MiddlewareHandler<GatewayEnv> =>
+export const respond = (codecs: readonly Codec[], negotiate: Negotiate, encoders: Encoders, edge: VersionEdge): MiddlewareHandler<GatewayEnv> =>
   async (c, next) => {
     const codec = responseCodec(c, negotiate, codecs);
     c.set('codec', codec);
     c.set('extraHeaders', {});
+    if (hasQuery(c.req.url)) refuseUnknownAliases(c, edge.naming);
     if (codec.old !== undefined) usedOld(codec.old.spelling, codec.old.name, `"${codec.old.instead}"`, oldUses(c));
-    if (old.headers.size > 0) {
+    if (edge.headers.size > 0) {
       for (const name of requestHeaderNames(c)) {
-        const h = old.headers.get(name);
+        const h = edge.headers.get(name);
         if (h !== undefined) usedOld(h.spelling, h.spelled, `"${h.instead}"`, oldUses(c));
       }
     }
@@ -85,8 +87,8 @@ export const respond = (codecs: readonly Codec[], negotiate: Negotiate, encoders
     const headers: Record<string, string> = { ...r.headers, ...extra };
     const used = c.get('oldNames');
     if (used !== undefined && used.length > 0) {
-      Object.assign(headers, deprecationHeaders(c, old.version, used));
-      old.uses.record(used);
+      Object.assign(headers, deprecationHeaders(c, edge.version, used));
+      edge.uses.record(used);
     }
     let body: string | null = null;
     if (r.document !== undefined) body = encoders.document(codec, r.document.shape)(r.document.value);
@@ -97,6 +99,16 @@ export const respond = (codecs: readonly Codec[], negotiate: Negotiate, encoders
     }
     return new Response(body, { status: r.status, headers });
   };
+
+/** A query parameter qualified by an alias this version does not know is a 400, on every route. */
+const refuseUnknownAliases = (c: Context, naming: Naming): void => {
+  for (const name of Object.keys(c.req.queries())) {
+    const colon = name.indexOf(':');
+    if (colon !== -1 && naming.byAlias(name.slice(0, colon)) === undefined) {
+      throw badRequest(`The query parameter "${name}" names the extension ${name.slice(0, colon)}, which is not loaded here.`);
+    }
+  }
+};
 
 export interface ReadOptions {
   readonly codecs: readonly Codec[];

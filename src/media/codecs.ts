@@ -56,3 +56,23 @@ export const xmlCodec: Codec = {
 
 /** The codecs every resource has, in order of preference when the client has none. */
 export const CORE_CODECS: readonly Codec[] = [jsonCodec, xmlCodec];
+
+/** `application/json` -> `application/vnd.openstack.compute+json;version=1`, as nova advertises it. */
+export const vendorType = (mediaType: string, versionId: string): string => {
+  const [type, sub] = mediaType.split('/') as [string, string];
+  const suffix = sub.includes('+') ? sub.slice(sub.indexOf('+') + 1) : sub;
+  return `${type}/vnd.openstack.compute+${suffix};version=${versionId.slice(1)}`;
+};
+
+/**
+ * One API version's codecs: JSON and XML, then the same under the vendor types its version
+ * document advertises (`application/vnd.openstack.compute+json;version=1`), which a client may
+ * ask for in Accept (and is answered in) or send as Content-Type.
+ */
+export const versionCodecs = (versionId: string): readonly Codec[] => [
+  ...CORE_CODECS,
+  ...CORE_CODECS.map((codec) => {
+    const mediaType = vendorType(codec.mediaType, versionId);
+    return { ...codec, mediaType, suffix: undefined, reads: [mediaType.split(';')[0]!] };
+  }),
+];

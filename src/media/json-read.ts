@@ -1,7 +1,7 @@
 import type { Field, Shape, Value } from '../model/shape.ts';
 import { spell, spellingOf, type Naming, type OldSpelling } from '../model/naming.ts';
 import { badRequest } from './fault.ts';
-import { checked, refusedName, requireFields, sameField, scalarFromJson, usedOld, type Incoming, type OldUse, type Reader } from './read.ts';
+import { checked, MAX_DEPTH, refusedName, requireFields, reservedName, sameField, scalarFromJson, storable, usedOld, type Incoming, type OldUse, type Reader } from './read.ts';
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -12,7 +12,7 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
  */
 const unknownName = (key: string, where: string, naming: Naming): void => {
   const colon = key.indexOf(':');
-  if (colon === -1) return;
+  if (colon === -1) return reservedName(key, where);
   const alias = key.slice(0, colon);
   if (naming.byAlias(alias) === undefined) throw badRequest(`"${key}" names the extension ${alias}, which is not loaded here.`);
   throw badRequest(`"${key}" is not a field of ${where}.`);
@@ -27,9 +27,13 @@ export const parseJson = (text: string, naming: Naming): Incoming[] => {
     throw badRequest(`The request body is not valid JSON: ${(err as Error).message}`);
   }
   if (!isObject(doc)) throw badRequest('The request body must be a JSON object.');
+  if (deeperThan(doc, MAX_DEPTH)) throw badRequest(`The JSON request body is nested deeper than ${MAX_DEPTH} levels.`);
   return Object.keys(doc).map((spelled) => {
     const colon = spelled.indexOf(':');
-    if (colon === -1) return { owner: undefined, name: spelled, spelled, content: doc[spelled] };
+    if (colon === -1) {
+      reservedName(spelled, 'a request body');
+      return { owner: undefined, name: spelled, spelled, content: doc[spelled] };
+    }
     const alias = spelled.slice(0, colon);
     const name = spelled.slice(colon + 1);
     const resolved = naming.byAlias(alias);
@@ -37,6 +41,18 @@ export const parseJson = (text: string, naming: Naming): Incoming[] => {
     if (resolved.old?.mode === 'refuse') refusedName(spelled, `"${spell(spellingOf(naming, resolved.owner), name)}"`);
     return { owner: resolved.owner, name, spelled, content: doc[spelled], old: resolved.old };
   });
+};
+
+/** Whether a parsed document nests deeper than `max` objects and arrays; iterative, so any depth is safe to ask. */
+const deeperThan = (doc: unknown, max: number): boolean => {
+  const stack: [unknown, number][] = [[doc, 1]];
+  while (stack.length > 0) {
+    const [x, depth] = stack.pop()!;
+    if (typeof x !== 'object' || x === null) continue;
+    if (depth > max) return true;
+    for (const k in x) stack.push([(x as Record<string, unknown>)[k], depth + 1]);
+  }
+  return false;
 };
 
 type Put = (content: Record<string, unknown>, out: Value, uses: OldUse[] | undefined) => void;
@@ -55,7 +71,10 @@ const compileField = (field: Field, naming: Naming, name: string): Put | undefin
         if (x === undefined) return;
         if (!isObject(x)) throw badRequest(`"${name}" must be an object of strings.`);
         for (const k in x) {
-          if (typeof x[k] !== 'string' && !(field.nullable && x[k] === null)) throw badRequest(`"${name}" must be an object of strings; "${k}" is not a string.`);
+          const v = x[k];
+          if (typeof v !== 'string' && !(field.nullable && v === null)) throw badRequest(`"${name}" must be an object of strings; "${k}" is not a string.`);
+          storable(k, `${name}`);
+          if (typeof v === 'string') storable(v, `${name}.${k}`);
         }
         out[key] = checked(field, { ...x }, name);
       };

@@ -18,6 +18,9 @@ export interface Incoming {
   readonly old?: OldSpelling;
 }
 
+/** Deeper than any request document (a server's volume list is 3 levels): deeper is refused before it is read. */
+export const MAX_DEPTH = 32;
+
 /** The key a root name is looked up by in a version's tables: `server`, `lock`, `RAX-CBS:mount_volume`. */
 export const rootKey = (x: { readonly owner: Owner; readonly name: string }): string => (x.owner === undefined ? x.name : `${x.owner}:${x.name}`);
 
@@ -50,6 +53,36 @@ export const sameField = (a: string, x: unknown, b: string, y: unknown): void =>
   if (!isDeepStrictEqual(x, y)) throw badRequest(`"${a}" and "${b}" name the same field with different values; give one.`);
 };
 
+/**
+ * Characters XML 1.0 cannot carry, even as references: C0 controls but tab, newline and return;
+ * U+FFFE, U+FFFF; a surrogate without its pair. A string a client stores comes back identical in
+ * JSON and in XML, so no request may hold one, in either.
+ */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A string from a JSON request, refused if XML could not carry it. */
+export const storable = (x: string, spelled: string): string => {
+  const bad = NOT_XML.exec(x);
+  if (bad !== null) {
+    const at = `U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw badRequest(`"${spelled}" holds a character that XML cannot carry (${at}): every value must be representable in JSON and in XML.`);
+  }
+  return x;
+};
+
+/**
+ * Names no field has and no client means: refused rather than ignored like other unknown names,
+ * in both media types, so that a body built to pollute an object's prototype never gets further.
+ * User data (metadata keys) is not names: `__proto__` is a key like any other there.
+ */
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+export const reservedName = (name: string, where: string): void => {
+  if (RESERVED.has(name)) throw badRequest(`"${name}" is not a field of ${where}, and no name may be.`);
+};
+
+/** User-data keys (metadata) as own properties, `__proto__` and `constructor` included. */
+export const ownMap = (entries: Iterable<readonly [string, string]>): Record<string, string> => Object.fromEntries(entries);
+
 /** Scalars as JSON gives them (typed) or as XML gives them (text). */
 export const scalarFromJson = (type: ScalarType, x: unknown, spelled: string): unknown => {
   if (x === null) return null;
@@ -65,7 +98,7 @@ export const scalarFromJson = (type: ScalarType, x: unknown, spelled: string): u
       return x;
     default:
       if (typeof x !== 'string') throw badRequest(`"${spelled}" must be a string.`);
-      return x;
+      return storable(x, spelled);
   }
 };
 

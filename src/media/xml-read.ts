@@ -1,14 +1,17 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 import type { Field, Shape, Value } from '../model/shape.ts';
 import { CORE, spellingOf, xmlName, type Naming, type OldSpelling, type Resolved, type Spelling } from '../model/naming.ts';
-import { badRequest } from './fault.ts';
+import { badRequest, Fault } from './fault.ts';
 import { ATOM_NS } from './namespaces.ts';
-import { checked, refusedName, requireFields, sameField, scalarFromText, usedOld, type Incoming, type OldUse, type Reader } from './read.ts';
+import { checked, MAX_DEPTH, ownMap, refusedName, requireFields, reservedName, sameField, scalarFromText, usedOld, type Incoming, type OldUse, type Reader } from './read.ts';
 
 /**
- * The XML reader: a namespace-resolved element tree from fast-xml-parser, read with a Shape.
- * DOCTYPEs and entity declarations are refused outright (no external entities, no expansion
- * bombs); a name in a namespace that is neither the core's, Atom's nor a loaded extension's is a 400.
+ * The XML reader: a namespace-resolved element tree, read with a Shape. The tree comes from saxes,
+ * a strict XML 1.0 parser (jsdom's): character references and the predefined entities are
+ * decoded, an undeclared entity or a code point XML forbids is not well-formed, prefixes resolve
+ * by their scope. A DOCTYPE is refused outright (no entity declarations, no expansion bombs), and
+ * so is a document nested deeper than any request needs. A name in a namespace that is neither
+ * the core's, Atom's nor a loaded extension's is a 400.
  */
 export interface XmlAttribute {
   readonly namespace?: string;
@@ -23,67 +26,48 @@ export interface XmlElement {
   readonly spelled: string;
   readonly attributes: readonly XmlAttribute[];
   readonly children: readonly XmlElement[];
+  /** The element's own character data, exactly (its children's is theirs). */
   readonly text: string;
 }
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
 
 const XMLNS = 'http://www.w3.org/2000/xmlns/';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
-type Raw = Record<string, unknown>;
-
-const build = (node: Raw, scope: ReadonlyMap<string, string>): XmlElement => {
-  const tag = Object.keys(node).find((k) => k !== ':@')!;
-  const rawAttrs = (node[':@'] ?? {}) as Record<string, string>;
-  let inScope = scope;
-  for (const [name, value] of Object.entries(rawAttrs)) {
-    if (name === 'xmlns' || name.startsWith('xmlns:')) {
-      if (inScope === scope) inScope = new Map(scope);
-      (inScope as Map<string, string>).set(name === 'xmlns' ? '' : name.slice(6), value);
-    }
-  }
-  const resolve = (qname: string, isAttribute: boolean): { namespace?: string; local: string } => {
-    const colon = qname.indexOf(':');
-    if (colon === -1) return { namespace: isAttribute ? undefined : inScope.get('') || undefined, local: qname };
-    const prefix = qname.slice(0, colon);
-    if (prefix === 'xml') return { namespace: XML_NS, local: qname.slice(colon + 1) };
-    const namespace = inScope.get(prefix);
-    if (namespace === undefined) throw badRequest(`The XML prefix "${prefix}" of <${qname}> is not declared.`);
-    return { namespace, local: qname.slice(colon + 1) };
-  };
-  const attributes: XmlAttribute[] = [];
-  for (const [name, value] of Object.entries(rawAttrs)) {
-    if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
-    attributes.push({ ...resolve(name, true), spelled: name, value });
-  }
-  const children: XmlElement[] = [];
-  let text = '';
-  for (const child of (node[tag] ?? []) as Raw[]) {
-    if ('#text' in child) text += String(child['#text']);
-    else children.push(build(child, inScope));
-  }
-  return { ...resolve(tag, false), spelled: tag, attributes, children, text: text.trim() };
-};
+type Building = { -readonly [K in keyof XmlElement]: K extends 'children' ? XmlElement[] : XmlElement[K] };
 
 export const parseXmlTree = (text: string): XmlElement => {
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw badRequest('XML with a DOCTYPE or entity declarations is refused.');
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw badRequest(`The request body is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}).`);
-  const nodes = (parser.parse(text) as Raw[]).filter((n) => !('#text' in n));
-  if (nodes.length !== 1) throw badRequest('The XML request body must have exactly one root element.');
-  return build(nodes[0]!, new Map([['xml', XML_NS], ['xmlns', XMLNS]]));
+  const parser = new SaxesParser({ xmlns: true });
+  const open: Building[] = [];
+  let root: Building | undefined;
+  parser.on('doctype', () => {
+    throw badRequest('XML with a DOCTYPE or entity declarations is refused.');
+  });
+  parser.on('opentag', (tag) => {
+    if (open.length === MAX_DEPTH) throw badRequest(`The XML request body is nested deeper than ${MAX_DEPTH} elements.`);
+    const attributes: XmlAttribute[] = [];
+    for (const name in tag.attributes) {
+      const a = tag.attributes[name]!;
+      if (a.uri !== XMLNS) attributes.push({ namespace: a.uri === '' ? undefined : a.uri, local: a.local, spelled: a.name, value: a.value });
+    }
+    const el: Building = { namespace: tag.uri === '' ? undefined : tag.uri, local: tag.local, spelled: tag.name, attributes, children: [], text: '' };
+    if (open.length === 0) root = el;
+    else open[open.length - 1]!.children.push(el);
+    open.push(el);
+  });
+  const characters = (t: string) => {
+    if (open.length > 0) open[open.length - 1]!.text += t;
+  };
+  parser.on('text', characters);
+  parser.on('cdata', characters);
+  parser.on('closetag', () => void open.pop());
+  try {
+    parser.write(text).close();
+  } catch (err) {
+    if (err instanceof Fault) throw err;
+    throw badRequest(`The request body is not well-formed XML: ${(err as Error).message}`);
+  }
+  if (root === undefined) throw badRequest('The XML request body must have exactly one root element.');
+  return root;
 };
 
 /** The owner of a namespace as this version knows it: core (undefined), a loaded extension, or Atom (null). */
@@ -106,6 +90,7 @@ const describe = (s: Spelling, name: string, contributed = true): string => {
 /** The root element of a request document, resolved to its owner (through old namespaces too). */
 export const parseXml = (core: ReadonlySet<string>) => (text: string, naming: Naming): Incoming[] => {
   const root = parseXmlTree(text);
+  reservedName(root.local, 'a request body');
   const resolved = ownerOf(root.namespace, core, naming, root.spelled);
   if (resolved === null) throw badRequest(`<${root.spelled}> is not a request document.`);
   if (resolved?.old?.mode === 'refuse') refusedName(root.spelled, describe(spellingOf(naming, resolved.owner), root.local));
@@ -169,6 +154,7 @@ export const compileXmlReader = (shape: Shape, naming: Naming, core: ReadonlySet
       if (a.namespace === XML_NS) continue;
       const k = attrs.get(keyOf(a.namespace, a.local));
       if (k === undefined) {
+        reservedName(a.local, `<${el.spelled}>`);
         const owner = ownerOf(a.namespace, core, naming, a.spelled);
         if (owner !== undefined && owner !== null) throw badRequest(`The attribute ${a.spelled} is not a field of <${el.spelled}>.`);
         continue;
@@ -178,6 +164,7 @@ export const compileXmlReader = (shape: Shape, naming: Naming, core: ReadonlySet
     for (const child of el.children) {
       const k = elements.get(keyOf(normalise(child.namespace), child.local));
       if (k === undefined) {
+        reservedName(child.local, `<${el.spelled}>`);
         const owner = ownerOf(child.namespace, core, naming, child.spelled);
         if (owner !== undefined && owner !== null) throw badRequest(`<${child.spelled}> is not a field of <${el.spelled}>.`);
         continue;
@@ -195,13 +182,13 @@ const readChild = (f: Field, el: XmlElement, sub: Reader | undefined, uses: OldU
     case 'text':
       return scalarFromText(f.type, el.text, el.spelled);
     case 'map': {
-      const m: Record<string, string> = {};
+      const entries: [string, string][] = [];
       for (const entry of el.children) {
         const k = entry.attributes.find((a) => a.local === 'key' && a.namespace === undefined);
         if (k === undefined) throw badRequest(`<${entry.spelled}> in <${el.spelled}> needs a key attribute.`);
-        m[k.value] = entry.text;
+        entries.push([k.value, entry.text]);
       }
-      return m;
+      return ownMap(entries);
     }
     case 'object':
       return sub!(el, uses);

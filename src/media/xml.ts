@@ -12,12 +12,13 @@ export const XML_DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n";
 
 // Characters XML 1.0 cannot carry at all become U+FFFD rather than a document that does not parse.
 const INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
-const SPECIAL_TEXT = /[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+const SPECIAL_TEXT = /[&<>\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 const SPECIAL_ATTR = /[&<>"\t\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 
+// A return is written as a reference: a literal one would be read back as a newline (XML 1.0, 2.11).
 export const escapeText = (s: string): string =>
   SPECIAL_TEXT.test(s)
-    ? s.replace(INVALID, '\ufffd').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    ? s.replace(INVALID, '\ufffd').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;')
     : s;
 
 export const escapeAttr = (s: string): string =>
