@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
 import { directResponsesOf } from './http/direct.ts';
+import { answerClientError, answerConnect, answerUnaddressable } from './http/client-errors.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -15,7 +16,11 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
   new Promise((resolveListening, reject) => {
     const hono = getRequestListener(app.fetch);
     const direct = directResponsesOf(app);
-    const server = createServer(direct === undefined ? hono : (req, res) => void (direct.serve(req, res) || hono(req, res)));
+    // Node's own check for Host would answer an empty 400: the request is let through to be answered with a fault.
+    const server = createServer({ requireHostHeader: false }, (req, res) => void (direct?.serve(req, res) || answerUnaddressable(req, res) || hono(req, res)));
+    // What never reaches the app is answered with a fault too (http/client-errors.ts).
+    server.on('clientError', answerClientError);
+    server.on('connect', answerConnect);
     server.once('error', reject);
     server.listen(port, host, () => {
       const info = server.address() as AddressInfo;

@@ -23,13 +23,15 @@ const encoderFor = (codec: Codec, kind: FaultKind): DocumentEncoder => {
   return e;
 };
 
+/** A fault's body and headers, in JSON or XML as `accept` (and a path suffix) prefer. */
+export const renderFault = (accept: string | undefined, suffix: string | undefined, fault: Fault): { body: string; headers: Record<string, string> } => {
+  const codec = negotiateFault(accept, suffix) ?? CORE_CODECS[0]!;
+  return { body: encoderFor(codec, fault.kind)(fault.toValue()), headers: { 'Content-Type': codec.mediaType, Vary: 'Accept', ...fault.headers } };
+};
+
 export const faultResponse = (c: Context, fault: Fault): Response => {
-  const codec = negotiateFault(requestHeader(c, 'accept'), formatSuffix(c.req.url)) ?? CORE_CODECS[0]!;
-  const body = encoderFor(codec, fault.kind)(fault.toValue());
-  return new Response(body, {
-    status: fault.code,
-    headers: { 'Content-Type': codec.mediaType, Vary: 'Accept', ...fault.headers },
-  });
+  const { body, headers } = renderFault(requestHeader(c, 'accept'), formatSuffix(c.req.url), fault);
+  return new Response(body, { status: fault.code, headers });
 };
 
 export type Log = (message: string) => void;

@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Fault } from '../media/fault.ts';
+import { renderFault } from './errors.ts';
+
+/**
+ * Requests that never reach the app: those Node's HTTP parser refuses (a bad request target, a
+ * method it does not know, headers over its limit, a timeout), CONNECT, and those the app could
+ * not address (no Host, a target that is not a path). Each is answered with a fault like any
+ * other, in XML if the Accept header that could be read asks for it, with `Connection: close`:
+ * after a parse error the connection cannot be trusted to frame another request.
+ */
+
+/** Node's parser error codes, as the fault a client gets. */
+const faultOf = (code: string | undefined): Fault => {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return new Fault('badRequest', 'The request headers are larger than this server accepts.', { code: 431 });
+    case 'HPE_INVALID_METHOD':
+      return new Fault('notImplemented', 'The request method is not one this server knows (methods are case-sensitive).');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new Fault('badRequest', 'The request did not arrive in time.', { code: 408 });
+    default:
+      return new Fault('badRequest', `The request is not valid HTTP (${code ?? 'unreadable'}).`);
+  }
+};
+
+/** The Accept header, if the bytes read so far hold one. */
+const acceptIn = (raw: Buffer | undefined): string | undefined => {
+  if (raw === undefined) return undefined;
+  return /\r\naccept:[ \t]*([^\r\n]*)/i.exec(raw.toString('latin1'))?.[1];
+};
+
+const write = (socket: Duplex, fault: Fault, accept: string | undefined, extra: Record<string, string> = {}): void => {
+  const { body, headers } = renderFault(accept, undefined, fault);
+  const all = { ...headers, ...extra, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
+  const head = Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${fault.code} ${STATUS_CODES[fault.code] ?? 'Error'}\r\n${head}\r\n${body}`);
+};
+
+/** `server.on('clientError')`: a fault, unless the client is already gone. */
+export const answerClientError = (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void => {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  write(socket, faultOf(err.code), acceptIn(err.rawPacket));
+};
+
+/** `server.on('connect')`: this is not a proxy. */
+export const answerConnect = (req: IncomingMessage, socket: Duplex): void => {
+  write(socket, new Fault('notImplemented', 'CONNECT is not supported: this server is not a proxy.'), header(req, 'accept'));
+};
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+};
+
+/**
+ * A request the app cannot address, answered here (true) before it is built: no Host (HTTP/1.0
+ * allows it; links need it), or a target that is not a path. `OPTIONS *` asks about the server
+ * as a whole, and is answered so.
+ */
+export const answerUnaddressable = (req: IncomingMessage, res: ServerResponse): boolean => {
+  const target = req.url ?? '';
+  if (target === '*' && req.method === 'OPTIONS') {
+    res.writeHead(204, { Allow: 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT' });
+    res.end();
+    return true;
+  }
+  let fault: Fault | undefined;
+  if (!target.startsWith('/') && !/^https?:\/\//i.test(target)) fault = new Fault('badRequest', `The request target "${target}" is not a path.`);
+  else if (header(req, 'host') === undefined) fault = new Fault('badRequest', 'The request has no Host header.');
+  if (fault === undefined) return false;
+  const { body, headers } = renderFault(header(req, 'accept'), undefined, fault);
+  res.writeHead(fault.code, { ...headers, 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+  res.end(body);
+  return true;
+};

@@ -1,0 +1,82 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { listen, type RunningServer } from '../src/server.ts';
+import { testGateway } from './support/gateway.ts';
+
+/**
+ * Requests that never reach the app (Node's parser refuses them, or they address nothing) are
+ * answered like every other error: a well-formed fault, the right status, `Connection: close`.
+ * Over a real socket, with the bytes a client would send.
+ */
+let server: RunningServer;
+let port: number;
+beforeAll(async () => {
+  server = await listen((await testGateway()).app, '127.0.0.1', 0);
+  port = Number(new URL(server.url).port);
+});
+afterAll(() => server.close(100));
+
+interface Raw {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** Sends raw bytes and reads until the server closes the connection (or 2 s pass). */
+const send = (data: string): Promise<Raw> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(data));
+    let out = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no close after 2 s; got ${JSON.stringify(out)}`));
+    }, 2000);
+    socket.on('data', (d) => (out += d.toString('latin1')));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const [head = '', body = ''] = out.split('\r\n\r\n', 2);
+      const [statusLine, ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine?.split(' ')[1]), headers, body: Buffer.from(body, 'latin1').toString('utf8') });
+    });
+  });
+
+describe('what Node\'s HTTP parser refuses, answered with a fault', () => {
+  test.each([
+    ['a space in the request target', 400, 'badRequest', 'GET /v1/ser vers HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a control character in the target', 400, 'badRequest', 'GET /v1/\x01 HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a method in the wrong case', 501, 'notImplemented', 'Get /v1 HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a method nobody knows', 501, 'notImplemented', 'XXXXXXXX /v1 HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['headers over the limit', 431, 'badRequest', `GET /v1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
+    ['no Host, HTTP/1.1', 400, 'badRequest', 'GET /v1 HTTP/1.1\r\n\r\n'],
+    ['no Host, HTTP/1.0', 400, 'badRequest', 'GET /v1 HTTP/1.0\r\n\r\n'],
+    ['CONNECT', 501, 'notImplemented', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'],
+  ])('%s: %i %s in JSON, Connection: close', async (_, status, kind, bytes) => {
+    const r = await send(bytes);
+    expect(r.status).toBe(status);
+    expect(r.headers['content-type']).toBe('application/json');
+    expect(r.headers.connection).toBe('close');
+    const fault = JSON.parse(r.body)[kind];
+    expect(fault.code).toBe(status);
+    expect(fault.message.length).toBeGreaterThan(10);
+    expect(Number(r.headers['content-length'])).toBe(Buffer.byteLength(r.body));
+  });
+
+  test('in XML when the Accept header that could be read asks for it', async () => {
+    const r = await send('GET /v1/\x01 HTTP/1.1\r\nHost: x\r\nAccept: application/xml\r\n\r\n');
+    expect([r.status, r.headers['content-type']]).toEqual([400, 'application/xml']);
+    expect(r.body).toMatch(/<badRequest xmlns="http:\/\/docs.openstack.org\/compute\/api\/v1.1" code="400"><message>.+<\/message><\/badRequest>$/);
+    const noHost = await send('GET /v1 HTTP/1.0\r\nAccept: application/xml\r\n\r\n');
+    expect([noHost.status, noHost.headers['content-type']]).toEqual([400, 'application/xml']);
+  });
+
+  test('OPTIONS * asks about the server as a whole: 204 with what it allows', async () => {
+    const r = await send('OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect([r.status, r.headers.allow]).toEqual([204, 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT']);
+  });
+
+  test('the server goes on serving', async () => {
+    const r = await send('GET /v1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(r.status).toBe(200);
+  });
+});
