@@ -47,6 +47,7 @@ describe('what Node\'s HTTP parser refuses, answered with a fault', () => {
     ['a control character in the target', 400, 'badRequest', 'GET /v1/\x01 HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['a method in the wrong case', 501, 'notImplemented', 'Get /v1 HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['a method nobody knows', 501, 'notImplemented', 'XXXXXXXX /v1 HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['no request line at all', 400, 'badRequest', 'GARBAGE\r\n\r\n'],
     ['headers over the limit', 431, 'badRequest', `GET /v1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
     ['no Host, HTTP/1.1', 400, 'badRequest', 'GET /v1 HTTP/1.1\r\n\r\n'],
     ['no Host, HTTP/1.0', 400, 'badRequest', 'GET /v1 HTTP/1.0\r\n\r\n'],

@@ -12,13 +12,19 @@ import { renderFault } from './errors.ts';
  * after a parse error the connection cannot be trusted to frame another request.
  */
 
+/** A request line whose method is a token this server does not know, as opposed to no request line at all. */
+const REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/\d\.\d\r?$/;
+
 /** Node's parser error codes, as the fault a client gets. */
-const faultOf = (code: string | undefined): Fault => {
+const faultOf = (code: string | undefined, raw: Buffer | undefined): Fault => {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
       return new Fault('badRequest', 'The request headers are larger than this server accepts.', { code: 431 });
     case 'HPE_INVALID_METHOD':
-      return new Fault('notImplemented', 'The request method is not one this server knows (methods are case-sensitive).');
+      if (REQUEST_LINE.test(raw?.toString('latin1').split('\n', 1)[0] ?? '')) {
+        return new Fault('notImplemented', 'The request method is not one this server knows (methods are case-sensitive).');
+      }
+      return new Fault('badRequest', 'The request line is not METHOD TARGET HTTP/VERSION.');
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return new Fault('badRequest', 'The request did not arrive in time.', { code: 408 });
     default:
@@ -45,7 +51,7 @@ export const answerClientError = (err: NodeJS.ErrnoException & { rawPacket?: Buf
     socket.destroy();
     return;
   }
-  write(socket, faultOf(err.code), acceptIn(err.rawPacket));
+  write(socket, faultOf(err.code, err.rawPacket), acceptIn(err.rawPacket));
 };
 
 /** `server.on('connect')`: this is not a proxy. */
