@@ -38,6 +38,13 @@ const versionSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
+  /**
+   * The URL clients reach the gateway at (scheme, host, port, path prefix), for every link and
+   * Location (nova's osapi_compute_link_prefix). Unset: the request's own scheme and Host.
+   */
+  publicUrl: z.string().regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, 'an http(s) URL without query or fragment').optional(),
+  /** Take the scheme and host of links from X-Forwarded-Proto and X-Forwarded-Host (only behind a proxy that sets them). */
+  trustProxy: z.boolean().default(false),
   port: z.coerce.number().int().min(0).max(65535).default(8774),
   versions: z
     .array(versionSchema)

@@ -20,6 +20,7 @@ import { RouteTable } from './http/routes.ts';
 import { chain } from './http/chain.ts';
 import { DirectResponses, setDirectResponses } from './http/direct.ts';
 import { OldNameUses } from './http/deprecation.ts';
+import { originOf, type Origin } from './http/origin.ts';
 import type { Store } from './store/store.ts';
 import { addressedAs } from './model/naming.ts';
 
@@ -48,7 +49,17 @@ export interface GatewayOptions {
   readonly maxBodyBytes?: number;
   /** Where uses of promoted extensions' old names are counted (and logged, once a minute per name). */
   readonly oldNames?: OldNameUses;
+  /** Where links point: the configured public URL, else the request's (see http/origin.ts). */
+  readonly publicUrl?: string;
+  readonly trustProxy?: boolean;
 }
+
+/** What the configuration decides of a gateway's behaviour (the rest is the caller's: store, clock, log). */
+export const configuredOptions = (config: Config): Pick<GatewayOptions, 'maxBodyBytes' | 'publicUrl' | 'trustProxy'> => ({
+  maxBodyBytes: config.maxBodyBytes,
+  publicUrl: config.publicUrl,
+  trustProxy: config.trustProxy,
+});
 
 /** Seeds the store with the configured flavors and images (with each version's defaults). */
 export const seedStore = async (registry: Registry, config: Config, store: Store, clock: Clock): Promise<void> => {
@@ -64,7 +75,8 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
   const paths = new RoutingPaths();
   const app = new Hono({ getPath: paths.routingPath });
   const routes = new RouteTable(app, paths);
-  const versions = versionsDiscovery(registry, CORE_CODECS);
+  const origin = originOf(opts);
+  const versions = versionsDiscovery(registry, CORE_CODECS, origin);
   const direct = new DirectResponses();
   const log = opts.log ?? ((m: string) => console.error(m));
   const oldNames = opts.oldNames ?? new OldNameUses(log, () => opts.clock.now());
@@ -73,12 +85,12 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
   for (const view of registry.versions) {
     const v = `/${view.version.id}`;
     routes.get(v, versions.show(view.version));
-    const extensions = extensionsDiscovery(view, versionCodecs(view.version.id));
+    const extensions = extensionsDiscovery(view, versionCodecs(view.version.id), origin);
     routes.get(`${v}/extensions`, extensions.list);
     for (const alias of extensions.aliases) routes.get(`${v}/extensions/${alias}`, extensions.showOne(alias));
     routes.fallback(`${v}/extensions/:alias`, ['GET'], extensions.showMissing);
     for (const [path, rendered] of extensions.documents) direct.add(`${v}${path}`, extensions.negotiate, rendered);
-    wireCompute(routes, view, opts, oldNames);
+    wireCompute(routes, view, opts, oldNames, origin);
   }
 
   app.notFound(onNotFound(routes, registry));
@@ -89,14 +101,14 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
 
 const noNext = async () => {};
 
-const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions, oldNames: OldNameUses): void => {
+const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions, oldNames: OldNameUses, origin: Origin): void => {
   const { model, naming } = view;
   const v = `/${view.version.id}`;
   const readers = readerCache(naming);
-  const deps: HookDeps = { model, naming, clock: opts.clock, store: opts.store, version: view.version.id, readers };
+  const deps: HookDeps = { model, naming, clock: opts.clock, store: opts.store, version: view.version.id, readers, origin };
   const codecs = versionCodecs(view.version.id);
   const encoders = encoderCache(naming);
-  const edge = { version: view.version.id, naming, uses: oldNames, headers: model.oldHeaders };
+  const edge = { version: view.version.id, naming, uses: oldNames, headers: model.oldHeaders, origin };
   const respondStage = respond(codecs, negotiation(codecs), encoders, edge);
   // Reads of a collection also speak the media types extensions add to it (RAX-ATOM).
   const respondFor = (kind: 'servers' | 'images' | 'flavors') => {
@@ -106,7 +118,7 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   const readStage = readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576 });
   const txStage = unitOfWork(opts.store);
   const hooksOf = (point: HookPoint) => (model.hooks.get(point) ?? []).map((h) => hookMiddleware(h, deps));
-  const api = compute({ store: opts.store, clock: opts.clock, model, naming, version: view.version.id, readers });
+  const api = compute({ store: opts.store, clock: opts.clock, model, naming, version: view.version.id, readers, origin });
 
   /** The stages of one route in flow order, composed once into its handler. */
   const stagesOf = (method: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>, read = readStage, respondWith = respondStage) => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createGateway, loadRegistry, seedStore } from './gateway.ts';
+import { configuredOptions, createGateway, loadRegistry, seedStore } from './gateway.ts';
 import { systemClock } from './core/clock.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
@@ -26,7 +26,7 @@ const serveCommand = async (config: Config): Promise<void> => {
   for (const p of registry.problems) log(`extension left out: ${formatProblem(p)}`);
   const store = openSqliteStore(config.store.path);
   await seedStore(registry, config, store, systemClock);
-  const app = createGateway(registry, { log, store, clock: systemClock, maxBodyBytes: config.maxBodyBytes });
+  const app = createGateway(registry, { ...configuredOptions(config), log, store, clock: systemClock });
   const server = await listen(app, config.host, config.port);
   const summary = registry.versions.map(versionSummary);
   log(`extgate listening on ${server.url} (${summary.join('; ')})`);

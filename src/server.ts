@@ -17,7 +17,7 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
     const hono = getRequestListener(app.fetch);
     const direct = directResponsesOf(app);
     // Node's own check for Host would answer an empty 400: the request is let through to be answered with a fault.
-    const server = createServer({ requireHostHeader: false }, (req, res) => void (direct?.serve(req, res) || answerUnaddressable(req, res) || hono(req, res)));
+    const server = createServer({ requireHostHeader: false }, (req, res) => void (answerUnaddressable(req, res) || direct?.serve(req, res) || hono(req, res)));
     // What never reaches the app is answered with a fault too (http/client-errors.ts).
     server.on('clientError', answerClientError);
     server.on('connect', answerConnect);

@@ -7,7 +7,7 @@ import type { ParameterDef } from '../extension/wiring.ts';
 import type { Context } from 'hono';
 import type { VersionModel } from '../extension/wiring.ts';
 import type { GatewayEnv } from '../http/context.ts';
-import { hasQuery } from '../http/request.ts';
+import { hasQuery, rawPath } from '../http/request.ts';
 import { badRequest, conflictingRequest, itemNotFound } from '../media/fault.ts';
 import type { Naming } from '../model/naming.ts';
 import { collection, type Collection, type Link, type Shape, type Value } from '../model/shape.ts';
@@ -18,7 +18,7 @@ import { idOfRef } from './shapes.ts';
 import { flavorView, imageView, serverView, summaryView, type FlavorDoc, type ImageDoc, type ServerDoc } from './views.ts';
 import { pageRequest } from '../discovery/pagination.ts';
 import { ActionRequest } from '../extension/context.ts';
-import { origin, rawPath } from '../http/request.ts';
+import type { Origin } from '../http/origin.ts';
 
 /**
  * The core compute API (a faithful subset of OpenStack Compute v2): handlers that read and stage
@@ -33,6 +33,8 @@ export interface ComputeDeps {
   readonly version: string;
   /** Request readers, compiled once per (codec, shape). */
   readonly readers: Readers;
+  /** Where links point. */
+  readonly origin: Origin;
 }
 
 type C = Context<GatewayEnv>;
@@ -125,7 +127,7 @@ export const compute = (d: ComputeDeps) => {
     }
     const more = page.limit !== undefined && docs.length > page.limit;
     if (more) docs = docs.slice(0, page.limit);
-    const base = linkBase(c, d.version);
+    const base = linkBase(c, d.version, d.origin);
     const values = docs.map((x) => {
       const doc = settle(kind, x.doc, now);
       return detail ? view(kind, doc, base) : summaryView(doc as { id: string; name: string }, kind, base);
@@ -135,7 +137,7 @@ export const compute = (d: ComputeDeps) => {
       const url = c.req.url;
       const query = new URLSearchParams(url.slice(url.indexOf('?') + 1));
       query.set('marker', docs[docs.length - 1]!.id);
-      links.push({ rel: 'next', href: `${origin(url)}${rawPath(url)}?${query.toString()}` });
+      links.push({ rel: 'next', href: `${d.origin(c)}${rawPath(url)}?${query.toString()}` });
     }
     c.set('result', { status: 200, collection: { coll: detail ? colls[kind].detail : colls[kind].summary, values, links } });
   };
@@ -143,7 +145,7 @@ export const compute = (d: ComputeDeps) => {
   const show = (kind: Kind) => async (c: C) => {
     const { doc } = await load(kind, idParam(c, kind), clock.now());
     c.set('doc', doc);
-    c.set('result', { status: 200, document: { shape: kind === 'servers' ? s.server : kind === 'images' ? s.image : s.flavor, value: view(kind, doc, linkBase(c, d.version)) } });
+    c.set('result', { status: 200, document: { shape: kind === 'servers' ? s.server : kind === 'images' ? s.image : s.flavor, value: view(kind, doc, linkBase(c, d.version, d.origin)) } });
   };
 
   /** The single root document of a request body, read with `shape`. */
@@ -201,7 +203,7 @@ export const compute = (d: ComputeDeps) => {
     const stored = model.machines.server.enter(doc, 'BUILD', 'ACTIVE', now);
     c.get('tx').insert('servers', id, stored);
     c.set('doc', stored);
-    const base = linkBase(c, d.version);
+    const base = linkBase(c, d.version, d.origin);
     c.set('result', {
       status: 202,
       headers: { Location: `${base.self}/servers/${id}` },
@@ -218,7 +220,7 @@ export const compute = (d: ComputeDeps) => {
     extensionFields(input, next);
     c.get('tx').update('servers', doc.id, version, next);
     c.set('doc', next);
-    c.set('result', { status: 200, document: { shape: s.server, value: serverView(next, s.server, linkBase(c, d.version)) } });
+    c.set('result', { status: 200, document: { shape: s.server, value: serverView(next, s.server, linkBase(c, d.version, d.origin)) } });
   };
 
   const remove = (kind: 'servers' | 'images') => async (c: C) => {
@@ -237,7 +239,7 @@ export const compute = (d: ComputeDeps) => {
       const created = model.machines.image.enter(doc, via, to, now);
       c.get('tx').insert(kind, doc.id as string, created);
       c.set('created', created);
-      headers.Location = `${linkBase(c, d.version).self}/${kind}/${doc.id as string}`;
+      headers.Location = `${linkBase(c, d.version, d.origin).self}/${kind}/${doc.id as string}`;
     },
   });
 

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
-import { origin, rawPath } from '../http/request.ts';
+import { rawPath } from '../http/request.ts';
+import type { Origin } from '../http/origin.ts';
 
 /**
  * Where links point, as the client addressed us: `self` links carry the version (and the tenant,
@@ -20,9 +21,9 @@ const secondSegment = (path: string): string => {
   return path.slice(a + 1, b === -1 ? undefined : b);
 };
 
-export const linkBase = (c: Context, version: string): LinkBase => {
+export const linkBase = (c: Context, version: string, originOf: Origin): LinkBase => {
   const url = c.req.url;
-  const o = origin(url);
+  const o = originOf(c);
   // The routing path drops the tenant segment: where the client's path differs there, it had one.
   const raw = secondSegment(rawPath(url));
   const routed = secondSegment(c.req.path);

@@ -9,6 +9,7 @@ import { render, sendRendered, type Rendered } from '../media/respond.ts';
 import { hasQuery, requestHeader, responseCodec } from '../http/request.ts';
 import { extensionsCollection, extensionShape } from './shapes.ts';
 import { pageRequest, paginate } from './pagination.ts';
+import type { Origin } from '../http/origin.ts';
 
 const linkOf = (l: Link): Link => (l.type === undefined ? { rel: l.rel, href: l.href } : { rel: l.rel, type: l.type, href: l.href });
 
@@ -43,7 +44,7 @@ export const extensionItems = (e: Extension, view: VersionView): Value[] => {
  * `GET /{version}/extensions` and `GET /{version}/extensions/{alias}` (spec 3.1), served from the
  * registry that wires the routes. Every full document is rendered here, once per registry build.
  */
-export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[]) => {
+export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[], origin: Origin) => {
   const items = view.extensions.flatMap((e) => extensionItems(e, view)).sort((a, b) => cmp(a.alias as string, b.alias as string));
   const negotiate = negotiation(codecs);
   const encoders = new Map(codecs.map((codec) => [codec, codec.collection(extensionsCollection, view.naming)]));
@@ -58,7 +59,7 @@ export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[])
     if (!hasQuery(c.req.url)) return sendRendered(ifNoneMatch, lists.get(codec)!);
     const page = pageRequest(c);
     if (page.limit === undefined && page.marker === undefined) return sendRendered(ifNoneMatch, lists.get(codec)!);
-    const p = paginate(c, items, (i) => i.alias as string, page);
+    const p = paginate(c, items, (i) => i.alias as string, page, origin);
     return sendRendered(ifNoneMatch, render(encoders.get(codec)!(p.items, p.links), codec.mediaType));
   };
 

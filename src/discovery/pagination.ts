@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import type { Link } from '../model/shape.ts';
 import { badRequest } from '../media/fault.ts';
-import { origin, rawPath } from '../http/request.ts';
+import { rawPath } from '../http/request.ts';
+import type { Origin } from '../http/origin.ts';
 
 /** `limit` and `marker` as OpenStack pages: the page after the marker, a `next` link if more remain. */
 export interface PageRequest {
@@ -32,6 +33,7 @@ export const paginate = <T>(
   items: readonly T[],
   keyOf: (item: T) => string,
   page: PageRequest,
+  origin: Origin,
 ): { items: readonly T[]; links: Link[] } => {
   let start = 0;
   if (page.marker !== undefined) {
@@ -44,7 +46,7 @@ export const paginate = <T>(
   const links: Link[] = [];
   if (end < items.length && slice.length > 0) {
     const url = c.req.url;
-    const next = `${origin(url)}${rawPath(url)}?limit=${page.limit}&marker=${encodeURIComponent(keyOf(slice[slice.length - 1]!))}`;
+    const next = `${origin(c)}${rawPath(url)}?limit=${page.limit}&marker=${encodeURIComponent(keyOf(slice[slice.length - 1]!))}`;
     links.push({ rel: 'next', href: next });
   }
   return { items: slice, links };

@@ -5,14 +5,15 @@ import type { Value } from '../model/shape.ts';
 import { vendorType, versionCodecs, type Codec } from '../media/codecs.ts';
 import { negotiation } from '../media/negotiate.ts';
 import { render, sendRendered, type Rendered } from '../media/respond.ts';
-import { origin, requestHeader, responseCodec } from '../http/request.ts';
+import { requestHeader, responseCodec } from '../http/request.ts';
+import type { Origin } from '../http/origin.ts';
 import { versionsCollection, versionShape } from './shapes.ts';
 
 /**
  * `GET /` (the versions) and `GET /{version}` (one version's document). Links are absolute, built
  * from the scheme, host and port the client used, so documents are cached per origin.
  */
-export const versionsDiscovery = (registry: Registry, codecs: readonly Codec[]) => {
+export const versionsDiscovery = (registry: Registry, codecs: readonly Codec[], originOf: Origin) => {
   const naming = definedNaming([]);
   const negotiate = negotiation(codecs);
   const listEncoders = new Map(codecs.map((c) => [c, c.collection(versionsCollection, naming)]));
@@ -43,7 +44,7 @@ export const versionsDiscovery = (registry: Registry, codecs: readonly Codec[]) 
 
   const list = (c: Context): Response => {
     const codec = responseCodec(c, negotiate, codecs);
-    const base = origin(c.req.url);
+    const base = originOf(c);
     const doc = cached(`${codec.mediaType} ${base} /`, () =>
       render(listEncoders.get(codec)!(registry.versions.map((v) => summary(v.version, base))), codec.mediaType),
     );
@@ -57,7 +58,7 @@ export const versionsDiscovery = (registry: Registry, codecs: readonly Codec[]) 
     const encoders = new Map(offered.map((c) => [c, c.document(versionShape, naming)]));
     return (c: Context): Response => {
       const codec = responseCodec(c, negotiateHere, offered);
-      const base = origin(c.req.url);
+      const base = originOf(c);
       const doc = cached(`${codec.mediaType} ${base} ${version.id}`, () => render(encoders.get(codec)!(document(version, base)), codec.mediaType));
       return sendRendered(requestHeader(c, 'if-none-match'), doc);
     };

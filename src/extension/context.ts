@@ -7,6 +7,7 @@ import { sameField } from '../media/read.ts';
 import type { Value } from '../model/shape.ts';
 import type { ActionContext, HookContext, Names, RouteContext } from './contract.ts';
 import type { ExtensionScope } from './scope.ts';
+import type { Origin } from '../http/origin.ts';
 import type { VersionModel } from './wiring.ts';
 
 /**
@@ -73,11 +74,13 @@ export class HookRequest extends ExtensionRequest implements HookContext {
   readonly action: string | undefined;
   readonly #c: Context<GatewayEnv>;
   readonly #version: string;
+  readonly #origin: Origin;
 
-  constructor(c: Context<GatewayEnv>, scope: ExtensionScope, now: number, version: string) {
+  constructor(c: Context<GatewayEnv>, scope: ExtensionScope, now: number, version: string, origin: Origin) {
     super(c, scope, now);
     this.#c = c;
     this.#version = version;
+    this.#origin = origin;
     const r = c.get('result');
     this.doc = c.get('doc');
     this.created = c.get('created');
@@ -88,7 +91,7 @@ export class HookRequest extends ExtensionRequest implements HookContext {
 
   // Most hooks never build a link: the base is computed only if asked.
   get base(): string {
-    return linkBase(this.#c, this.#version).self;
+    return linkBase(this.#c, this.#version, this.#origin).self;
   }
 }
 
@@ -113,12 +116,14 @@ export class RouteRequest extends ExtensionRequest implements RouteContext {
   readonly #loaded: Loaded | undefined;
   readonly #owner: string;
   readonly #version: string;
+  readonly #origin: Origin;
 
   constructor(
     c: Context<GatewayEnv>,
     scope: ExtensionScope,
     now: number,
     version: string,
+    origin: Origin,
     model: VersionModel,
     owner: string,
     readonly params: Readonly<Record<string, string>>,
@@ -131,14 +136,15 @@ export class RouteRequest extends ExtensionRequest implements RouteContext {
     this.#owner = owner;
     this.#loaded = loaded;
     this.#version = version;
+    this.#origin = origin;
     this.doc = loaded?.doc;
-    this.base = linkBase(c, version).self;
+    this.base = linkBase(c, version, origin).self;
   }
 
   /** The representation of a core document, as the core would answer it. */
   get view(): (doc: Value) => Value {
     return (d) => {
-      const base = linkBase(this.#c, this.#version);
+      const base = linkBase(this.#c, this.#version, this.#origin);
       const shapes = this.#model.shapes;
       if (this.#loaded?.kind === 'images') return imageView(this.#model.machines.image.settle(d as ImageDoc, this.now), shapes.image, base);
       if (this.#loaded?.kind === 'servers') return serverView(d as ServerDoc, shapes.server, base);

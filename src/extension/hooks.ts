@@ -11,6 +11,7 @@ import type { Store } from '../store/store.ts';
 import { HookRequest, RouteRequest, type Loaded } from './context.ts';
 import type { HookDef, RouteDef, VersionModel } from './wiring.ts';
 import type { Readers } from '../http/pipeline.ts';
+import type { Origin } from '../http/origin.ts';
 
 /**
  * Extension hooks as Hono middleware, made once per registry build: `before` runs before
@@ -24,11 +25,12 @@ export interface HookDeps {
   readonly store: Store;
   readonly version: string;
   readonly readers: Readers;
+  readonly origin: Origin;
 }
 
 export const hookMiddleware = (h: HookDef, deps: HookDeps): MiddlewareHandler<GatewayEnv> => {
   const scope = deps.model.scope(h.owner);
-  const context = (c: Context<GatewayEnv>) => new HookRequest(c, scope, deps.clock.now(), deps.version);
+  const context = (c: Context<GatewayEnv>) => new HookRequest(c, scope, deps.clock.now(), deps.version, deps.origin);
   return async (c, next) => {
     if (h.before !== undefined) await h.before(context(c));
     await next();
@@ -82,7 +84,7 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): Handler<GatewayEnv>
       loaded = { kind, version: found.version, doc };
       c.set('doc', doc);
     }
-    const ctx = new RouteRequest(c, scope, now, deps.version, deps.model, r.owner, params, body, loaded);
+    const ctx = new RouteRequest(c, scope, now, deps.version, deps.origin, deps.model, r.owner, params, body, loaded);
     const result = await r.handle(ctx);
     c.set('result', { status: result.status, document: result.value === undefined || r.output === undefined ? undefined : { shape: r.output, value: result.value } });
   };

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Fault } from '../media/fault.ts';
 import { renderFault } from './errors.ts';
+import { HOST } from './origin.ts';
 
 /**
  * Requests that never reach the app: those Node's HTTP parser refuses (a bad request target, a
@@ -66,11 +67,13 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 
 /**
  * A request the app cannot address, answered here (true) before it is built: no Host (HTTP/1.0
- * allows it; links need it), or a target that is not a path. `OPTIONS *` asks about the server
- * as a whole, and is answered so.
+ * allows it; links need it), a Host that is not host[:port], or a target that is not a path.
+ * `OPTIONS *` asks about the server as a whole, and is answered so.
  */
 export const answerUnaddressable = (req: IncomingMessage, res: ServerResponse): boolean => {
   const target = req.url ?? '';
+  const host = req.headers.host;
+  if (target.charCodeAt(0) === 47 && host !== undefined && HOST.test(host)) return false;
   if (target === '*' && req.method === 'OPTIONS') {
     res.writeHead(204, { Allow: 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT' });
     res.end();
@@ -78,7 +81,8 @@ export const answerUnaddressable = (req: IncomingMessage, res: ServerResponse): 
   }
   let fault: Fault | undefined;
   if (!target.startsWith('/') && !/^https?:\/\//i.test(target)) fault = new Fault('badRequest', `The request target "${target}" is not a path.`);
-  else if (header(req, 'host') === undefined) fault = new Fault('badRequest', 'The request has no Host header.');
+  else if (host === undefined) fault = new Fault('badRequest', 'The request has no Host header.');
+  else if (!HOST.test(host)) fault = new Fault('badRequest', `The Host header "${host}" is not a host[:port].`);
   if (fault === undefined) return false;
   const { body, headers } = renderFault(header(req, 'accept'), undefined, fault);
   res.writeHead(fault.code, { ...headers, 'Content-Length': Buffer.byteLength(body), Connection: 'close' });

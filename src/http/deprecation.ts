@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { OldUse } from '../media/read.ts';
 import type { GatewayEnv } from './context.ts';
-import { origin } from './request.ts';
+import type { Origin } from './origin.ts';
 
 /**
  * Old names of promoted extensions, as requests use them. A request that uses one is answered
@@ -19,7 +19,7 @@ export const oldUses = (c: Context<GatewayEnv>): OldUse[] => {
 };
 
 /** The headers that tell a client its request used old names. */
-export const deprecationHeaders = (c: Context, version: string, uses: readonly OldUse[]): Record<string, string> => {
+export const deprecationHeaders = (c: Context, version: string, uses: readonly OldUse[], origin: Origin): Record<string, string> => {
   let at = Infinity;
   let sunset: string | undefined;
   let sunsetAt = Infinity;
@@ -31,7 +31,7 @@ export const deprecationHeaders = (c: Context, version: string, uses: readonly O
       sunset = spelling.sunset;
     }
     // The successor's extension document, or this version's document once its names are core.
-    const base = `${origin(c.req.url)}/${version}`;
+    const base = `${origin(c)}/${version}`;
     links.add(`<${spelling.successor === undefined ? `${base}/` : `${base}/extensions/${spelling.successor}`}>; rel="successor-version"`);
   }
   const headers: Record<string, string> = { Deprecation: `@${at}`, Link: [...links].join(', ') };

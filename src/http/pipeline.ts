@@ -10,6 +10,7 @@ import { hasQuery, requestHeader, requestHeaderNames, responseCodec } from './re
 import { deprecationHeaders, oldUses, type OldNameUses } from './deprecation.ts';
 import { usedOld, type Reader } from '../media/read.ts';
 import type { OldHeader } from '../extension/wiring.ts';
+import type { Origin } from './origin.ts';
 
 /**
  * The stages every core and extension route runs, in flow order, as Hono middleware built once
@@ -51,6 +52,7 @@ export interface VersionEdge {
   readonly uses: OldNameUses;
   /** Old spellings of the version's extension headers, by lower-case name: checked on every route. */
   readonly headers: ReadonlyMap<string, OldHeader>;
+  readonly origin: Origin;
 }
 
 /** Compiled request readers per (codec, shape), made on first use: a request only reads. */
@@ -87,7 +89,7 @@ export const respond = (codecs: readonly Codec[], negotiate: Negotiate, encoders
     const headers: Record<string, string> = { ...r.headers, ...extra };
     const used = c.get('oldNames');
     if (used !== undefined && used.length > 0) {
-      Object.assign(headers, deprecationHeaders(c, edge.version, used));
+      Object.assign(headers, deprecationHeaders(c, edge.version, used, edge.origin));
       edge.uses.record(used);
     }
     let body: string | null = null;

@@ -5,7 +5,7 @@ import { parseConfig, type ConfigInput } from '../../src/config.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGateway, loadRegistry, seedStore } from '../../src/gateway.ts';
+import { configuredOptions, createGateway, loadRegistry, seedStore } from '../../src/gateway.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -34,7 +34,7 @@ export const testGateway = async (input: ConfigInput = {}): Promise<TestGateway>
   const logged: string[] = [];
   const log = (m: string) => logged.push(m);
   const oldNames = new OldNameUses(log, () => clock.now());
-  return { app: createGateway(registry, { log, store, clock, oldNames }), registry, logged, store, clock, oldNames };
+  return { app: createGateway(registry, { ...configuredOptions(config), log, store, clock, oldNames }), registry, logged, store, clock, oldNames };
 };
 
 export interface Reply {
