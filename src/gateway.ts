@@ -18,10 +18,11 @@ import { RoutingPaths } from './http/path.ts';
 import { encoderCache, readBody, readerCache, respond, unitOfWork } from './http/pipeline.ts';
 import { RouteTable } from './http/routes.ts';
 import { chain } from './http/chain.ts';
-import { DirectResponses, setDirectResponses } from './http/direct.ts';
+import { DirectResponses, setServing } from './http/direct.ts';
 import { OldNameUses } from './http/deprecation.ts';
 import { originOf, type Origin } from './http/origin.ts';
 import type { Store } from './store/store.ts';
+import { badMethod } from './media/fault.ts';
 import { addressedAs } from './model/naming.ts';
 
 /** Loads the extension modules the configuration names and builds the registry from them. */
@@ -95,8 +96,25 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
 
   app.notFound(onNotFound(routes, registry));
   app.onError(onError(log));
-  setDirectResponses(app, direct);
+  setServing(app, { direct, maxBodyBytes: opts.maxBodyBytes ?? 1_048_576 });
+  answerHeadAsGet(app);
   return app;
+};
+
+/**
+ * HEAD is answered as GET would be, without the body but with the Content-Length GET's would have
+ * (Hono answers HEAD through GET's handler and drops the length with the body). Only HEAD pays.
+ */
+const answerHeadAsGet = (app: Hono): void => {
+  const fetch = app.fetch;
+  app.fetch = async (request, env, ctx) => {
+    if (request.method !== 'HEAD') return fetch(request, env, ctx);
+    const res = await fetch(new Request(request, { method: 'GET' }), env, ctx);
+    const length = (await res.arrayBuffer()).byteLength;
+    const headers = new Headers(res.headers);
+    if (res.status !== 204 && res.status !== 304) headers.set('Content-Length', String(length));
+    return new Response(null, { status: res.status, headers });
+  };
 };
 
 const noNext = async () => {};
@@ -126,8 +144,16 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
     const changes = method !== 'GET';
     return chain<GatewayEnv>([respondWith, ...(body ? [read] : []), ...(changes ? [txStage] : []), ...(point ? hooksOf(point) : []), handler]);
   };
-  const add = (method: string, path: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>, read = readStage, respondWith = respondStage) =>
-    routes.on(method, `${v}${path}`, stagesOf(method, point, handler, read, respondWith));
+  const add = (method: string, path: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>, read = readStage, respondWith = respondStage) => {
+    const stages = stagesOf(method, point, handler, read, respondWith);
+    const item = /^\/(servers|images|flavors)\/:([a-z_]+)$/.exec(path);
+    if (item === null || method === 'GET') return routes.on(method, `${v}${path}`, stages);
+    // `/{kind}/detail` reaches this route too, and is a resource that only answers GET: refused before anything runs.
+    return routes.on(method, `${v}${path}`, ((c: Context<GatewayEnv>, next) => {
+      if (c.req.param(item[2]!) === 'detail') throw badMethod(['GET', 'HEAD', 'OPTIONS']);
+      return stages(c, next);
+    }) as Handler<GatewayEnv>);
+  };
 
   // One parameter name per position (`server_id`, as extension paths spell it too), and
   // `/{kind}/detail` served by the `/{kind}/{id}` route: Hono's RegExpRouter (its fastest)

@@ -2,8 +2,8 @@ import { getRequestListener } from '@hono/node-server';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
-import { directResponsesOf } from './http/direct.ts';
-import { answerClientError, answerConnect, answerUnaddressable } from './http/client-errors.ts';
+import { servingOf } from './http/direct.ts';
+import { answerClientError, answerConnect, answerUnaddressable, refuseOversized } from './http/client-errors.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -15,12 +15,18 @@ export interface RunningServer {
 export const listen = (app: Hono, host: string, port: number): Promise<RunningServer> =>
   new Promise((resolveListening, reject) => {
     const hono = getRequestListener(app.fetch);
-    const direct = directResponsesOf(app);
+    const { direct, maxBodyBytes } = servingOf(app);
     // Node's own check for Host would answer an empty 400: the request is let through to be answered with a fault.
     const server = createServer({ requireHostHeader: false }, (req, res) => void (answerUnaddressable(req, res) || direct?.serve(req, res) || hono(req, res)));
     // What never reaches the app is answered with a fault too (http/client-errors.ts).
     server.on('clientError', answerClientError);
     server.on('connect', answerConnect);
+    // Expect: 100-continue: a body declared over the limit is refused before the client sends it.
+    server.on('checkContinue', (req, res) => {
+      if (refuseOversized(req, res, maxBodyBytes)) return;
+      res.writeContinue();
+      server.emit('request', req, res);
+    });
     server.once('error', reject);
     server.listen(port, host, () => {
       const info = server.address() as AddressInfo;

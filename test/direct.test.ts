@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { directResponsesOf } from '../src/http/direct.ts';
+import { servingOf } from '../src/http/direct.ts';
 import { testGateway } from './support/gateway.ts';
 
 /**
@@ -13,7 +13,7 @@ describe('documents answered ahead of Hono', () => {
   let base: string;
   beforeAll(async () => {
     const { app } = await testGateway();
-    const direct = directResponsesOf(app)!;
+    const direct = servingOf(app).direct!;
     server = createServer((req, res) => void (direct.serve(req, res) || res.writeHead(599).end()));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -249,7 +249,8 @@ describe('faults', () => {
     expect(head.status).toBe(200);
     expect(head.text).toBe('');
     expect(head.headers.get('etag')).toBe(get.headers.get('etag'));
-    expect(head.headers.get('content-length')).toBe(get.headers.get('content-length'));
+    // The length GET's body has (over a socket Node adds it to GET; test/http-details.test.ts).
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(get.text)));
   });
 });
 

@@ -89,3 +89,13 @@ export const answerUnaddressable = (req: IncomingMessage, res: ServerResponse): 
   res.end(body);
   return true;
 };
+
+/** A request that declares a body over the limit, answered 413 before it is read (true). */
+export const refuseOversized = (req: IncomingMessage, res: ServerResponse, maxBytes: number): boolean => {
+  if (Number(header(req, 'content-length') ?? '0') <= maxBytes) return false;
+  const fault = new Fault('overLimit', `The request body is larger than ${maxBytes} bytes.`);
+  const { body, headers } = renderFault(header(req, 'accept'), undefined, fault);
+  res.writeHead(fault.code, { ...headers, 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+  res.end(body);
+  return true;
+};

@@ -40,9 +40,14 @@ export class DirectResponses {
   };
 }
 
-const byApp = new WeakMap<Hono, DirectResponses>();
+/** What `listen` needs to know of an app beyond its fetch: documents it answers ahead, its body limit. */
+export interface Serving {
+  readonly direct?: DirectResponses;
+  readonly maxBodyBytes: number;
+}
 
-export const setDirectResponses = (app: Hono, direct: DirectResponses): void => void byApp.set(app, direct);
+const byApp = new WeakMap<Hono, Serving>();
 
-/** The documents `listen` answers before Hono for this app, if it has any. */
-export const directResponsesOf = (app: Hono): DirectResponses | undefined => byApp.get(app);
+export const setServing = (app: Hono, serving: Serving): void => void byApp.set(app, serving);
+
+export const servingOf = (app: Hono): Serving => byApp.get(app) ?? { maxBodyBytes: 1_048_576 };

@@ -36,9 +36,16 @@ export const faultResponse = (c: Context, fault: Fault): Response => {
 
 export type Log = (message: string) => void;
 
+/** The client went away while sending its body: nobody is left to answer, and it is not the server's error. */
+export class ClientAborted extends Error {}
+
 /** Every error becomes a fault; anything unexpected is logged and answered 500, with no stack trace. */
 export const onError = (log: Log): ErrorHandler => (err, c) => {
   if (err instanceof Fault) return faultResponse(c, err);
+  if (err instanceof ClientAborted) {
+    log(`client aborted ${c.req.method} ${c.req.path} while sending its body (${err.message})`);
+    return new Response(null, { status: 400 });
+  }
   log(`unexpected error on ${c.req.method} ${c.req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return faultResponse(c, new Fault('computeFault', 'The server has either erred or is incapable of performing the requested operation.'));
 };

@@ -9,6 +9,7 @@ import type { GatewayEnv } from './context.ts';
 import { hasQuery, requestHeader, requestHeaderNames, responseCodec } from './request.ts';
 import { deprecationHeaders, oldUses, type OldNameUses } from './deprecation.ts';
 import { usedOld, type Reader } from '../media/read.ts';
+import { ClientAborted } from './errors.ts';
 import type { OldHeader } from '../extension/wiring.ts';
 import type { Origin } from './origin.ts';
 
@@ -157,7 +158,13 @@ const readBounded = async (body: ReadableStream<Uint8Array> | null, max: number)
   let size = 0;
   const reader = body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (err) {
+      throw new ClientAborted((err as Error).message);
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > max) {

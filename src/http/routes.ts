@@ -7,6 +7,8 @@ type Fallback = (c: Context, params: Readonly<Record<string, string>>) => Respon
 
 interface PathEntry {
   readonly methods: Set<string>;
+  /** A path without parameters: where one matches, it alone says what the path allows. */
+  readonly exact: boolean;
   /** Answers a method the path has when no route served it (an item that does not exist). */
   fallback?: Fallback;
 }
@@ -31,7 +33,7 @@ export class RouteTable {
   #entry(path: string): PathEntry {
     let entry = this.#entries.get(path);
     if (entry === undefined) {
-      entry = { methods: new Set() };
+      entry = { methods: new Set(), exact: !path.includes(':') };
       this.#entries.set(path, entry);
       this.#lookup.add('ALL', path, entry);
       this.#paths.addRoute(path);
@@ -72,7 +74,10 @@ export class RouteTable {
 
   /** The methods some route answers at this path, and the fallback for a method it has. */
   resolve(path: string, method: string): { allowed: string[]; fallback?: (c: Context) => Response | Promise<Response> } {
-    const [matches] = this.#lookup.match('ALL', path);
+    const [found] = this.#lookup.match('ALL', path);
+    // `/v1/servers/detail` is GET only, though `/v1/servers/{id}` also matches it.
+    const exact = found.filter(([entry]) => entry.exact);
+    const matches = exact.length > 0 ? exact : found;
     const all = new Set<string>();
     let fallback: ((c: Context) => Response | Promise<Response>) | undefined;
     for (const [entry, params] of matches) {
