@@ -115,8 +115,11 @@ export const loadConfig = (opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
     if (typeof store?.path === 'string') store.path = resolve(dirname(file), store.path);
   }
   if (env.HOST) input.host = env.HOST;
-  if (env.PORT) input.port = env.PORT;
-  return parseConfig(input, file ?? 'environment');
+  if (env.PORT) {
+    if (!/^\d{1,5}$/.test(env.PORT) || Number(env.PORT) > 65535) throw new ConfigError(`invalid configuration:\n  environment: PORT=${env.PORT}: must be a port number from 0 to 65535`);
+    input.port = Number(env.PORT);
+  }
+  return parseConfig(input, file ?? 'defaults');
 };
 
 /** Where extension modules are looked for under this configuration. */

@@ -182,8 +182,8 @@ describe('pagination', () => {
   });
 
   test.each([
-    ['limit=0', 'limit'],
     ['limit=-1', 'limit'],
+    ['limit=1001', 'at most 1000'],
     ['limit=abc', 'limit'],
     ['limit=1.5', 'limit'],
     ['limit=', 'limit'],

@@ -10,10 +10,11 @@ beforeEach(async () => {
   id = await createServer(gw.app, { metadata: { role: 'web' } });
 });
 
-test('without the extension the core refuses to change metadata on PUT (it ignores the unqualified name)', async () => {
+test('the core refuses to change metadata on PUT, and says which name can', async () => {
   const r = await call(gw.app, `/v1/servers/${id}`, json('PUT', { server: { metadata: { role: 'db' } } }));
-  expect(r.status).toBe(200);
-  expect(r.json().server.metadata).toEqual({ role: 'web' });
+  expect(r.status).toBe(400);
+  expect(r.json().badRequest.message).toBe('"metadata" cannot be set when updating a server; "RAX-EDIT:metadata" can.');
+  expect((await call(gw.app, `/v1/servers/${id}`)).json().server.metadata).toEqual({ role: 'web' });
 });
 
 test('PUT with RAX-EDIT:metadata replaces it (JSON); the extension name leaves no trace in the server', async () => {

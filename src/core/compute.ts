@@ -125,8 +125,9 @@ export const compute = (d: ComputeDeps) => {
       if (err instanceof MarkerNotFoundError) throw badRequest(`marker "${page.marker}" was not found.`);
       throw err;
     }
-    const more = page.limit !== undefined && docs.length > page.limit;
-    if (more) docs = docs.slice(0, page.limit);
+    // limit=0 is an empty page, and nothing follows it.
+    const more = page.limit !== undefined && page.limit > 0 && docs.length > page.limit;
+    if (page.limit !== undefined) docs = docs.slice(0, page.limit);
     const base = linkBase(c, d.version, d.origin);
     const values = docs.map((x) => {
       const doc = settle(kind, x.doc, now);

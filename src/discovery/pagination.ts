@@ -17,12 +17,14 @@ const single = (c: Context, name: string): string | undefined => {
   return values[0];
 };
 
+/** The largest page: a larger `limit` is refused saying so. */
+export const MAX_LIMIT = 1000;
+
 export const pageRequest = (c: Context): PageRequest => {
   const limit = single(c, 'limit');
   const marker = single(c, 'marker');
-  if (limit !== undefined && !/^[1-9]\d{0,8}$/.test(limit)) {
-    throw badRequest(`limit must be a positive integer, got "${limit}".`);
-  }
+  if (limit !== undefined && !/^\d+$/.test(limit)) throw badRequest(`limit must be a whole number from 0 to ${MAX_LIMIT}, got "${limit}".`);
+  if (limit !== undefined && Number(limit) > MAX_LIMIT) throw badRequest(`limit may be at most ${MAX_LIMIT}, got ${limit}.`);
   if (marker === '') throw badRequest('marker must not be empty.');
   return { limit: limit === undefined ? undefined : Number(limit), marker };
 };

@@ -371,7 +371,7 @@ export const buildVersionModel = (
     image: extendShape(imageShape, added.image, inCore.image),
     flavor: extendShape(flavorShape, added.flavor, inCore.flavor),
   };
-  const createImage = extendShape(createImageShape, accepts.createImage);
+  const createImage: Shape = { ...extendShape(createImageShape, accepts.createImage), writes: { shape: full.image, when: 'creating an image' } };
   // Routes answering a core resource answer it with this version's full shape.
   for (const [i, r] of routes.entries()) if (r.resource !== undefined) routes[i] = { ...r, output: full[r.resource] };
   actions.set('createImage', { ...actions.get('createImage')!, shape: createImage });
@@ -384,8 +384,8 @@ export const buildVersionModel = (
       serverSummary: summaryOf(full.server),
       imageSummary: summaryOf(full.image),
       flavorSummary: summaryOf(full.flavor),
-      serverCreate: extendShape(serverCreateShape, accepts.create),
-      serverUpdate: extendShape(serverUpdateShape, accepts.update),
+      serverCreate: { ...extendShape(serverCreateShape, accepts.create), writes: { shape: full.server, when: 'creating a server' } },
+      serverUpdate: { ...extendShape(serverUpdateShape, accepts.update), writes: { shape: full.server, when: 'updating a server' } },
       createImage,
     },
     defaults,

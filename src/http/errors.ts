@@ -5,7 +5,7 @@ import { CORE_CODECS, type Codec, type DocumentEncoder } from '../media/codecs.t
 import { badMethod, Fault, faultShape, itemNotFound, type FaultKind } from '../media/fault.ts';
 import { negotiation } from '../media/negotiate.ts';
 import { formatSuffix } from './path.ts';
-import { requestHeader } from './request.ts';
+import { rawPath, requestHeader } from './request.ts';
 import type { RouteTable } from './routes.ts';
 
 /** Faults are always JSON or XML: whichever the client prefers, JSON when it accepts neither. */
@@ -64,5 +64,5 @@ export const onNotFound = (routes: RouteTable, registry: Registry): NotFoundHand
     const known = registry.versions.map((v) => v.version.id).join(', ');
     return faultResponse(c, itemNotFound(`API version "${version}" does not exist; this gateway serves ${known} (listed at /).`));
   }
-  return faultResponse(c, itemNotFound(`The resource ${c.req.path} could not be found.`));
+  return faultResponse(c, itemNotFound(`The resource ${rawPath(c.req.url)} could not be found.`));
 };

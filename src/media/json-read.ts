@@ -1,7 +1,7 @@
 import type { Field, Shape, Value } from '../model/shape.ts';
 import { spell, spellingOf, type Naming, type OldSpelling } from '../model/naming.ts';
 import { badRequest } from './fault.ts';
-import { checked, MAX_DEPTH, refusedName, requireFields, reservedName, sameField, scalarFromJson, storable, usedOld, type Incoming, type OldUse, type Reader } from './read.ts';
+import { checked, MAX_DEPTH, readOnlyNames, refusedName, requireFields, reservedName, sameField, scalarFromJson, storable, usedOld, type Incoming, type OldUse, type Reader } from './read.ts';
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -150,12 +150,17 @@ export const compileJsonReader = (shape: Shape, naming: Naming): Reader => {
     const each = names.map((n) => compileField(f, naming, n));
     if (each[0] !== undefined) puts.push(anySpelling(f, names, each as Put[]));
   }
+  const spellings = (f: Field) => [spell(spellingOf(naming, f.owner), f.name), ...(f.owner === undefined ? [] : naming.old(f.owner).map((o) => spell(o, f.name)))];
+  const readOnly = readOnlyNames(shape, spellings, (f) => spellings(f)[0]!, new Set(known.keys()));
   return (content, uses) => {
     if (!isObject(content)) throw badRequest(`"${shape.element}" must be an object.`);
     for (const k in content) {
       const name = known.get(k);
-      if (name === undefined) unknownName(k, shape.element, naming);
-      else if (name.old !== undefined) usedOld(name.old, k, `"${name.current}"`, uses);
+      if (name === undefined) {
+        const refusal = readOnly.get(k);
+        if (refusal !== undefined) throw badRequest(refusal(k));
+        unknownName(k, shape.element, naming);
+      } else if (name.old !== undefined) usedOld(name.old, k, `"${name.current}"`, uses);
     }
     const out: Value = {};
     for (const put of puts) put(content, out, uses);

@@ -130,6 +130,29 @@ export const checked = (field: Field, value: unknown, spelled: string): unknown 
   return value;
 };
 
+/**
+ * The names a request shape's resource has that the request may not set, each with what to tell
+ * a client that sends one: `"OS-LOCK:locked" cannot be set when creating a server`, and the name
+ * that can, if an extension offers one (`"metadata"`: `"RAX-EDIT:metadata"` can).
+ */
+export const readOnlyNames = (
+  shape: Shape,
+  /** The keys a reader finds a field's spellings by (current and old), and how to name its current one. */
+  keys: (f: Field) => readonly string[],
+  label: (f: Field) => string,
+  settable: ReadonlySet<string>,
+): Map<string, (spelled: string) => string> => {
+  const names = new Map<string, (spelled: string) => string>();
+  if (shape.writes === undefined) return names;
+  const { when } = shape.writes;
+  for (const f of shape.writes.shape.fields) {
+    const instead = shape.fields.find((g) => g.name === f.name && g.owner !== f.owner);
+    const can = instead === undefined ? '' : `; "${label(instead)}" can`;
+    for (const k of keys(f)) if (!settable.has(k)) names.set(k, (spelled) => `"${spelled}" cannot be set when ${when}${can}.`);
+  }
+  return names;
+};
+
 export const requireFields = (shape: Shape, value: Value, spell: (f: Field) => string): void => {
   for (const f of shape.fields) {
     if (f.required && (value[f.key] === undefined || value[f.key] === null)) {

@@ -3,7 +3,7 @@ import type { Field, Shape, Value } from '../model/shape.ts';
 import { CORE, spellingOf, xmlName, type Naming, type OldSpelling, type Resolved, type Spelling } from '../model/naming.ts';
 import { badRequest, Fault } from './fault.ts';
 import { ATOM_NS } from './namespaces.ts';
-import { checked, MAX_DEPTH, ownMap, refusedName, requireFields, reservedName, sameField, scalarFromText, usedOld, type Incoming, type OldUse, type Reader } from './read.ts';
+import { checked, MAX_DEPTH, ownMap, readOnlyNames, refusedName, requireFields, reservedName, sameField, scalarFromText, usedOld, type Incoming, type OldUse, type Reader } from './read.ts';
 
 /**
  * The XML reader: a namespace-resolved element tree, read with a Shape. The tree comes from saxes,
@@ -137,6 +137,23 @@ export const compileXmlReader = (shape: Shape, naming: Naming, core: ReadonlySet
     return n.prefix === undefined ? n.local : `${n.prefix}:${n.local}`;
   };
   const normalise = (ns: string | undefined) => (ns !== undefined && core.has(ns) ? undefined : ns);
+  // The resource's names this request may not set, as XML spells them (attribute or element).
+  const readOnly = readOnlyNames(
+    shape,
+    (f) => {
+      const owned = f.owner !== undefined;
+      return [spellingOf(naming, f.owner), ...(owned ? naming.old(f.owner!) : [])].map((s) => {
+        const n = xmlName(s, f.name, owned);
+        return keyOf(n.namespace, n.local);
+      });
+    },
+    spell,
+    new Set([...attrs.keys(), ...elements.keys()]),
+  );
+  const refuseReadOnly = (namespace: string | undefined, local: string, spelled: string) => {
+    const refusal = readOnly.get(keyOf(namespace, local));
+    if (refusal !== undefined) throw badRequest(refusal(spelled));
+  };
   /** Sets a field, once: a second spelling of it must say the same. */
   const put = (out: Value, k: Known, value: unknown, spelled: string, seen: Map<string, string>, uses: OldUse[] | undefined) => {
     if (k.old !== undefined) usedOld(k.old, `${k.old.alias}:${k.field.name}`, k.current, uses);
@@ -155,6 +172,7 @@ export const compileXmlReader = (shape: Shape, naming: Naming, core: ReadonlySet
       const k = attrs.get(keyOf(a.namespace, a.local));
       if (k === undefined) {
         reservedName(a.local, `<${el.spelled}>`);
+        refuseReadOnly(a.namespace, a.local, a.spelled);
         const owner = ownerOf(a.namespace, core, naming, a.spelled);
         if (owner !== undefined && owner !== null) throw badRequest(`The attribute ${a.spelled} is not a field of <${el.spelled}>.`);
         continue;
@@ -165,6 +183,7 @@ export const compileXmlReader = (shape: Shape, naming: Naming, core: ReadonlySet
       const k = elements.get(keyOf(normalise(child.namespace), child.local));
       if (k === undefined) {
         reservedName(child.local, `<${el.spelled}>`);
+        refuseReadOnly(normalise(child.namespace), child.local, child.spelled);
         const owner = ownerOf(child.namespace, core, naming, child.spelled);
         if (owner !== undefined && owner !== null) throw badRequest(`<${child.spelled}> is not a field of <${el.spelled}>.`);
         continue;

@@ -95,6 +95,11 @@ export interface Shape {
   readonly fields: readonly Field[];
   /** An extension's own document (`RAX-BAK:backupSchedule`): root named and namespaced by it. */
   readonly owner?: Owner;
+  /**
+   * For a request shape: the resource it writes, and when (`creating a server`), so that a name
+   * the resource has but this request may not set is refused saying so, not as unknown.
+   */
+  readonly writes?: { readonly shape: Shape; readonly when: string };
 }
 
 /** A document of many items: `{"extensions": [...], "extensions_links": [...]}` / `<extensions>`. */
