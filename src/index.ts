@@ -1,6 +1,9 @@
 /** The public API for extension authors and embedders: `import { defineExtension } from 'extgate'`. */
 export { defineExtension, type ExtensionDefinition, type ExtensionLink } from './extension/define.ts';
-export { createGateway, loadRegistry } from './gateway.ts';
+export { configuredOptions, createGateway, loadRegistry, seedStore } from './gateway.ts';
+export { openSqliteStore } from './store/sqlite.ts';
+export { systemClock, ManualClock } from './core/clock.ts';
+export { listen } from './server.ts';
 export { buildRegistry, type Registry, type VersionView, type ApiVersion } from './extension/registry.ts';
 export { parseConfig, loadConfig, type Config } from './config.ts';
 export { Fault, badRequest, conflictingRequest, itemNotFound } from './media/fault.ts';

@@ -6,7 +6,6 @@ import { systemClock } from './core/clock.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
 import { listen } from './server.ts';
-import { resolveExtgateEverywhere } from './extension/resolve-extgate.ts';
 import { namesTable, versionSummary } from './extension/names-table.ts';
 
 /** `extgate serve` runs the gateway; `extgate check` runs the load-time rules and exits. */
@@ -18,8 +17,6 @@ const USAGE = `usage: extgate <serve|check> [--config FILE] [--names]
 
 const log = (m: string) => console.error(m);
 
-// Extension folders outside the project import 'extgate' too.
-resolveExtgateEverywhere();
 
 const serveCommand = async (config: Config): Promise<void> => {
   const registry = await loadRegistry(config);

@@ -3,11 +3,9 @@ import { parseConfig } from '../../src/config.ts';
 import { configuredOptions, createGateway, loadRegistry, seedStore } from '../../src/gateway.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
-import { resolveExtgateEverywhere } from '../../src/extension/resolve-extgate.ts';
 import { listen } from '../../src/server.ts';
 import { reportListening } from './common.ts';
 
-resolveExtgateEverywhere();
 // A large configuration (1,000 promotion records) comes in a file: the environment has a size limit.
 const config = parseConfig(JSON.parse(process.env.BENCH_CONFIG_FILE === undefined ? (process.env.BENCH_CONFIG ?? '{}') : readFileSync(process.env.BENCH_CONFIG_FILE, 'utf8')));
 const registry = await loadRegistry(config);

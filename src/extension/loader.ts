@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Problem } from './problems.ts';
 import type { LoadedModule } from './registry.ts';
+import { resolveExtgateEverywhere } from './resolve-extgate.ts';
 
 /** Every module under `extensions/<ALIAS>/` of each root, filtered by the enable and disable lists. */
 export interface LoaderOptions {
@@ -17,6 +18,8 @@ const ENTRIES = ['index.ts', 'index.js', 'index.mjs'];
 
 /** `skipped`: folders present but not loaded (disabled, not enabled), whose promotion records then do not apply. */
 export const loadModules = async (opts: LoaderOptions): Promise<{ modules: LoadedModule[]; problems: Problem[]; skipped: string[] }> => {
+  // Modules outside the project import 'extgate' too, and must get this very module (library use included).
+  resolveExtgateEverywhere(await import('../index.ts'));
   const modules: LoadedModule[] = [];
   const problems: Problem[] = [];
   const skipped: string[] = [];
