@@ -122,8 +122,11 @@ export const loadConfig = (opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
   return parseConfig(input, file ?? 'defaults');
 };
 
+/** The project's own extensions. */
+export const BUILTIN_EXTENSIONS = resolve(PROJECT_ROOT, 'extensions');
+
 /** Where extension modules are looked for under this configuration. */
 export const extensionRoots = (config: Config): string[] => [
-  ...(config.extensions.builtin ? [resolve(PROJECT_ROOT, 'extensions')] : []),
+  ...(config.extensions.builtin ? [BUILTIN_EXTENSIONS] : []),
   ...config.extensions.paths,
 ];

@@ -1,5 +1,5 @@
 import { Hono, type Context, type Handler } from 'hono';
-import { durationOf, extensionRoots, type Config } from './config.ts';
+import { BUILTIN_EXTENSIONS, durationOf, extensionRoots, type Config } from './config.ts';
 import type { Clock } from './core/clock.ts';
 import { compute, seed } from './core/compute.ts';
 import { loadModules } from './extension/loader.ts';
@@ -29,6 +29,7 @@ import { addressedAs } from './model/naming.ts';
 export const loadRegistry = async (config: Config): Promise<Registry> => {
   const { modules, problems, skipped } = await loadModules({
     roots: extensionRoots(config),
+    builtin: config.extensions.builtin ? BUILTIN_EXTENSIONS : undefined,
     enable: config.extensions.enable,
     disable: config.extensions.disable,
   });

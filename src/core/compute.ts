@@ -54,10 +54,7 @@ export const compute = (d: ComputeDeps) => {
     flavors: { summary: collection('flavors', s.flavorSummary), detail: collection('flavors', s.flavor) },
   } satisfies Record<Kind, { summary: Collection; detail: Collection }>;
 
-  const settleServer = (doc: ServerDoc, now: number) => model.machines.server.settle(doc, now);
-  const settleImage = (doc: ImageDoc, now: number) => model.machines.image.settle(doc, now);
-  const settle = (kind: Kind, doc: Value, now: number): Value =>
-    kind === 'servers' ? settleServer(doc as ServerDoc, now) : kind === 'images' ? settleImage(doc as ImageDoc, now) : doc;
+  const settle = (kind: Kind, doc: Value, now: number): Value => model.complete(singular[kind], doc, now);
   const view = (kind: Kind, doc: Value, base: LinkBase): Value =>
     kind === 'servers' ? serverView(doc as ServerDoc, s.server, base) : kind === 'images' ? imageView(doc as ImageDoc, s.image, base) : flavorView(doc as FlavorDoc, s.flavor, base);
   const singular = { servers: 'server', images: 'image', flavors: 'flavor' } as const;
@@ -178,7 +175,7 @@ export const compute = (d: ComputeDeps) => {
     const flavorId = idOfRef(input.flavorRef as string);
     const image = await store.get<ImageDoc>('images', imageId);
     if (image === undefined) throw badRequest(`imageRef ${input.imageRef} names no image.`);
-    if (settleImage(image.doc, now).status !== 'ACTIVE') throw badRequest(`The image ${imageId} is not ACTIVE.`);
+    if (model.complete('image', image.doc, now).status !== 'ACTIVE') throw badRequest(`The image ${imageId} is not ACTIVE.`);
     if ((await store.get('flavors', flavorId)) === undefined) throw badRequest(`flavorRef ${input.flavorRef} names no flavor.`);
     const id = randomUUID();
     const adminPass = (input.adminPass as string | undefined) ?? randomBytes(9).toString('base64url');

@@ -146,7 +146,7 @@ export class RouteRequest extends ExtensionRequest implements RouteContext {
     return (d) => {
       const base = linkBase(this.#c, this.#version, this.#origin);
       const shapes = this.#model.shapes;
-      if (this.#loaded?.kind === 'images') return imageView(this.#model.machines.image.settle(d as ImageDoc, this.now), shapes.image, base);
+      if (this.#loaded?.kind === 'images') return imageView(this.#model.complete('image', d as ImageDoc, this.now), shapes.image, base);
       if (this.#loaded?.kind === 'servers') return serverView(d as ServerDoc, shapes.server, base);
       return flavorView(d as FlavorDoc, shapes.flavor, base);
     };

@@ -1,6 +1,5 @@
 import type { Context, Handler, MiddlewareHandler } from 'hono';
 import type { Clock } from '../core/clock.ts';
-import type { ServerDoc } from '../core/views.ts';
 import type { GatewayEnv } from '../http/context.ts';
 import { oldUses } from '../http/deprecation.ts';
 import { badRequest, itemNotFound } from '../media/fault.ts';
@@ -80,7 +79,7 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): Handler<GatewayEnv>
       if (params[param] === undefined) continue;
       const found = await deps.store.get(kind, params[param]);
       if (found === undefined) throw itemNotFound(`No ${kind.slice(0, -1)} with id ${params[param]}.`);
-      const doc = kind === 'servers' ? deps.model.machines.server.settle(found.doc as ServerDoc, now) : found.doc;
+      const doc = deps.model.complete(kind === 'servers' ? 'server' : 'image', found.doc, now);
       loaded = { kind, version: found.version, doc };
       c.set('doc', doc);
     }

@@ -9,6 +9,8 @@ import { resolveExtgateEverywhere } from './resolve-extgate.ts';
 export interface LoaderOptions {
   /** Folders whose sub-folders are extension modules. */
   readonly roots: readonly string[];
+  /** The project's own folder among them, if it is one: its modules are the shipped ones. */
+  readonly builtin?: string;
   /** When given, only these aliases load. */
   readonly enable?: readonly string[];
   readonly disable?: readonly string[];
@@ -48,7 +50,7 @@ export const loadModules = async (opts: LoaderOptions): Promise<{ modules: Loade
       }
       try {
         const mod = (await import(pathToFileURL(entry).href)) as { default?: unknown };
-        modules.push({ label: folder, folder, exported: mod.default });
+        modules.push({ label: folder, folder, path: dir, builtin: opts.builtin !== undefined && resolve(opts.builtin) === root, exported: mod.default });
       } catch (err) {
         problems.push({ extension: folder, field: '(module)', rule: 'module', message: `cannot be imported: ${(err as Error).message}` });
       }

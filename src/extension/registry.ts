@@ -20,6 +20,10 @@ export interface ApiVersion {
 export interface LoadedModule {
   readonly label: string;
   readonly folder?: string;
+  /** Where it was found (its folder's path), for problems that name two modules. */
+  readonly path?: string;
+  /** One of the project's own extensions: in skip mode, a clash with one leaves out the other. */
+  readonly builtin?: boolean;
   readonly exported: unknown;
 }
 
@@ -62,6 +66,7 @@ export const buildRegistry = (modules: readonly LoadedModule[], opts: RegistryOp
   const versionIds = opts.versions.map((v) => v.id);
   const problems: Problem[] = [...(opts.problems ?? [])];
   const sound: Extension[] = [];
+  const moduleOf = new Map<Extension, LoadedModule>();
 
   for (const m of modules) {
     if (!isExtension(m.exported)) {
@@ -72,9 +77,10 @@ export const buildRegistry = (modules: readonly LoadedModule[], opts: RegistryOp
     const found = checkDefinition(m.exported, label, { vendors: opts.vendors, versions: versionIds, folder: m.folder });
     problems.push(...found);
     if (found.length === 0) sound.push(m.exported);
+    moduleOf.set(m.exported, m);
   }
 
-  const unique = dropDuplicates(sound, problems);
+  const unique = dropDuplicates(sound, problems, (e) => moduleOf.get(e));
   const { ordered, problems: orderProblems } = orderByDependencies(unique);
   problems.push(...orderProblems);
   const loaded = ordered.filter((e) => versionOrderOk(e, ordered, versionIds, problems));
@@ -98,6 +104,12 @@ export const buildRegistry = (modules: readonly LoadedModule[], opts: RegistryOp
   let built = viewsOf(loaded, lineage.chains);
   const wiringProblems = dedupe(built.flatMap((b) => b.problems));
   problems.push(...wiringProblems);
+  // An extension left out for its requirements still has its contributions checked: every
+  // problem at once, not one more each time the last is fixed.
+  for (const e of unique.filter((x) => !loaded.includes(x))) {
+    const alone = viewsOf([...loaded, e], resolveLineage([], { extensions: [...loaded, e], versions: opts.versions, vendors: opts.vendors }).chains);
+    problems.push(...dedupe(alone.flatMap((b) => b.problems)).filter((p) => p.extension === e.alias && !wiringProblems.some((w) => same(w, p))));
+  }
   if (problems.length > 0 && (opts.onInvalid ?? 'fail') === 'fail') throw new ExtensionLoadError(problems);
   if (wiringProblems.length > 0) {
     // A clash a promotion caused leaves out the record; any other, the extension.
@@ -114,6 +126,8 @@ export const buildRegistry = (modules: readonly LoadedModule[], opts: RegistryOp
   return { versions: views, extensions: loaded, problems, version: (id) => byId.get(id) };
 };
 
+const same = (a: Problem, b: Problem): boolean => a.extension === b.extension && a.field === b.field && a.rule === b.rule && a.message === b.message;
+
 const dedupe = (ps: readonly Problem[]): Problem[] => {
   const seen = new Set<string>();
   return ps.filter((p) => {
@@ -124,17 +138,25 @@ const dedupe = (ps: readonly Problem[]): Problem[] => {
   });
 };
 
-/** Alias and namespace name one extension each; every holder of a shared one is at fault. */
-const dropDuplicates = (extensions: readonly Extension[], problems: Problem[]): Extension[] => {
+/**
+ * Alias and namespace name one extension each. Every holder of a shared one is at fault, named
+ * with where it was found; but one of the project's own is kept against one from elsewhere, so
+ * that in skip mode a bad extension never knocks out a shipped one.
+ */
+const dropDuplicates = (extensions: readonly Extension[], problems: Problem[], moduleOf: (e: Extension) => LoadedModule | undefined): Extension[] => {
   const bad = new Set<Extension>();
+  const where = (e: Extension) => moduleOf(e)?.path ?? moduleOf(e)?.label ?? e.alias;
   for (const field of ['alias', 'namespace'] as const) {
     const holders = new Map<string, Extension[]>();
     for (const e of extensions) holders.set(e[field], [...(holders.get(e[field]) ?? []), e]);
     for (const [value, hs] of holders) {
       if (hs.length < 2) continue;
-      for (const e of hs) {
+      const shipped = hs.filter((e) => moduleOf(e)?.builtin === true);
+      const atFault = shipped.length === 1 ? hs.filter((e) => e !== shipped[0]) : hs;
+      for (const e of atFault) {
         bad.add(e);
-        problems.push({ extension: e.alias, field, rule: `unique-${field}`, message: `"${value}" is claimed by ${hs.length} extensions` });
+        const others = hs.filter((x) => x !== e).map(where);
+        problems.push({ extension: e.alias, field, rule: `unique-${field}`, message: `"${value}" of ${where(e)} is also claimed by ${others.join(', ')}` });
       }
     }
   }

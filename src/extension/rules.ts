@@ -137,5 +137,48 @@ export const checkDefinition = (definition: unknown, label: string, ctx: RuleCon
   if (minVersion !== undefined && !ctx.versions.includes(minVersion)) {
     problem('minVersion', 'min-version', `"${minVersion}" is not an API version of this gateway (${ctx.versions.join(', ')})`);
   }
+  for (const [field, name, kind] of contributedNames(d)) {
+    const bad = kind === 'header' ? !HTTP_TOKEN.test(name) : !XML_NAME.test(name) || RESERVED.has(name);
+    if (bad) problem(field, 'name-grammar', kind === 'header'
+      ? `"${name}" must be an HTTP header name: letters, digits and "-"`
+      : `"${name}" must be a name XML, JSON and a URL all carry: a letter, then letters, digits, "_", "-" or "."; not __proto__, constructor or prototype`);
+  }
   return problems;
+};
+
+/** An XML NCName (ASCII), which is also safe in a query string and a JSON key. */
+const XML_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+const HTTP_TOKEN = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Every name a descriptor contributes, where it is, and whether it is a header. */
+const contributedNames = (d: Record<string, unknown>): [string, string, 'name' | 'header'][] => {
+  const out: [string, string, 'name' | 'header'][] = [];
+  const each = (key: string, f: (x: Record<string, unknown>, at: string) => void) => {
+    const list = d[key];
+    if (Array.isArray(list)) list.forEach((x, i) => typeof x === 'object' && x !== null && f(x as Record<string, unknown>, `${key}[${i}]`));
+  };
+  const name = (x: Record<string, unknown>, prop: string, at: string) => {
+    if (typeof x[prop] === 'string') out.push([`${at}.${prop}`, x[prop] as string, 'name']);
+  };
+  const fields = (x: Record<string, unknown>, at: string) => {
+    if (Array.isArray(x.fields)) x.fields.forEach((f, j) => typeof f === 'object' && f !== null && name(f as Record<string, unknown>, 'name', `${at}.fields[${j}]`));
+  };
+  each('attributes', (x, at) => {
+    name(x, 'name', at);
+    name(x, 'item', at);
+    fields(x, at);
+  });
+  each('parameters', (x, at) => name(x, 'name', at));
+  each('states', (x, at) => name(x, 'name', at));
+  each('actions', (x, at) => {
+    name(x, 'name', at);
+    fields(x, at);
+  });
+  const headers = d.headers as Record<string, unknown> | undefined;
+  for (const dir of ['request', 'response']) {
+    const list = headers?.[dir];
+    if (Array.isArray(list)) list.forEach((h, i) => typeof h === 'string' && out.push([`headers.${dir}[${i}]`, h, 'header']));
+  }
+  return out;
 };

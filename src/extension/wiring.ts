@@ -1,4 +1,4 @@
-import { attribute, extendShape, input, list, map, shape, text, values, type Field, type Shape } from '../model/shape.ts';
+import { attribute, extendShape, input, list, map, shape, text, values, type Field, type Shape, type Value } from '../model/shape.ts';
 import { spell, spellHeader, spellingOf, type Naming, type OldSpelling, type Spelling } from '../model/naming.ts';
 import { COMPUTE_NS } from '../media/namespaces.ts';
 import {
@@ -79,6 +79,11 @@ export interface VersionModel {
   };
   /** Values stored on create when the request does not give them, by resource. */
   readonly defaults: Readonly<Record<'server' | 'image' | 'flavor', readonly (readonly [string, unknown])[]>>;
+  /**
+   * A stored document as this version reads it, in place: the extensions' defaults where it has
+   * none (it was made before they were enabled), and a transient state whose time has come settled.
+   */
+  readonly complete: <T extends Value>(resource: 'server' | 'image' | 'flavor', doc: T, now: number) => T;
   /** Query parameters by collection, keyed by each spelling this version knows (`OS-PIE:img`, `RAX-PIE:img`). */
   readonly parameters: Readonly<Record<'servers' | 'images' | 'flavors', ReadonlyMap<string, ParameterDef>>>;
   /** The one action table, keyed by the body's resolved root name (`reboot`, `lock`, `RAX-CBS:mount_volume`). */
@@ -229,16 +234,36 @@ export const buildVersionModel = (
   const plainCodecs: Record<'servers' | 'images' | 'flavors', Map<string, { codec: Codec; core: boolean }>> = { servers: new Map(), images: new Map(), flavors: new Map() };
   const variantCodecs: Record<'servers' | 'images' | 'flavors', Codec[]> = { servers: [], images: [], flavors: [] };
 
-  for (const e of extensions) {
+  const view = (e: Extension) => {
     const owner = e.alias;
     const current = spellingOf(naming, owner);
     const olds = naming.old(owner);
     const every: readonly Spelling[] = [current, ...olds];
-    const visible = new Set([owner, ...(e.requires ?? [])]);
     /** Records every spelling of one name for the operator's review. */
     const serve = (kind: Kind, where: string, spelledAs: (s: Spelling) => string) => {
       for (const s of every) served.push({ kind, where, spelled: spelledAs(s), owner, origin: originOf(s, current) });
     };
+    return { owner, current, olds, every, serve };
+  };
+
+  // Every state first, so that an action may go through any extension's state whatever the load
+  // order: one it does not require is then refused for that, not as unknown.
+  for (const e of extensions) {
+    const { owner, current, serve } = view(e);
+    e.states?.forEach((s, i) => {
+      // Known either way: a clash is reported once, not again by every action that uses the state.
+      (s.resource === 'server' ? serverStates : imageStates).add(stateKey(s.name, owner));
+      if (!claim('state', s.resource, spell(current, s.name), owner, `states[${i}].name`, s.name)) return;
+      serve('state', s.resource, (x) => spell(x, s.name));
+      // A state holds one name: while old names are kept, the oldest kept one (see valueRenderer).
+      const written = naming.written(owner).at(-1)!;
+      if (written !== current) served.push({ kind: 'state', where: s.resource, spelled: spell(written, s.name), owner, origin: 'the value written while old names are kept (a state holds one name)' });
+    });
+  }
+
+  for (const e of extensions) {
+    const { owner, current, olds, every, serve } = view(e);
+    const visible = new Set([owner, ...(e.requires ?? [])]);
 
     e.attributes?.forEach((a, i) => {
       if (!claim('attribute', a.resource, spell(current, a.name), owner, `attributes[${i}].name`, a.name)) return;
@@ -266,15 +291,6 @@ export const buildVersionModel = (
         }
       });
     }
-    e.states?.forEach((s, i) => {
-      // Known either way: a clash is reported once, not again by every action that uses the state.
-      (s.resource === 'server' ? serverStates : imageStates).add(stateKey(s.name, owner));
-      if (!claim('state', s.resource, spell(current, s.name), owner, `states[${i}].name`, s.name)) return;
-      serve('state', s.resource, (x) => spell(x, s.name));
-      // A state holds one name: while old names are kept, the oldest kept one (see valueRenderer).
-      const written = naming.written(owner).at(-1)!;
-      if (written !== current) served.push({ kind: 'state', where: s.resource, spelled: spell(written, s.name), owner, origin: 'the value written while old names are kept (a state holds one name)' });
-    });
     e.actions?.forEach((a, i) => {
       if (!claim('action', 'server', spell(current, a.name), owner, `actions[${i}].name`, a.name)) return;
       serve('action', 'server', (s) => spell(s, a.name));
@@ -389,6 +405,11 @@ export const buildVersionModel = (
       createImage,
     },
     defaults,
+    complete: (resource, doc, now) => {
+      for (const [k, v] of defaults[resource]) if ((doc as Value)[k] === undefined) (doc as Value)[k] = structuredClone(v);
+      if (resource !== 'flavor') machines[resource].settle(doc as Value & { status: string }, now);
+      return doc;
+    },
     parameters,
     actions,
     machines,
