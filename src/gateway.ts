@@ -1,4 +1,4 @@
-import { Hono, type Context, type Handler } from 'hono';
+import { Hono, type Context, type Handler, type Next } from 'hono';
 import { BUILTIN_EXTENSIONS, durationOf, extensionRoots, type Config } from './config.ts';
 import type { Clock } from './core/clock.ts';
 import { compute, seed } from './core/compute.ts';
@@ -6,18 +6,17 @@ import { loadModules } from './extension/loader.ts';
 import { buildRegistry, type Registry, type VersionView } from './extension/registry.ts';
 import { loadVendors } from './extension/vendors.ts';
 import { loadPromotions } from './extension/promotions.ts';
-import { extensionRoute, hookMiddleware, type HookDeps } from './extension/hooks.ts';
+import { extensionRoute, preHandlerOf, preSerializationOf, type HookDeps } from './extension/hooks.ts';
 import type { HookPoint } from './extension/contract.ts';
 import { CORE_CODECS, versionCodecs } from './media/codecs.ts';
 import { negotiation } from './media/negotiate.ts';
 import { extensionsDiscovery } from './discovery/extensions.ts';
 import { versionsDiscovery } from './discovery/versions.ts';
-import type { GatewayEnv } from './http/context.ts';
 import { onError, onNotFound, type Log } from './http/errors.ts';
 import { RoutingPaths } from './http/path.ts';
-import { encoderCache, readBody, readerCache, respond, unitOfWork } from './http/pipeline.ts';
+import { bodyReader, commit, encoderCache, readerCache, responder } from './http/pipeline.ts';
+import { flow, type FlowParts, type RouteSteps } from './http/flow.ts';
 import { RouteTable } from './http/routes.ts';
-import { chain } from './http/chain.ts';
 import { DirectResponses, setServing } from './http/direct.ts';
 import { OldNameUses } from './http/deprecation.ts';
 import { originOf, type Origin } from './http/origin.ts';
@@ -118,8 +117,6 @@ const answerHeadAsGet = (app: Hono): void => {
   };
 };
 
-const noNext = async () => {};
-
 const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions, oldNames: OldNameUses, origin: Origin): void => {
   const { model, naming } = view;
   const v = `/${view.version.id}`;
@@ -128,44 +125,53 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   const codecs = versionCodecs(view.version.id);
   const encoders = encoderCache(naming);
   const edge = { version: view.version.id, naming, uses: oldNames, headers: model.oldHeaders, origin };
-  const respondStage = respond(codecs, negotiation(codecs), encoders, edge);
+  const respond = responder(codecs, negotiation(codecs), encoders, edge);
   // Reads of a collection also speak the media types extensions add to it (RAX-ATOM).
   const respondFor = (kind: 'servers' | 'images' | 'flavors') => {
     const all = [...codecs, ...model.codecs[kind]];
-    return all.length === codecs.length ? respondStage : respond(all, negotiation(all), encoders, edge);
+    return all.length === codecs.length ? respond : responder(all, negotiation(all), encoders, edge);
   };
-  const readStage = readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576 });
-  const txStage = unitOfWork(opts.store);
-  const hooksOf = (point: HookPoint) => (model.hooks.get(point) ?? []).map((h) => hookMiddleware(h, deps));
+  const maxBytes = opts.maxBodyBytes ?? 1_048_576;
+  const read = bodyReader({ codecs, naming, maxBytes });
+  const phases = (point: HookPoint | undefined) => {
+    const hooks = point === undefined ? [] : (model.hooks.get(point) ?? []);
+    return {
+      preHandler: hooks.flatMap((h) => preHandlerOf(h, deps) ?? []),
+      preSerialization: hooks.flatMap((h) => preSerializationOf(h, deps) ?? []),
+    };
+  };
   const api = compute({ store: opts.store, clock: opts.clock, model, naming, version: view.version.id, readers, origin });
 
-  /** The stages of one route in flow order, composed once into its handler. */
-  const stagesOf = (method: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>, read = readStage, respondWith = respondStage) => {
-    const body = method === 'POST' || method === 'PUT' || method === 'PATCH';
-    const changes = method !== 'GET';
-    return chain<GatewayEnv>([respondWith, ...(body ? [read] : []), ...(changes ? [txStage] : []), ...(point ? hooksOf(point) : []), handler]);
-  };
-  const add = (method: string, path: string, point: HookPoint | undefined, handler: Handler<GatewayEnv>, read = readStage, respondWith = respondStage) => {
-    const stages = stagesOf(method, point, handler, read, respondWith);
+  /** One route's handler: its steps in the flow, with the body, unit of work and hooks its method and route call for. */
+  const handlerOf = (method: string, point: HookPoint | undefined, steps: RouteSteps, parts: { read?: FlowParts['read']; responder?: FlowParts['responder'] } = {}): Handler =>
+    flow(steps, {
+      responder: parts.responder ?? respond,
+      read: method === 'POST' || method === 'PUT' || method === 'PATCH' ? (parts.read ?? read) : undefined,
+      store: method === 'GET' ? undefined : opts.store,
+      commit,
+      ...phases(point),
+    });
+  const add = (method: string, path: string, point: HookPoint | undefined, steps: RouteSteps, parts?: Parameters<typeof handlerOf>[3]) => {
+    const handler = handlerOf(method, point, steps, parts);
     const item = /^\/(servers|images|flavors)\/:([a-z_]+)$/.exec(path);
-    if (item === null || method === 'GET') return routes.on(method, `${v}${path}`, stages);
+    if (item === null || method === 'GET') return routes.on(method, `${v}${path}`, handler);
     // `/{kind}/detail` reaches this route too, and is a resource that only answers GET: refused before anything runs.
-    return routes.on(method, `${v}${path}`, ((c: Context<GatewayEnv>, next) => {
+    return routes.on(method, `${v}${path}`, ((c: Context, next: Next) => {
       if (c.req.param(item[2]!) === 'detail') throw badMethod(['GET', 'HEAD', 'OPTIONS']);
-      return stages(c, next);
-    }) as Handler<GatewayEnv>);
+      return handler(c, next);
+    }) as Handler);
   };
 
   // One parameter name per position (`server_id`, as extension paths spell it too), and
   // `/{kind}/detail` served by the `/{kind}/{id}` route: Hono's RegExpRouter (its fastest)
   // refuses a static segment beside a parameter, and would fall back to the TrieRouter.
   for (const kind of ['servers', 'images', 'flavors'] as const) {
-    const reads = respondFor(kind);
+    const reads = { responder: respondFor(kind) };
     const idName = `${kind.slice(0, -1)}_id`;
-    add('GET', `/${kind}`, `${kind}.list`, api.list(kind, false), readStage, reads);
-    const detail = stagesOf('GET', `${kind}.detail`, api.list(kind, true), readStage, reads);
-    const show = stagesOf('GET', `${kind}.show`, api.show(kind), readStage, reads);
-    routes.on('GET', `${v}/${kind}/:${idName}`, ((c: Context<GatewayEnv>) => (c.req.param(idName) === 'detail' ? detail(c, noNext) : show(c, noNext))) as Handler);
+    add('GET', `/${kind}`, `${kind}.list`, api.list(kind, false), reads);
+    const detail = handlerOf('GET', `${kind}.detail`, api.list(kind, true), reads);
+    const show = handlerOf('GET', `${kind}.show`, api.show(kind), reads);
+    routes.on('GET', `${v}/${kind}/:${idName}`, ((c: Context, next: Next) => (c.req.param(idName) === 'detail' ? detail(c, next) : show(c, next))) as Handler);
     routes.servedBy('GET', `${v}/${kind}/detail`);
   }
   add('POST', '/servers', 'servers.create', api.createServer);
@@ -175,9 +181,10 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   add('DELETE', '/images/:image_id', 'images.delete', api.deleteImage);
   for (const r of model.routes) {
     const extra = new Map((r.jsonTypes ?? []).map((t) => [t, CORE_CODECS[0]!]));
-    const read = extra.size === 0 ? readStage : readBody({ codecs, naming, maxBytes: opts.maxBodyBytes ?? 1_048_576, extra });
     // A route at an old alias whose names are still written answers the extension's own documents in that alias's spelling.
-    const addressed = r.old?.mode === 'both' ? respond(codecs, negotiation(codecs), encoderCache(addressedAs(naming, r.owner, r.old)), edge) : respondStage;
-    add(r.method, r.honoPath, undefined, extensionRoute(r, deps), read, addressed);
+    add(r.method, r.honoPath, undefined, extensionRoute(r, deps), {
+      read: extra.size === 0 ? read : bodyReader({ codecs, naming, maxBytes, extra }),
+      responder: r.old?.mode === 'both' ? responder(codecs, negotiation(codecs), encoderCache(addressedAs(naming, r.owner, r.old)), edge) : respond,
+    });
   }
 };

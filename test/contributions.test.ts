@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { attribute, defineExtension } from '../src/index.ts';
+import { defineExtension } from '../src/index.ts';
 import type { ExtensionDefinition } from '../src/extension/define.ts';
 import type { Problem } from '../src/extension/problems.ts';
 import { buildRegistry } from '../src/extension/registry.ts';
@@ -36,7 +36,7 @@ describe('load-time checks of contributions, all reported at once', () => {
           { resource: 'server', name: 'go', from: ['ACTIVE'] },
           { resource: 'server', name: 'fly', from: ['ACTIVE'], via: 'LIMBO' },
         ],
-        hooks: [{ on: 'servers.explode' as never, after: () => {} }],
+        hooks: [{ on: 'servers.explode' as never, preSerialization: () => {} }],
         routes: [{ method: 'GET', path: '/servers/{server_id}/mine', handle: () => ({ status: 204 }) }],
       }).sort(),
     ).toEqual([
@@ -81,8 +81,8 @@ describe('load-time checks of contributions, all reported at once', () => {
     expect(r.version('v1')!.model.shapes.image.fields.some((f) => f.key === 'RAX-OK:ok')).toBe(true);
   });
 
-  test('an attribute helper from the public API is a field the codecs know', () => {
-    expect(attribute('CBSID').kind).toBe('attribute');
+  test('a hook with the phase names of before this release is refused, not silently ignored', () => {
+    expect(problemsOf({ ...meta('RAX-A'), hooks: [{ on: 'servers.show', after: () => {} } as never] })).toEqual(['RAX-A hooks[0].after unknown-field']);
   });
 });
 
@@ -91,9 +91,11 @@ describe('they compose: one server document carrying every extension at once', (
     const gw = await testGateway();
     const id = await createServer(gw.app, { 'RAX-DCF:diskConfig': 'MANUAL', 'MLTI-TAGS:tags': ['web'] });
     gw.clock.advance(2000);
-    await action(gw.app, id, { 'RAX-CBS:mount_volume': { CBSID: '123' } });
-    await action(gw.app, id, { 'OS-LOCK:lock': null }).catch(() => undefined);
+    expect((await action(gw.app, id, { 'RAX-CBS:mount_volume': { CBSID: '123' } })).status).toBe(202);
+    // OS-LOCK locks from any state, RAX-CBS's ATTACHING included.
+    expect((await action(gw.app, id, { 'OS-LOCK:lock': null })).status).toBe(202);
     const j = (await call(gw.app, `/v1/servers/${id}`)).json().server;
+    expect([j.status, j['OS-LOCK:locked'], j['RAX-CBS:volumes']]).toEqual(['RAX-CBS:ATTACHING', true, [{ CBSID: '123', type: 'SATA' }]]);
     // RAX-DCF is OS-DCF in v1 (spec/promotions.json), its old name kept beside the new one.
     expect(Object.keys(j).filter((k) => k.includes(':')).sort()).toEqual(['MLTI-TAGS:tags', 'OS-DCF:diskConfig', 'OS-LOCK:locked', 'RAX-CBS:volumes', 'RAX-DCF:diskConfig']);
     const x = (await call(gw.app, `/v1/servers/${id}`, XML)).text;
@@ -102,5 +104,28 @@ describe('they compose: one server document carrying every extension at once', (
     expect(x.indexOf('<MLTI-TAGS:tags>')).toBeGreaterThan(x.lastIndexOf('<atom:link'));
     expect(parseXml(x).server['@status']).toBe('RAX-CBS:ATTACHING');
     if (hasReference) expect((await reference.computeXsd(x)).errors).toEqual([]);
+  });
+});
+
+describe('hook phases see what they say', () => {
+  test('preHandler: the input, the loaded resource and the action, before anything changes; preSerialization: the result and the documents as changed', async () => {
+    const { seen } = await import('./fixtures/phases/RAX-SEEN/seen.ts');
+    const gw = await testGateway({ extensions: { paths: ['test/fixtures/phases'] } });
+    const id = await createServer(gw.app);
+    gw.clock.advance(2000);
+    seen.length = 0;
+    await call(gw.app, `/v1/servers/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"server": {"name": "renamed"}}' });
+    await action(gw.app, id, { reboot: { type: 'SOFT' } });
+    await action(gw.app, id, { createImage: { name: 'snap' } }).then(() => gw.clock.advance(1000));
+    await call(gw.app, '/v1/servers');
+    expect(seen).toEqual([
+      'servers.update preHandler: doc web ACTIVE, input {"name":"renamed"}, action none',
+      'servers.update preSerialization: doc renamed ACTIVE, created none, result renamed',
+      'servers.action preHandler: doc renamed ACTIVE, input {"type":"SOFT"}, action reboot',
+      'servers.action preSerialization: doc renamed REBOOT, created none, result none',
+      'servers.action preHandler: doc renamed REBOOT, input {"name":"snap"}, action createImage',
+      'servers.list preHandler: doc none, input null, action none',
+      'servers.list preSerialization: doc none, created none, result 1 items',
+    ]);
   });
 });

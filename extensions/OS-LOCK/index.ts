@@ -1,7 +1,7 @@
-import { conflictingRequest, defineExtension, type HookContext } from 'extgate';
+import { conflictingRequest, defineExtension, type PreHandlerContext } from 'extgate';
 
-/** A locked server refuses every change but unlocking: checked after the handler, before commit. */
-const refuseIfLocked = ({ doc, names, action }: HookContext) => {
+/** A locked server refuses every change but unlocking: checked before the change is made. */
+const refuseIfLocked = ({ doc, names, action }: PreHandlerContext) => {
   if (doc === undefined || names.get(doc, 'locked') !== true) return;
   if (action === names.key('lock') || action === names.key('unlock')) return;
   throw conflictingRequest(`Server ${doc.id} is locked; unlock it first.`);
@@ -24,8 +24,8 @@ export default defineExtension({
     { resource: 'server', name: 'unlock', from: 'any', run: ({ doc, names }) => names.set(doc, 'locked', false) },
   ],
   hooks: [
-    { on: 'servers.update', after: refuseIfLocked },
-    { on: 'servers.delete', after: refuseIfLocked },
-    { on: 'servers.action', after: refuseIfLocked },
+    { on: 'servers.update', preHandler: refuseIfLocked },
+    { on: 'servers.delete', preHandler: refuseIfLocked },
+    { on: 'servers.action', preHandler: refuseIfLocked },
   ],
 });

@@ -53,7 +53,7 @@ export default defineExtension({
   hooks: [
     {
       on: 'servers.show',
-      after: ({ doc, names, setHeader }) => setHeader('Volumes-Attached', String((names.get<Volume[]>(doc!, 'volumes') ?? []).length)),
+      preSerialization: ({ doc, names, setHeader }) => setHeader('Volumes-Attached', String((names.get<Volume[]>(doc!, 'volumes') ?? []).length)),
     },
   ],
 });

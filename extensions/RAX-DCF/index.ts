@@ -21,7 +21,7 @@ export default defineExtension({
     {
       // An image made from a server keeps the server's disk configuration.
       on: 'servers.action',
-      after: ({ action, doc, created, names }) => {
+      preSerialization: ({ action, doc, created, names }) => {
         if (action === 'createImage' && doc !== undefined && created !== undefined) names.set(created, 'diskConfig', names.get(doc, 'diskConfig'));
       },
     },

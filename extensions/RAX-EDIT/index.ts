@@ -23,5 +23,5 @@ export default defineExtension({
   description: 'Lets PUT /servers/{id} replace the metadata of a server, which the core only sets at creation.',
   links: [{ rel: 'describedby', type: 'application/pdf', href: 'http://docs.rackspacecloud.com/servers/api/ext/rax-edit.pdf' }],
   attributes: [{ resource: 'server', name: 'metadata', form: 'map', item: 'meta', output: false, accepts: ['update'], check: metadataCheck }],
-  hooks: [{ on: 'servers.update', after: applyMetadata }],
+  hooks: [{ on: 'servers.update', preSerialization: applyMetadata }],
 });

@@ -48,7 +48,7 @@ export default defineExtension({
     // The link relation is the alias (spec 3.2.5): clients find the URI without knowing its shape.
     // Under each alias the version writes (RAX-PATCH and OS-PATCH while both are kept); none once
     // PATCH is core, where the image's own URI takes it.
-    after: ({ result, results, aliases, base }: HookContext) => {
+    preSerialization: ({ result, results, aliases, base }: HookContext) => {
       for (const image of result !== undefined ? [result] : (results ?? [])) {
         for (const alias of aliases) (image.links as { rel: string; href: string }[]).push({ rel: alias, href: `${base}/images/${alias}/${image.id}` });
       }

@@ -1,15 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CoreActionTools } from './actions.ts';
 import type { Readers } from '../http/pipeline.ts';
-import { oldUses } from '../http/deprecation.ts';
-import { rootKey, sameField, usedOld, type OldUse } from '../media/read.ts';
+import type { Prepared, RequestState, RouteSteps } from '../http/flow.ts';
+import { rootKey, sameField, usedOld } from '../media/read.ts';
 import type { ParameterDef } from '../extension/wiring.ts';
 import type { Context } from 'hono';
 import type { VersionModel } from '../extension/wiring.ts';
 import type { GatewayEnv } from '../http/context.ts';
 import { hasQuery, rawPath } from '../http/request.ts';
 import { badRequest, conflictingRequest, itemNotFound } from '../media/fault.ts';
-import type { Naming } from '../model/naming.ts';
+import { spell, spellingOf, type Naming } from '../model/naming.ts';
 import { collection, type Collection, type Link, type Shape, type Value } from '../model/shape.ts';
 import { MarkerNotFoundError, type Store, type StoredDocument } from '../store/store.ts';
 import { isoSeconds, type Clock } from './clock.ts';
@@ -21,9 +21,10 @@ import { ActionRequest } from '../extension/context.ts';
 import type { Origin } from '../http/origin.ts';
 
 /**
- * The core compute API (a faithful subset of OpenStack Compute v2): handlers that read and stage
- * changes through the store and leave a Result for the encoder. They know nothing of any
- * extension: extension fields travel through the shapes, the defaults and the hooks.
+ * The core compute API (a faithful subset of OpenStack Compute v2): each route's two steps
+ * (http/flow.ts): prepare (decode the input, load the resource) and perform (read, or stage the
+ * change), returning what they made. They know nothing of any extension: extension fields travel
+ * through the shapes, the defaults and the hooks.
  */
 export interface ComputeDeps {
   readonly store: Store;
@@ -53,20 +54,18 @@ export const compute = (d: ComputeDeps) => {
     images: { summary: collection('images', s.imageSummary), detail: collection('images', s.image) },
     flavors: { summary: collection('flavors', s.flavorSummary), detail: collection('flavors', s.flavor) },
   } satisfies Record<Kind, { summary: Collection; detail: Collection }>;
+  const singular = { servers: 'server', images: 'image', flavors: 'flavor' } as const;
 
   const settle = (kind: Kind, doc: Value, now: number): Value => model.complete(singular[kind], doc, now);
   const view = (kind: Kind, doc: Value, base: LinkBase): Value =>
     kind === 'servers' ? serverView(doc as ServerDoc, s.server, base) : kind === 'images' ? imageView(doc as ImageDoc, s.image, base) : flavorView(doc as FlavorDoc, s.flavor, base);
-  const singular = { servers: 'server', images: 'image', flavors: 'flavor' } as const;
-
   const idParam = (c: C, kind: Kind): string => c.req.param(`${singular[kind]}_id`)!;
 
-  /** Loads and settles a document, or a 404 fault. */
-  const load = async <T extends Value>(kind: Kind, id: string, now: number): Promise<StoredDocument<T>> => {
-    const found = await store.get<T>(kind, id);
+  /** Loads and completes a document (it is this request's own copy), or a 404 fault. */
+  const load = async (kind: Kind, id: string, now: number): Promise<{ doc: Value; version: number }> => {
+    const found = await store.get(kind, id);
     if (found === undefined) throw itemNotFound(`No ${singular[kind]} with id ${id}.`);
-    settle(kind, found.doc, now); // in place: the document is this request's own copy
-    return found;
+    return { doc: settle(kind, found.doc, now), version: found.version };
   };
 
   /**
@@ -74,7 +73,7 @@ export const compute = (d: ComputeDeps) => {
    * counted, or refused); a qualified name nobody owns is a 400; an unqualified unknown one is
    * ignored, as clients send some.
    */
-  const filters = (c: C, kind: Kind): ((doc: Value) => boolean) | undefined => {
+  const filters = (c: C, req: RequestState, kind: Kind): ((doc: Value) => boolean) | undefined => {
     if (!hasQuery(c.req.url)) return undefined;
     const params = model.parameters[kind];
     const given = new Map<ParameterDef, { spelled: string; value: string }>();
@@ -90,7 +89,7 @@ export const compute = (d: ComputeDeps) => {
         continue;
       }
       if (values.length !== 1) throw badRequest(`The query parameter "${name}" may be given once.`);
-      if (p.old !== undefined) usedOld(p.old, name, `"${p.current}"`, oldUses(c));
+      if (p.old !== undefined) usedOld(p.old, name, `"${p.current}"`, req.uses);
       const value = values[0]!;
       // The same parameter under its old and new names must say the same thing.
       const def = params.get(p.current)!;
@@ -107,58 +106,14 @@ export const compute = (d: ComputeDeps) => {
     return checks.length === 0 ? undefined : (doc) => checks.every((f) => f(doc));
   };
 
-  const list = (kind: Kind, detail: boolean) => async (c: C) => {
-    const now = clock.now();
-    const page = hasQuery(c.req.url) ? pageRequest(c) : {};
-    const where = filters(c, kind);
-    let docs: StoredDocument[];
-    try {
-      docs = await store.list(kind, {
-        after: page.marker,
-        limit: page.limit === undefined ? undefined : page.limit + 1,
-        where: where === undefined ? undefined : (doc) => where(settle(kind, doc, now)),
-      });
-    } catch (err) {
-      if (err instanceof MarkerNotFoundError) throw badRequest(`marker "${page.marker}" was not found.`);
-      throw err;
-    }
-    // limit=0 is an empty page, and nothing follows it.
-    const more = page.limit !== undefined && page.limit > 0 && docs.length > page.limit;
-    if (page.limit !== undefined) docs = docs.slice(0, page.limit);
-    const base = linkBase(c, d.version, d.origin);
-    const values = docs.map((x) => {
-      const doc = settle(kind, x.doc, now);
-      return detail ? view(kind, doc, base) : summaryView(doc as { id: string; name: string }, kind, base);
-    });
-    const links: Link[] = [];
-    if (more) {
-      const url = c.req.url;
-      const query = new URLSearchParams(url.slice(url.indexOf('?') + 1));
-      query.set('marker', docs[docs.length - 1]!.id);
-      links.push({ rel: 'next', href: `${d.origin(c)}${rawPath(url)}?${query.toString()}` });
-    }
-    c.set('result', { status: 200, collection: { coll: detail ? colls[kind].detail : colls[kind].summary, values, links } });
-  };
-
-  const show = (kind: Kind) => async (c: C) => {
-    const { doc } = await load(kind, idParam(c, kind), clock.now());
-    c.set('doc', doc);
-    c.set('result', { status: 200, document: { shape: kind === 'servers' ? s.server : kind === 'images' ? s.image : s.flavor, value: view(kind, doc, linkBase(c, d.version, d.origin)) } });
-  };
+  /** Reads content with a shape; old spellings it used are told and counted with the answer. */
+  const read = (req: RequestState, shape: Shape, content: unknown): Value => d.readers(req.body!.codec, shape)(content, req.uses);
 
   /** The single root document of a request body, read with `shape`. */
-  const body = (c: C, shape: typeof s.server): Value => {
-    const docs = c.get('incoming');
-    const root = docs.find((x) => x.owner === undefined && x.name === shape.element);
+  const body = (req: RequestState, shape: Shape): Value => {
+    const root = req.body!.incoming.find((x) => x.owner === undefined && x.name === shape.element);
     if (root === undefined) throw badRequest(`The request body must be a "${shape.element}" document.`);
-    return read(c, shape, root.content);
-  };
-
-  /** Reads content with a shape; old spellings it used are counted for the response. */
-  const read = (c: C, shape: Shape, content: unknown, uses: OldUse[] = []): Value => {
-    const value = d.readers(c.get('requestCodec'), shape)(content, uses);
-    if (uses.length > 0) oldUses(c).push(...uses);
-    return value;
+    return read(req, shape, root.content);
   };
 
   const extensionFields = (input: Value, into: Value) => {
@@ -167,108 +122,159 @@ export const compute = (d: ComputeDeps) => {
   const applyDefaults = (resource: 'server' | 'image', doc: Value) => {
     for (const [k, v] of model.defaults[resource]) if (doc[k] === undefined) doc[k] = structuredClone(v);
   };
+  /** The item the path names, loaded before anything changes (what preHandler hooks see). */
+  const loaded = (kind: Kind) => async (c: C): Promise<Prepared> => load(kind, idParam(c, kind), clock.now());
 
-  const createServer = async (c: C) => {
-    const input = body(c, s.serverCreate);
-    const now = clock.now();
-    const imageId = idOfRef(input.imageRef as string);
-    const flavorId = idOfRef(input.flavorRef as string);
-    const image = await store.get<ImageDoc>('images', imageId);
-    if (image === undefined) throw badRequest(`imageRef ${input.imageRef} names no image.`);
-    if (model.complete('image', image.doc, now).status !== 'ACTIVE') throw badRequest(`The image ${imageId} is not ACTIVE.`);
-    if ((await store.get('flavors', flavorId)) === undefined) throw badRequest(`flavorRef ${input.flavorRef} names no flavor.`);
-    const id = randomUUID();
-    const adminPass = (input.adminPass as string | undefined) ?? randomBytes(9).toString('base64url');
-    const octets = randomBytes(2);
-    const doc: ServerDoc = {
-      id,
-      name: input.name as string,
-      status: 'BUILD',
-      imageId,
-      flavorId,
-      accessIPv4: (input.accessIPv4 as string | undefined) ?? '',
-      accessIPv6: (input.accessIPv6 as string | undefined) ?? '',
-      metadata: (input.metadata as Record<string, string> | undefined) ?? {},
-      addresses: { public: [{ version: 4, addr: `10.0.${octets[0]}.${(octets[1]! % 253) + 1}` }] },
-      created: isoSeconds(now),
-      updated: isoSeconds(now),
-      hostId: randomBytes(28).toString('hex'),
-      tenant_id: 'openstack',
-      user_id: 'extgate',
-    };
-    extensionFields(input, doc);
-    applyDefaults('server', doc);
-    const stored = model.machines.server.enter(doc, 'BUILD', 'ACTIVE', now);
-    c.get('tx').insert('servers', id, stored);
-    c.set('doc', stored);
-    const base = linkBase(c, d.version, d.origin);
-    c.set('result', {
-      status: 202,
-      headers: { Location: `${base.self}/servers/${id}` },
-      document: { shape: s.server, value: { ...serverView(stored, s.server, base), adminPass } },
-    });
+  const list = (kind: Kind, detail: boolean): RouteSteps => ({
+    prepare: () => NOTHING,
+    perform: async (c, req) => {
+      const now = clock.now();
+      const page = hasQuery(c.req.url) ? pageRequest(c) : {};
+      const where = filters(c, req, kind);
+      let docs: StoredDocument[];
+      try {
+        docs = await store.list(kind, {
+          after: page.marker,
+          limit: page.limit === undefined ? undefined : page.limit + 1,
+          where: where === undefined ? undefined : (doc) => where(settle(kind, doc, now)),
+        });
+      } catch (err) {
+        if (err instanceof MarkerNotFoundError) throw badRequest(`marker "${page.marker}" was not found.`);
+        throw err;
+      }
+      // limit=0 is an empty page, and nothing follows it.
+      const more = page.limit !== undefined && page.limit > 0 && docs.length > page.limit;
+      if (page.limit !== undefined) docs = docs.slice(0, page.limit);
+      const base = linkBase(c, d.version, d.origin);
+      const values = docs.map((x) => {
+        const doc = settle(kind, x.doc, now);
+        return detail ? view(kind, doc, base) : summaryView(doc as { id: string; name: string }, kind, base);
+      });
+      const links: Link[] = [];
+      if (more) {
+        const url = c.req.url;
+        const query = new URLSearchParams(url.slice(url.indexOf('?') + 1));
+        query.set('marker', docs[docs.length - 1]!.id);
+        links.push({ rel: 'next', href: `${d.origin(c)}${rawPath(url)}?${query.toString()}` });
+      }
+      return { result: { status: 200, collection: { coll: detail ? colls[kind].detail : colls[kind].summary, values, links } } };
+    },
+  });
+
+  const show = (kind: Kind): RouteSteps => ({
+    prepare: loaded(kind),
+    perform: (c, _req, { doc }) => ({
+      doc,
+      result: { status: 200, document: { shape: kind === 'servers' ? s.server : kind === 'images' ? s.image : s.flavor, value: view(kind, doc!, linkBase(c, d.version, d.origin)) } },
+    }),
+  });
+
+  const createServer: RouteSteps = {
+    prepare: (_c, req) => ({ input: body(req, s.serverCreate) }),
+    perform: async (c, req, { input }) => {
+      const now = clock.now();
+      const imageId = idOfRef(input!.imageRef as string);
+      const flavorId = idOfRef(input!.flavorRef as string);
+      const image = await store.get<ImageDoc>('images', imageId);
+      if (image === undefined) throw badRequest(`imageRef ${input!.imageRef} names no image.`);
+      if (model.complete('image', image.doc, now).status !== 'ACTIVE') throw badRequest(`The image ${imageId} is not ACTIVE.`);
+      if ((await store.get('flavors', flavorId)) === undefined) throw badRequest(`flavorRef ${input!.flavorRef} names no flavor.`);
+      const id = randomUUID();
+      const adminPass = (input!.adminPass as string | undefined) ?? randomBytes(9).toString('base64url');
+      const octets = randomBytes(2);
+      const doc: ServerDoc = {
+        id,
+        name: input!.name as string,
+        status: 'BUILD',
+        imageId,
+        flavorId,
+        accessIPv4: (input!.accessIPv4 as string | undefined) ?? '',
+        accessIPv6: (input!.accessIPv6 as string | undefined) ?? '',
+        metadata: (input!.metadata as Record<string, string> | undefined) ?? {},
+        addresses: { public: [{ version: 4, addr: `10.0.${octets[0]}.${(octets[1]! % 253) + 1}` }] },
+        created: isoSeconds(now),
+        updated: isoSeconds(now),
+        hostId: randomBytes(28).toString('hex'),
+        tenant_id: 'openstack',
+        user_id: 'extgate',
+      };
+      extensionFields(input!, doc);
+      applyDefaults('server', doc);
+      const stored = model.machines.server.enter(doc, 'BUILD', 'ACTIVE', now);
+      req.tx!.insert('servers', id, stored);
+      const base = linkBase(c, d.version, d.origin);
+      return {
+        doc: stored,
+        result: { status: 202, headers: { Location: `${base.self}/servers/${id}` }, document: { shape: s.server, value: { ...serverView(stored, s.server, base), adminPass } } },
+      };
+    },
   };
 
-  const updateServer = async (c: C) => {
-    const input = body(c, s.serverUpdate);
-    const now = clock.now();
-    const { doc, version } = await load<ServerDoc>('servers', idParam(c, 'servers'), now);
-    const next: ServerDoc = { ...doc, updated: isoSeconds(now) };
-    for (const k of ['name', 'accessIPv4', 'accessIPv6'] as const) if (input[k] !== undefined) next[k] = (input[k] as string | null) ?? '';
-    extensionFields(input, next);
-    c.get('tx').update('servers', doc.id, version, next);
-    c.set('doc', next);
-    c.set('result', { status: 200, document: { shape: s.server, value: serverView(next, s.server, linkBase(c, d.version, d.origin)) } });
+  const updateServer: RouteSteps = {
+    prepare: async (c, req) => ({ input: body(req, s.serverUpdate), ...(await load('servers', idParam(c, 'servers'), clock.now())) }),
+    perform: (c, req, { input, doc, version }) => {
+      const next: ServerDoc = { ...(doc as ServerDoc), updated: isoSeconds(clock.now()) };
+      for (const k of ['name', 'accessIPv4', 'accessIPv6'] as const) if (input![k] !== undefined) next[k] = (input![k] as string | null) ?? '';
+      extensionFields(input!, next);
+      req.tx!.update('servers', next.id, version!, next);
+      return { doc: next, result: { status: 200, document: { shape: s.server, value: serverView(next, s.server, linkBase(c, d.version, d.origin)) } } };
+    },
   };
 
-  const remove = (kind: 'servers' | 'images') => async (c: C) => {
-    const { doc, version } = await load(kind, idParam(c, kind), clock.now());
-    c.get('tx').delete(kind, doc.id as string, version);
-    c.set('doc', doc);
-    c.set('result', { status: 204 });
-  };
+  const remove = (kind: 'servers' | 'images'): RouteSteps => ({
+    prepare: loaded(kind),
+    perform: (_c, req, { doc, version }) => {
+      req.tx!.delete(kind, doc!.id as string, version!);
+      return { doc, result: { status: 204 } };
+    },
+  });
 
   /** Stages a document an action creates beside the server (createImage's image), as the core creates one. */
-  const creator = (c: C, now: number, headers: Record<string, string>): CoreActionTools => ({
+  const creator = (c: C, req: RequestState, now: number, made: { doc?: Value; location?: string }): CoreActionTools => ({
     store,
     create: (kind, doc, input, via, to) => {
       extensionFields(input, doc);
       applyDefaults('image', doc);
-      const created = model.machines.image.enter(doc, via, to, now);
-      c.get('tx').insert(kind, doc.id as string, created);
-      c.set('created', created);
-      headers.Location = `${linkBase(c, d.version, d.origin).self}/${kind}/${doc.id as string}`;
+      made.doc = model.machines.image.enter(doc, via, to, now);
+      req.tx!.insert(kind, doc.id as string, made.doc);
+      made.location = `${linkBase(c, d.version, d.origin).self}/${kind}/${doc.id as string}`;
     },
   });
 
   /**
    * `POST /servers/{id}/action`: the body's one root name picks the action from the version's one
-   * table, core or extension alike: its allowed states, its transition, its own code, one commit.
+   * table, core or extension alike; preHandler hooks see it with the server before it changes.
+   * Then its allowed states, its transition, its own code, one commit.
    */
-  const action = async (c: C) => {
-    const roots = c.get('incoming');
-    if (roots.length !== 1) throw badRequest(`An action body has exactly one action; got ${roots.length === 0 ? 'none' : roots.map((r) => r.spelled).join(', ')}.`);
-    const root = roots[0]!;
-    const def = model.actions.get(rootKey(root));
-    if (def === undefined) throw badRequest(`"${root.spelled}" is not an action of servers.`);
-    c.set('action', def.key);
-    const input = read(c, def.shape, root.content ?? {}, root.old === undefined ? [] : [{ spelling: root.old, name: root.spelled }]);
-    const now = clock.now();
-    const { doc, version } = await load<ServerDoc>('servers', idParam(c, 'servers'), now);
-    c.set('doc', doc);
-    const t = def.transition(input);
-    const what = `server ${doc.id}`;
-    const next: ServerDoc = t.via === undefined
-      ? (t.from.includes(doc.status) ? { ...doc } : notFromState(root.spelled, what, doc.status, t.from))
-      : model.machines.server.begin(doc, { name: root.spelled, from: t.from, via: t.via, to: t.to ?? 'ACTIVE' }, now, what);
-    next.updated = isoSeconds(now);
-    const headers: Record<string, string> = {};
-    const ctx = new ActionRequest(c, model.scope(def.owner), now, input, next);
-    // Only the core's own actions get the core's tools: an extension sees its names and nothing else.
-    await (def.owner === undefined ? def.run?.(ctx, creator(c, now, headers)) : def.run?.(ctx));
-    c.get('tx').update('servers', doc.id, version, next);
-    c.set('doc', next);
-    c.set('result', { status: 202, headers });
+  const action: RouteSteps = {
+    prepare: async (c, req) => {
+      const roots = req.body!.incoming;
+      if (roots.length !== 1) throw badRequest(`An action body has exactly one action; got ${roots.length === 0 ? 'none' : roots.map((r) => r.spelled).join(', ')}.`);
+      const root = roots[0]!;
+      const def = model.actions.get(rootKey(root));
+      if (def === undefined) throw badRequest(`"${root.spelled}" is not an action of servers.`);
+      if (root.old !== undefined) req.uses.push({ spelling: root.old, name: root.spelled });
+      const input = read(req, def.shape, root.content ?? {});
+      return { action: def, input, ...(await load('servers', idParam(c, 'servers'), clock.now())) };
+    },
+    perform: async (c, req, { action: def, input, doc, version }) => {
+      const now = clock.now();
+      const server = doc as ServerDoc;
+      const t = def!.transition(input!);
+      const name = spell(spellingOf(d.naming, def!.owner), def!.name);
+      const what = `server ${server.id}`;
+      const next: ServerDoc =
+        t.via === undefined
+          ? t.from.includes(server.status) ? { ...server } : notFromState(name, what, server.status, t.from)
+          : model.machines.server.begin(server, { name, from: t.from, via: t.via, to: t.to ?? 'ACTIVE' }, now, what);
+      next.updated = isoSeconds(now);
+      const ctx = new ActionRequest(c, req, model.scope(def!.owner), now, input!, next);
+      const made: { doc?: Value; location?: string } = {};
+      // Only the core's own actions get the core's tools: an extension sees its names and nothing else.
+      await (def!.owner === undefined ? def!.run?.(ctx, creator(c, req, now, made)) : def!.run?.(ctx));
+      req.tx!.update('servers', server.id, version!, next);
+      return { doc: next, created: made.doc, result: { status: 202, headers: made.location === undefined ? undefined : { Location: made.location } } };
+    },
   };
 
   return {
@@ -281,6 +287,9 @@ export const compute = (d: ComputeDeps) => {
     action,
   };
 };
+
+/** A route that loads nothing before its handler. */
+const NOTHING: Prepared = Object.freeze({});
 
 /** Puts the configured flavors and base images in the store if they are not there yet. */
 export interface Seeds {

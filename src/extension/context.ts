@@ -5,7 +5,8 @@ import type { GatewayEnv } from '../http/context.ts';
 import { requestHeader } from '../http/request.ts';
 import { sameField } from '../media/read.ts';
 import type { Value } from '../model/shape.ts';
-import type { ActionContext, HookContext, Names, RouteContext } from './contract.ts';
+import type { ActionContext, Names, PreSerializationContext, RouteContext } from './contract.ts';
+import type { Outcome, Prepared, RequestState } from '../http/flow.ts';
 import type { ExtensionScope } from './scope.ts';
 import type { Origin } from '../http/origin.ts';
 import type { VersionModel } from './wiring.ts';
@@ -24,14 +25,16 @@ class ExtensionRequest {
   // Truly private (each class below keeps its own): a protected field would be a plain property
   // at run time, and extensions see what their context offers, not Hono's context.
   readonly #c: Context<GatewayEnv>;
+  readonly #req: RequestState;
   readonly #scope: ExtensionScope;
   readonly names: Names;
   /** This extension's alias as the request's API version spells it; undefined once it is core. */
   readonly alias: string | undefined;
   readonly aliases: readonly string[];
 
-  constructor(c: Context<GatewayEnv>, scope: ExtensionScope, readonly now: number) {
+  constructor(c: Context<GatewayEnv>, req: RequestState, scope: ExtensionScope, readonly now: number) {
     this.#c = c;
+    this.#req = req;
     this.#scope = scope;
     this.names = scope.names;
     this.alias = scope.alias;
@@ -41,7 +44,7 @@ class ExtensionRequest {
   /**
    * `Volume-Type` is `OS-CBS-Volume-Type` on the wire as this version spells the alias (bare once
    * core); an old spelling (`RAX-CBS-Volume-Type`) is read too while the promotion accepts it
-   * (the respond stage has told, counted or refused it already).
+   * (the responder has told, counted or refused it already).
    */
   get header(): (name: string) => string | undefined {
     return (name) => {
@@ -60,33 +63,34 @@ class ExtensionRequest {
   /** Sets the response header under each spelling this version writes. */
   get setHeader(): (name: string, value: string) => void {
     return (name, value) => {
-      const extra = this.#c.get('extraHeaders');
-      for (const spelled of this.#scope.headers(name).write) extra[spelled] = value;
+      for (const spelled of this.#scope.headers(name).write) this.#req.headers[spelled] = value;
     };
   }
 }
 
-export class HookRequest extends ExtensionRequest implements HookContext {
+/** What a hook sees: before the handler, what it prepared; after it, what it did too. */
+export class HookRequest extends ExtensionRequest implements PreSerializationContext {
+  readonly input: Value | undefined;
   readonly doc: Value | undefined;
+  readonly action: string | undefined;
   readonly created: Value | undefined;
   readonly result: Value | undefined;
   readonly results: readonly Value[] | undefined;
-  readonly action: string | undefined;
   readonly #c: Context<GatewayEnv>;
   readonly #version: string;
   readonly #origin: Origin;
 
-  constructor(c: Context<GatewayEnv>, scope: ExtensionScope, now: number, version: string, origin: Origin) {
-    super(c, scope, now);
+  constructor(c: Context<GatewayEnv>, req: RequestState, scope: ExtensionScope, now: number, version: string, origin: Origin, prepared: Prepared, outcome?: Outcome) {
+    super(c, req, scope, now);
     this.#c = c;
     this.#version = version;
     this.#origin = origin;
-    const r = c.get('result');
-    this.doc = c.get('doc');
-    this.created = c.get('created');
-    this.result = r?.document?.value;
-    this.results = r?.collection?.values;
-    this.action = c.get('action');
+    this.input = prepared.input;
+    this.doc = outcome?.doc ?? prepared.doc;
+    this.action = prepared.action?.key;
+    this.created = outcome?.created;
+    this.result = outcome?.result.document?.value;
+    this.results = outcome?.result.collection?.values;
   }
 
   // Most hooks never build a link: the base is computed only if asked.
@@ -96,8 +100,8 @@ export class HookRequest extends ExtensionRequest implements HookContext {
 }
 
 export class ActionRequest extends ExtensionRequest implements ActionContext {
-  constructor(c: Context<GatewayEnv>, scope: ExtensionScope, now: number, readonly input: Value, readonly doc: Value) {
-    super(c, scope, now);
+  constructor(c: Context<GatewayEnv>, req: RequestState, scope: ExtensionScope, now: number, readonly input: Value, readonly doc: Value) {
+    super(c, req, scope, now);
   }
 }
 
@@ -118,8 +122,11 @@ export class RouteRequest extends ExtensionRequest implements RouteContext {
   readonly #version: string;
   readonly #origin: Origin;
 
+  readonly #req: RequestState;
+
   constructor(
     c: Context<GatewayEnv>,
+    req: RequestState,
     scope: ExtensionScope,
     now: number,
     version: string,
@@ -130,8 +137,9 @@ export class RouteRequest extends ExtensionRequest implements RouteContext {
     readonly input: Value | undefined,
     loaded: Loaded | undefined,
   ) {
-    super(c, scope, now);
+    super(c, req, scope, now);
     this.#c = c;
+    this.#req = req;
     this.#model = model;
     this.#owner = owner;
     this.#loaded = loaded;
@@ -157,7 +165,7 @@ export class RouteRequest extends ExtensionRequest implements RouteContext {
     return (d) => {
       const loaded = this.#loaded;
       if (loaded === undefined || d !== loaded.doc) throw new Error(`${this.#owner}: save() takes the document the route loaded`);
-      this.#c.get('tx').update(loaded.kind, d.id as string, loaded.version, d);
+      this.#req.tx!.update(loaded.kind, d.id as string, loaded.version, d);
     };
   }
 }

@@ -77,11 +77,22 @@ export interface RouteContribution {
   readonly handle: (ctx: RouteContext) => RouteResult | Promise<RouteResult>;
 }
 
-/** Pre- and post-processing of a core route (`@wsgi.extends`): Hono middleware around it. */
+/**
+ * Pre- and post-processing of a core route (nova's `@wsgi.extends`), in the phases Fastify names,
+ * each seeing what that phase has (http/flow.ts).
+ */
 export interface HookContribution {
   readonly on: HookPoint;
-  readonly before?: (ctx: HookContext) => void | Promise<void>;
-  readonly after?: (ctx: HookContext) => void | Promise<void>;
+  /**
+   * Before the core changes anything: the decoded input, the resource the path names (loaded),
+   * the action. A fault thrown here refuses the request with nothing changed (OS-LOCK).
+   */
+  readonly preHandler?: (ctx: PreHandlerContext) => void | Promise<void>;
+  /**
+   * After the core's handler, before the commit and the encoding: the result to decorate, the
+   * documents as changed (what a hook changes in them is committed with them).
+   */
+  readonly preSerialization?: (ctx: PreSerializationContext) => void | Promise<void>;
 }
 
 /**
@@ -131,24 +142,32 @@ interface BaseContext {
   readonly now: number;
 }
 
-export interface HookContext extends BaseContext {
+export interface PreHandlerContext extends BaseContext {
   /** The decoded request body (model keys), if the route has one. */
   readonly input?: Value;
-  /**
-   * The stored document the operation worked on, as the handler left it. When the operation
-   * changes it, it is already staged: what an after-hook changes in it is committed with it.
-   */
+  /** The resource the path names (a server, an image), loaded, before anything changes. */
   readonly doc?: Value;
-  /** A document the operation created besides (createImage's image), staged likewise. */
-  readonly created?: Value;
-  /** The representation(s) about to be encoded: decorate them in `after`. */
-  readonly result?: Value;
-  readonly results?: readonly Value[];
   /** For `servers.action`: which action, as its model key (`reboot`, `OS-LOCK:lock`) in every API version. */
   readonly action?: string;
   /** Base URL for links, with the version (and tenant) the client used. */
   readonly base: string;
 }
+
+export interface PreSerializationContext extends PreHandlerContext {
+  /**
+   * The document the operation worked on, as the handler left it (created, or changed and staged:
+   * what a hook changes in it is committed with it).
+   */
+  readonly doc?: Value;
+  /** A document the operation created besides (createImage's image), staged likewise. */
+  readonly created?: Value;
+  /** The representation(s) about to be encoded: decorate them here. */
+  readonly result?: Value;
+  readonly results?: readonly Value[];
+}
+
+/** What either phase's hook may take. */
+export type HookContext = PreSerializationContext;
 
 export interface ActionContext extends BaseContext {
   readonly input: Value;

@@ -30,7 +30,7 @@ export const definitionSchema = z.strictObject({
   states: z.array(z.strictObject({ resource: z.enum(['server', 'image']), name: z.string().min(1) })).optional(),
   actions: z.array(z.looseObject({ resource: z.literal('server'), name: z.string().min(1), from: z.union([z.literal('any'), z.array(z.string().min(1)).min(1)]) })).optional(),
   routes: z.array(z.looseObject({ method: z.enum(['GET', 'PUT', 'POST', 'DELETE', 'PATCH']), path: z.string().min(1), handle: z.function() })).optional(),
-  hooks: z.array(z.looseObject({ on: z.string().min(1) })).optional(),
+  hooks: z.array(z.strictObject({ on: z.string().min(1), preHandler: z.function().optional(), preSerialization: z.function().optional() })).optional(),
   mediaTypes: z.array(z.strictObject({
     resources: z.array(z.enum(['servers', 'images', 'flavors'])).min(1),
     codec: z.looseObject({ mediaType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'a media type without parameters'), document: z.function(), collection: z.function() }),

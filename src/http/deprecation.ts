@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import type { OldUse } from '../media/read.ts';
-import type { GatewayEnv } from './context.ts';
 import type { Origin } from './origin.ts';
 
 /**
@@ -10,13 +9,6 @@ import type { Origin } from './origin.ts';
  * counted per old name, which tells an operator when an old name may stop being accepted, and
  * logged at most once a minute per name. Requests that use none pay nothing for this.
  */
-
-/** The old names this request used so far, made on first use. */
-export const oldUses = (c: Context<GatewayEnv>): OldUse[] => {
-  let uses = c.get('oldNames');
-  if (uses === undefined) c.set('oldNames', (uses = []));
-  return uses;
-};
 
 /** The headers that tell a client its request used old names. */
 export const deprecationHeaders = (c: Context, version: string, uses: readonly OldUse[], origin: Origin): Record<string, string> => {

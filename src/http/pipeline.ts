@@ -1,23 +1,21 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { Codec } from '../media/codecs.ts';
 import { badRequest, Fault } from '../media/fault.ts';
 import type { Negotiate } from '../media/negotiate.ts';
 import type { Naming } from '../model/naming.ts';
 import type { Collection, Shape } from '../model/shape.ts';
-import { ConflictError, type Store } from '../store/store.ts';
-import type { GatewayEnv } from './context.ts';
+import { ConflictError, type UnitOfWork } from '../store/store.ts';
+import { RequestState, type Body, type Responder } from './flow.ts';
 import { hasQuery, requestHeader, requestHeaderNames, responseCodec } from './request.ts';
-import { deprecationHeaders, oldUses, type OldNameUses } from './deprecation.ts';
+import { deprecationHeaders, type OldNameUses } from './deprecation.ts';
 import { usedOld, type Reader } from '../media/read.ts';
 import { ClientAborted } from './errors.ts';
 import type { OldHeader } from '../extension/wiring.ts';
 import type { Origin } from './origin.ts';
 
 /**
- * The stages every core and extension route runs, in flow order, as Hono middleware built once
- * per registry: respond (negotiate first, encode last) -> read the body -> unit of work ->
- * extension hooks -> handler. A stage after `await next()` does nothing when a later one failed:
- * the fault is already the response, and nothing was committed.
+ * The edges of every route's flow (http/flow.ts), built once per registry: negotiation and
+ * encoding, reading a body, committing a unit of work; and the compiled encoders and readers.
  */
 type Encoders = {
   document(codec: Codec, shape: Shape): (value: Record<string, unknown>) => string;
@@ -70,38 +68,43 @@ export const readerCache = (naming: Naming): Readers => {
   };
 };
 
-export const respond = (codecs: readonly Codec[], negotiate: Negotiate, encoders: Encoders, edge: VersionEdge): MiddlewareHandler<GatewayEnv> =>
-  async (c, next) => {
-    const codec = responseCodec(c, negotiate, codecs);
-    c.set('codec', codec);
-    c.set('extraHeaders', {});
+/**
+ * Negotiation first, encoding last. Begin: the response codec (406 otherwise), and what a request
+ * can get wrong before it is read: a query parameter of an extension not loaded, an old name in
+ * Accept's `ext=` or in a header. End: the result encoded, with the headers extensions set, and
+ * Deprecation and Link when the request used old names (counted).
+ */
+export const responder = (codecs: readonly Codec[], negotiate: Negotiate, encoders: Encoders, edge: VersionEdge): Responder => ({
+  begin(c) {
+    const req = new RequestState(responseCodec(c, negotiate, codecs));
     if (hasQuery(c.req.url)) refuseUnknownAliases(c, edge.naming);
-    if (codec.old !== undefined) usedOld(codec.old.spelling, codec.old.name, `"${codec.old.instead}"`, oldUses(c));
+    const old = req.codec.old;
+    if (old !== undefined) usedOld(old.spelling, old.name, `"${old.instead}"`, req.uses);
     if (edge.headers.size > 0) {
       for (const name of requestHeaderNames(c)) {
         const h = edge.headers.get(name);
-        if (h !== undefined) usedOld(h.spelling, h.spelled, `"${h.instead}"`, oldUses(c));
+        if (h !== undefined) usedOld(h.spelling, h.spelled, `"${h.instead}"`, req.uses);
       }
     }
-    await next();
-    if (c.error !== undefined) return;
-    const r = c.get('result');
-    const extra = c.get('extraHeaders');
-    const headers: Record<string, string> = { ...r.headers, ...extra };
-    const used = c.get('oldNames');
+    return req;
+  },
+  end(c, req, r) {
+    const headers: Record<string, string> = { ...r.headers, ...req.headers };
+    const used = req.usedOld;
     if (used !== undefined && used.length > 0) {
       Object.assign(headers, deprecationHeaders(c, edge.version, used, edge.origin));
       edge.uses.record(used);
     }
     let body: string | null = null;
-    if (r.document !== undefined) body = encoders.document(codec, r.document.shape)(r.document.value);
-    else if (r.collection !== undefined) body = encoders.collection(codec, r.collection.coll)(r.collection.values, r.collection.links);
+    if (r.document !== undefined) body = encoders.document(req.codec, r.document.shape)(r.document.value);
+    else if (r.collection !== undefined) body = encoders.collection(req.codec, r.collection.coll)(r.collection.values, r.collection.links);
     if (body !== null) {
-      headers['Content-Type'] = codec.mediaType;
+      headers['Content-Type'] = req.codec.mediaType;
       headers.Vary = 'Accept';
     }
     return new Response(body, { status: r.status, headers });
-  };
+  },
+});
 
 /** A query parameter qualified by an alias this version does not know is a 400, on every route. */
 const refuseUnknownAliases = (c: Context, naming: Naming): void => {
@@ -122,12 +125,12 @@ export interface ReadOptions {
 }
 
 /** Content-Type picks the reader (415 otherwise); the body is bounded (413) and parsed (400). */
-export const readBody = (opts: ReadOptions): MiddlewareHandler<GatewayEnv> => {
+export const bodyReader = (opts: ReadOptions): ((c: Context) => Promise<Body>) => {
   const byType = new Map<string, Codec>();
   for (const codec of opts.codecs) for (const t of codec.reads ?? []) byType.set(t, codec);
   for (const [t, codec] of opts.extra ?? []) byType.set(t, codec);
   const accepted = [...byType.keys()].join(', ');
-  return async (c, next) => {
+  return async (c) => {
     const type = (requestHeader(c, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const codec = byType.get(type);
     if (codec === undefined) {
@@ -143,9 +146,7 @@ export const readBody = (opts: ReadOptions): MiddlewareHandler<GatewayEnv> => {
       throw new Fault('badRequest', 'The request body is not UTF-8.');
     }
     if (text.trim() === '') throw new Fault('badRequest', 'The request body is empty.');
-    c.set('requestCodec', codec);
-    c.set('incoming', codec.parse!(text, opts.naming));
-    await next();
+    return { codec, incoming: codec.parse!(text, opts.naming) };
   };
 };
 
@@ -176,13 +177,10 @@ const readBounded = async (body: ReadableStream<Uint8Array> | null, max: number)
   return Buffer.concat(chunks, size);
 };
 
-/** One unit of work per request, committed once after the handler and every hook succeeded. */
-export const unitOfWork = (store: Store): MiddlewareHandler<GatewayEnv> => async (c, next) => {
-  c.set('tx', store.begin());
-  await next();
-  if (c.error !== undefined) return;
+/** A request's unit of work, committed once after the handler and every hook succeeded. */
+export const commit = async (tx: UnitOfWork): Promise<void> => {
   try {
-    await c.get('tx').commit();
+    await tx.commit();
   } catch (err) {
     if (err instanceof ConflictError) throw new Fault('conflictingRequest', 'The resource was changed by another request meanwhile; nothing was changed. Retry with its current state.');
     throw err;

@@ -1,8 +1,8 @@
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import type { Hono } from 'hono';
 import { parseConfig, type ConfigInput } from '../../src/config.ts';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configuredOptions, createGateway, loadRegistry, seedStore } from '../../src/gateway.ts';
@@ -24,11 +24,22 @@ export interface TestGateway {
   readonly oldNames: OldNameUses;
 }
 
+/** What each test file's gateways hold open: closed and removed when the file's tests are done. */
+const opened: { store?: Store; folder?: string }[] = [];
+afterAll(async () => {
+  for (const { store, folder } of opened.splice(0)) {
+    await store?.close().catch(() => undefined); // a test may have closed it already
+    if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+  }
+});
+
 /** A gateway built the way `npm start` builds it, from a configuration, on a fresh SQLite file. */
 export const testGateway = async (input: ConfigInput = {}): Promise<TestGateway> => {
-  const config = parseConfig({ store: { path: join(mkdtempSync(join(tmpdir(), 'extgate-test-')), 'extgate.sqlite') }, ...input });
+  const held: { store?: Store; folder?: string } = { folder: input.store === undefined ? mkdtempSync(join(tmpdir(), 'extgate-test-')) : undefined };
+  opened.push(held);
+  const config = parseConfig({ store: { path: join(held.folder ?? '', 'extgate.sqlite') }, ...input });
   const registry = await loadRegistry(config);
-  const store = openSqliteStore(config.store.path);
+  const store = (held.store = openSqliteStore(config.store.path));
   const clock = new ManualClock();
   await seedStore(registry, config, store, clock);
   const logged: string[] = [];
