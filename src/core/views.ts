@@ -1,6 +1,7 @@
 import type { Shape, Value } from '../model/shape.ts';
 import type { LinkBase } from './links.ts';
 import { resourceLinks } from './links.ts';
+import { getOrMake } from '../memo.ts';
 
 /**
  * Stored documents -> representations (model values for the shapes). Extension fields are copied
@@ -47,11 +48,8 @@ export interface FlavorDoc extends Value {
 }
 
 const extensionKeys = new WeakMap<Shape, string[]>();
-const extensionKeysOf = (shape: Shape): string[] => {
-  let keys = extensionKeys.get(shape);
-  if (keys === undefined) extensionKeys.set(shape, (keys = shape.fields.filter((f) => f.owner !== undefined).map((f) => f.key)));
-  return keys;
-};
+const extensionKeysOf = (shape: Shape): string[] =>
+  getOrMake(extensionKeys, shape, () => shape.fields.filter((f) => f.owner !== undefined).map((f) => f.key));
 
 const copyExtensions = (doc: Value, shape: Shape, out: Value): Value => {
   for (const k of extensionKeysOf(shape)) if (doc[k] !== undefined) out[k] = doc[k];

@@ -8,6 +8,7 @@ import { render, sendRendered, type Rendered } from '../media/respond.ts';
 import { requestHeader, responseCodec } from '../http/request.ts';
 import type { Origin } from '../http/origin.ts';
 import { versionsCollection, versionShape } from './shapes.ts';
+import { getOrMakeBounded } from '../memo.ts';
 
 /**
  * `GET /` (the versions) and `GET /{version}` (one version's document). Links are absolute, built
@@ -20,15 +21,7 @@ export const versionsDiscovery = (registry: Registry, codecs: readonly Codec[], 
   const cache = new Map<string, Rendered>();
 
   // Bounded: the Host header is the client's to choose.
-  const cached = (key: string, make: () => Rendered): Rendered => {
-    let r = cache.get(key);
-    if (r === undefined) {
-      if (cache.size >= 256) cache.clear();
-      r = make();
-      cache.set(key, r);
-    }
-    return r;
-  };
+  const cached = (key: string, make: () => Rendered): Rendered => getOrMakeBounded(cache, key, make, 256);
 
   const summary = (v: ApiVersion, base: string): Value => ({
     id: v.id,

@@ -4,6 +4,7 @@ import type { PromotionRecord } from './promotions.ts';
 import type { Problem } from './problems.ts';
 import { ALIAS, isAbsoluteUri, isXsdDateTime } from './rules.ts';
 import type { Vendors } from './vendors.ts';
+import { getOrMake } from '../memo.ts';
 
 /**
  * An extension's lineage: the spellings promotion records give it, version by version
@@ -237,6 +238,6 @@ const contributedNames = (e: Extension): Set<string> => {
 
 const groupBy = <T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> => {
   const m = new Map<string, T[]>();
-  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  for (const x of xs) getOrMake(m, key(x), () => []).push(x);
   return m;
 };

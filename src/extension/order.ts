@@ -1,4 +1,5 @@
 import type { Problem } from './problems.ts';
+import { getOrMake } from '../memo.ts';
 
 interface Node {
   readonly alias: string;
@@ -29,7 +30,7 @@ export const orderByDependencies = <T extends Node>(items: readonly T[]): { orde
   for (const item of items) {
     const reqs = [...new Set(item.requires ?? [])].filter((r) => byAlias.has(r));
     pending.set(item.alias, reqs.length);
-    for (const r of reqs) dependents.set(r, [...(dependents.get(r) ?? []), item.alias]);
+    for (const r of reqs) getOrMake(dependents, r, () => []).push(item.alias);
   }
 
   const ready = items.filter((i) => pending.get(i.alias) === 0).map((i) => i.alias).sort();

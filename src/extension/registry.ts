@@ -7,6 +7,7 @@ import { orderByDependencies } from './order.ts';
 import { ExtensionLoadError, type Problem } from './problems.ts';
 import { checkDefinition } from './rules.ts';
 import type { Vendors } from './vendors.ts';
+import { getOrMake } from '../memo.ts';
 
 export type VersionStatus = 'CURRENT' | 'SUPPORTED' | 'DEPRECATED' | 'EXPERIMENTAL';
 
@@ -148,7 +149,7 @@ const dropDuplicates = (extensions: readonly Extension[], problems: Problem[], m
   const where = (e: Extension) => moduleOf(e)?.path ?? moduleOf(e)?.label ?? e.alias;
   for (const field of ['alias', 'namespace'] as const) {
     const holders = new Map<string, Extension[]>();
-    for (const e of extensions) holders.set(e[field], [...(holders.get(e[field]) ?? []), e]);
+    for (const e of extensions) getOrMake(holders, e[field], () => []).push(e);
     for (const [value, hs] of holders) {
       if (hs.length < 2) continue;
       const shipped = hs.filter((e) => moduleOf(e)?.builtin === true);

@@ -1,6 +1,7 @@
 import { spellHeader, spellingOf, writtenSpellings, type Naming } from '../model/naming.ts';
 import type { Owner } from '../model/shape.ts';
 import type { Names } from './contract.ts';
+import { getOrMake } from '../memo.ts';
 
 /**
  * What one extension's code sees of one API version, made once per registry build: its names by
@@ -34,17 +35,14 @@ export class ExtensionScope {
 
   /** The spellings of one of its headers: read (current first, then the old ones still accepted) and written. */
   headers(name: string): { read: readonly HeaderSpelling[]; write: readonly string[] } {
-    let h = this.#headers.get(name);
-    if (h === undefined) {
+    return getOrMake(this.#headers, name, () => {
       const old = this.#owner === undefined ? [] : this.#naming.old(this.#owner).filter((o) => o.mode !== 'refuse');
       const read = [spellingOf(this.#naming, this.#owner), ...old].map((s) => {
         const spelled = spellHeader(s, name);
         return { lower: spelled.toLowerCase(), spelled };
       });
-      const write = writtenSpellings(this.#naming, this.#owner).map((s) => spellHeader(s, name));
-      this.#headers.set(name, (h = { read, write }));
-    }
-    return h;
+      return { read, write: writtenSpellings(this.#naming, this.#owner).map((s) => spellHeader(s, name)) };
+    });
   }
 }
 

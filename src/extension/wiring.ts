@@ -11,6 +11,7 @@ import type { AttributeContribution, HookContribution, HookPoint, ParameterContr
 import type { Problem } from './problems.ts';
 import type { Codec } from '../media/codecs.ts';
 import { ExtensionScope } from './scope.ts';
+import { getOrMake } from '../memo.ts';
 
 /**
  * One API version's model of the core resources with its extensions' contributions merged in,
@@ -324,7 +325,7 @@ export const buildVersionModel = (
         problem(owner, `hooks[${i}].on`, 'unknown-route', `"${h.on}" is not a route (${HOOK_POINTS.join(', ')})`);
         return;
       }
-      hooks.set(h.on, [...(hooks.get(h.on) ?? []), { ...h, owner }]);
+      getOrMake(hooks, h.on, () => []).push({ ...h, owner });
     });
     e.mediaTypes?.forEach((m, i) => {
       const type = m.codec.mediaType;
@@ -417,11 +418,7 @@ export const buildVersionModel = (
     routes,
     codecs: { servers: codecsOf('servers'), images: codecsOf('images'), flavors: codecsOf('flavors') },
     // Made once per owner: actions, hooks and routes ask for them on every request.
-    scope: (owner) => {
-      let s = scopes.get(owner);
-      if (s === undefined) scopes.set(owner, (s = new ExtensionScope(owner, owner === undefined ? new Set() : (requiresOf.get(owner) ?? new Set()), naming)));
-      return s;
-    },
+    scope: (owner) => getOrMake(scopes, owner, () => new ExtensionScope(owner, owner === undefined ? new Set() : (requiresOf.get(owner) ?? new Set()), naming)),
     served,
     oldHeaders,
   };

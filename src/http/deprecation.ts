@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { OldUse } from '../media/read.ts';
 import type { Origin } from './origin.ts';
+import { getOrMake } from '../memo.ts';
 
 /**
  * Old names of promoted extensions, as requests use them. A request that uses one is answered
@@ -57,8 +58,7 @@ export class OldNameUses {
       const key = `${spelling.alias} ${name}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      let entry = this.#counts.get(key);
-      if (entry === undefined) this.#counts.set(key, (entry = { alias: spelling.alias, name, count: 0 }));
+      const entry = getOrMake(this.#counts, key, () => ({ alias: spelling.alias, name, count: 0 }));
       entry.count++;
       const now = this.#now();
       const last = this.#logged.get(key);

@@ -7,21 +7,15 @@ import { negotiation } from '../media/negotiate.ts';
 import { formatSuffix } from './path.ts';
 import { rawPath, requestHeader } from './request.ts';
 import type { RouteTable } from './routes.ts';
+import { getOrMake } from '../memo.ts';
 
 /** Faults are always JSON or XML: whichever the client prefers, JSON when it accepts neither. */
 const negotiateFault = negotiation(CORE_CODECS);
 const encoders = new Map<string, DocumentEncoder>();
 const naming = definedNaming([]);
 
-const encoderFor = (codec: Codec, kind: FaultKind): DocumentEncoder => {
-  const key = `${codec.mediaType} ${kind}`;
-  let e = encoders.get(key);
-  if (e === undefined) {
-    e = codec.document(faultShape(kind), naming);
-    encoders.set(key, e);
-  }
-  return e;
-};
+const encoderFor = (codec: Codec, kind: FaultKind): DocumentEncoder =>
+  getOrMake(encoders, `${codec.mediaType} ${kind}`, () => codec.document(faultShape(kind), naming));
 
 /** A fault's body and headers, in JSON or XML as `accept` (and a path suffix) prefer. */
 export const renderFault = (accept: string | undefined, suffix: string | undefined, fault: Fault): { body: string; headers: Record<string, string> } => {

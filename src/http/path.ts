@@ -1,4 +1,5 @@
 import { getPath } from 'hono/utils/url';
+import { getOrMake } from '../memo.ts';
 
 /**
  * Routing sees a normalised path, computed before the router runs:
@@ -16,12 +17,7 @@ export class RoutingPaths {
   addRoute(path: string): void {
     const [, version, name] = path.split('/');
     if (version === undefined || name === undefined || name.startsWith(':')) return;
-    let names = this.#topLevel.get(version);
-    if (names === undefined) {
-      names = new Set();
-      this.#topLevel.set(version, names);
-    }
-    names.add(name);
+    getOrMake(this.#topLevel, version, () => new Set<string>()).add(name);
   }
 
   readonly routingPath = (request: Request): string => {

@@ -12,6 +12,7 @@ import { usedOld, type Reader } from '../media/read.ts';
 import { ClientAborted } from './errors.ts';
 import type { OldHeader } from '../extension/wiring.ts';
 import type { Origin } from './origin.ts';
+import { getOrMake } from '../memo.ts';
 
 /**
  * The edges of every route's flow (http/flow.ts), built once per registry: negotiation and
@@ -27,20 +28,8 @@ export const encoderCache = (naming: Naming): Encoders => {
   const docs = new WeakMap<Shape, Map<Codec, (v: Record<string, unknown>) => string>>();
   const colls = new WeakMap<Collection, Map<Codec, ReturnType<Codec['collection']>>>();
   return {
-    document(codec, shape) {
-      let m = docs.get(shape);
-      if (m === undefined) docs.set(shape, (m = new Map()));
-      let e = m.get(codec);
-      if (e === undefined) m.set(codec, (e = codec.document(shape, naming)));
-      return e;
-    },
-    collection(codec, coll) {
-      let m = colls.get(coll);
-      if (m === undefined) colls.set(coll, (m = new Map()));
-      let e = m.get(codec);
-      if (e === undefined) m.set(codec, (e = codec.collection(coll, naming)));
-      return e;
-    },
+    document: (codec, shape) => getOrMake(getOrMake(docs, shape, () => new Map()), codec, () => codec.document(shape, naming)),
+    collection: (codec, coll) => getOrMake(getOrMake(colls, coll, () => new Map()), codec, () => codec.collection(coll, naming)),
   };
 };
 
@@ -59,13 +48,7 @@ export type Readers = (codec: Codec, shape: Shape) => Reader;
 
 export const readerCache = (naming: Naming): Readers => {
   const readers = new WeakMap<Shape, Map<Codec, Reader>>();
-  return (codec, shape) => {
-    let m = readers.get(shape);
-    if (m === undefined) readers.set(shape, (m = new Map()));
-    let r = m.get(codec);
-    if (r === undefined) m.set(codec, (r = codec.reader!(shape, naming)));
-    return r;
-  };
+  return (codec, shape) => getOrMake(getOrMake(readers, shape, () => new Map()), codec, () => codec.reader!(shape, naming));
 };
 
 /**

@@ -2,6 +2,7 @@
 import type { Context, Handler, Hono } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
 import type { RoutingPaths } from './path.ts';
+import { getOrMake } from '../memo.ts';
 
 type Fallback = (c: Context, params: Readonly<Record<string, string>>) => Response | Promise<Response>;
 
@@ -31,14 +32,12 @@ export class RouteTable {
   }
 
   #entry(path: string): PathEntry {
-    let entry = this.#entries.get(path);
-    if (entry === undefined) {
-      entry = { methods: new Set(), exact: !path.includes(':') };
-      this.#entries.set(path, entry);
+    return getOrMake(this.#entries, path, () => {
+      const entry: PathEntry = { methods: new Set(), exact: !path.includes(':') };
       this.#lookup.add('ALL', path, entry);
       this.#paths.addRoute(path);
-    }
-    return entry;
+      return entry;
+    });
   }
 
   on(method: string, path: string, ...handlers: Handler[]): this {

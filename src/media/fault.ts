@@ -1,5 +1,6 @@
 import { attribute, shape, text, type Shape } from '../model/shape.ts';
 import { COMPUTE_NS } from './namespaces.ts';
+import { getOrMake } from '../memo.ts';
 
 /**
  * OpenStack faults: `{"itemNotFound": {"message": "...", "code": 404}}` and
@@ -52,11 +53,5 @@ export const badMethod = (allow: readonly string[]): Fault =>
 
 /** The same shape for every kind; only the root element differs. */
 const shapes = new Map<FaultKind, Shape>();
-export const faultShape = (kind: FaultKind): Shape => {
-  let s = shapes.get(kind);
-  if (s === undefined) {
-    s = shape(kind, COMPUTE_NS, [text('message'), attribute('code', 'integer'), text('details')]);
-    shapes.set(kind, s);
-  }
-  return s;
-};
+export const faultShape = (kind: FaultKind): Shape =>
+  getOrMake(shapes, kind, () => shape(kind, COMPUTE_NS, [text('message'), attribute('code', 'integer'), text('details')]));

@@ -1,5 +1,6 @@
 import Negotiator from 'negotiator';
 import type { Codec } from './codecs.ts';
+import { getOrMakeBounded } from '../memo.ts';
 
 /**
  * Picks the codec for a response: a `.json`/`.xml` suffix on the path wins, then Accept with
@@ -19,11 +20,9 @@ export const negotiation = (codecs: readonly Codec[]): Negotiate => {
   return (accept, suffix) => {
     if (suffix !== undefined) return bySuffix.get(suffix);
     if (accept === null || accept === undefined || accept === '') return fallback;
-    if (cache.has(accept)) return cache.get(accept);
-    const [best] = new Negotiator({ headers: { accept } }).mediaTypes(types);
-    const codec = best === undefined ? undefined : byType.get(best);
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(accept, codec);
-    return codec;
+    return getOrMakeBounded(cache, accept, () => {
+      const [best] = new Negotiator({ headers: { accept } }).mediaTypes(types);
+      return best === undefined ? undefined : byType.get(best);
+    }, CACHE_LIMIT);
   };
 };

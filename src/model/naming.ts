@@ -1,4 +1,5 @@
 import type { Owner } from './shape.ts';
+import { getOrMakeBounded } from '../memo.ts';
 
 /**
  * How one API version spells the names each owner contributes. Handler code never writes an
@@ -164,15 +165,12 @@ export const xmlName = (s: Spelling, name: string, contributed = true): XmlName 
  */
 export const valueRenderer = (naming: Naming): ((value: string) => string) => {
   const cache = new Map<string, string>();
-  return (value) => {
-    let r = cache.get(value);
-    if (r === undefined) {
+  // Bounded: stored values are data, and data can hold anything.
+  return (value) =>
+    getOrMakeBounded(cache, value, () => {
       const { owner, name } = splitKey(value);
       const s = owner === undefined ? CORE : naming.written(owner).at(-1);
       // A state stored by an extension that is not loaded here is shown as it was stored.
-      r = s === undefined ? value : spell(s, name);
-      if (cache.size < 1024) cache.set(value, r);
-    }
-    return r;
-  };
+      return s === undefined ? value : spell(s, name);
+    }, 1024);
 };
