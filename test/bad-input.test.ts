@@ -24,7 +24,7 @@ const faultOf = (r: Reply): string => {
 };
 const servers = async () => (await call(gw.app, '/v1/servers/detail')).json().servers;
 const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
-const nestedObject = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+const nestedObject = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
 
 describe('nesting deeper than any request needs', () => {
   test.each([101, 1000])('XML %i elements deep on create: 400 in XML, nothing created', async (n) => {

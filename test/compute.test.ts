@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { call, parseXml, testGateway, XML, type TestGateway } from './support/gateway.ts';
+import { call, parseXml, testGateway, XML, type TestGateway, type Parsed } from './support/gateway.ts';
 import { action, CORE_NS, createServer, FLAVOR, IMAGE, json, xml } from './support/compute.ts';
 import { hasReference, reference } from './support/xml.ts';
 import { request as httpRequest } from 'node:http';
@@ -15,7 +15,7 @@ const status = async (id: string) => (await call(gw.app, `/v1/servers/${id}`)).j
 describe('flavors and images', () => {
   test('seeded flavors: list, detail, show in JSON', async () => {
     const list = (await call(gw.app, '/v1/flavors')).json().flavors;
-    expect(list.map((f: any) => f.name)).toEqual(['m1.tiny', 'm1.small', 'm1.medium']);
+    expect(list.map((f: Parsed) => f.name)).toEqual(['m1.tiny', 'm1.small', 'm1.medium']);
     expect(Object.keys(list[0])).toEqual(['id', 'name', 'links']);
     const detail = (await call(gw.app, '/v1/flavors/detail')).json().flavors[0];
     expect(detail).toMatchObject({ id: FLAVOR, name: 'm1.tiny', ram: 512, disk: 1, vcpus: 1 });
@@ -29,7 +29,7 @@ describe('flavors and images', () => {
   test('seeded images in XML; a missing image is a 404 fault', async () => {
     const images = parseXml((await call(gw.app, '/v1/images/detail', XML)).text).images;
     expect(images['@xmlns']).toBe(CORE_NS);
-    expect(images.image.map((i: any) => i['@status'])).toEqual(['ACTIVE', 'ACTIVE']);
+    expect(images.image.map((i: Parsed) => i['@status'])).toEqual(['ACTIVE', 'ACTIVE']);
     const missing = await call(gw.app, '/v1/images/00000000-0000-4000-8000-000000000000', XML);
     expect(missing.status).toBe(404);
     expect(parseXml(missing.text).itemNotFound['@code']).toBe('404');
@@ -162,12 +162,12 @@ describe('lists', () => {
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push(await createServer(gw.app, { name: `s${i}` }));
     const first = (await call(gw.app, '/v1/t1/servers?limit=2')).json();
-    expect(first.servers.map((s: any) => s.id)).toEqual(ids.slice(0, 2));
+    expect(first.servers.map((s: Parsed) => s.id)).toEqual(ids.slice(0, 2));
     expect(first.servers_links[0].href).toBe(`http://localhost/v1/t1/servers?limit=2&marker=${ids[1]}`);
     expect(first.servers[0].links[0].href).toBe(`http://localhost/v1/t1/servers/${ids[0]}`);
     const next = new URL(first.servers_links[0].href);
     const second = (await call(gw.app, next.pathname + next.search)).json();
-    expect(second.servers.map((s: any) => s.id)).toEqual([ids[2]]);
+    expect(second.servers.map((s: Parsed) => s.id)).toEqual([ids[2]]);
     expect(second.servers_links).toBeUndefined();
     expect((await call(gw.app, '/v1/servers.json?limit=1')).json().servers[0].links[0].href).toBe(`http://localhost/v1/servers/${ids[0]}`);
     expect((await call(gw.app, '/v1/t1/servers.json?limit=1')).json().servers[0].links[0].href).toBe(`http://localhost/v1/t1/servers/${ids[0]}`);

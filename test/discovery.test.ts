@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { accept, call, parseXml, testGateway, XML, type TestGateway } from './support/gateway.ts';
+import { accept, call, parseXml, testGateway, XML, type TestGateway, type Parsed } from './support/gateway.ts';
 import { hasReference, reference } from './support/xml.ts';
 import { LISTED_V1 } from './support/shipped.ts';
 
@@ -16,10 +16,10 @@ describe('GET /v1/extensions in JSON', () => {
     expect(r.headers.get('content-type')).toBe('application/json');
     const body = r.json();
     expect(Object.keys(body)).toEqual(['extensions']);
-    expect(body.extensions.map((e: any) => e.alias)).toEqual(LISTED_V1);
+    expect(body.extensions.map((e: Parsed) => e.alias)).toEqual(LISTED_V1);
     for (const e of body.extensions) {
       expect(Object.keys(e)).toEqual(['name', 'namespace', 'alias', 'updated', 'description', 'links']);
-      expect(e.links.some((l: any) => l.rel === 'describedby' && l.type === 'application/pdf')).toBe(true);
+      expect(e.links.some((l: Parsed) => l.rel === 'describedby' && l.type === 'application/pdf')).toBe(true);
     }
   });
 
@@ -57,8 +57,8 @@ describe('GET /v1/extensions in XML', () => {
     const doc = parseXml(r.text).extensions;
     expect(doc['@xmlns']).toBe('http://docs.openstack.org/common/api/v1.0');
     expect(doc['@xmlns:atom']).toBe('http://www.w3.org/2005/Atom');
-    expect(doc.extension.map((e: any) => e['@alias'])).toEqual(LISTED_V1);
-    const bak = doc.extension.find((e: any) => e['@alias'] === 'RAX-BAK');
+    expect(doc.extension.map((e: Parsed) => e['@alias'])).toEqual(LISTED_V1);
+    const bak = doc.extension.find((e: Parsed) => e['@alias'] === 'RAX-BAK');
     expect(bak['@name']).toBe('Backup Schedule Extension');
     expect(bak['@updated']).toBe('2011-09-12T10:40:00-04:00');
     expect(bak.description).toBe('Allows the schedule of periodic (daily and weekly) images from a server.');
@@ -72,7 +72,7 @@ describe('GET /v1/extensions in XML', () => {
     expect(x['@namespace']).toBe(j.namespace);
     expect(x['@updated']).toBe(j.updated);
     expect(x.description).toBe(j.description);
-    expect(x['atom:link'].map((l: any) => l['@href'])).toEqual(j.links.map((l: any) => l.href));
+    expect(x['atom:link'].map((l: Parsed) => l['@href'])).toEqual(j.links.map((l: Parsed) => l.href));
   });
 
   test('escapes what XML must escape', async () => {
@@ -153,7 +153,7 @@ describe('pagination', () => {
     for (;;) {
       const page = (await call(gw.app, path)).json();
       expect(page.extensions.length).toBeLessThanOrEqual(3);
-      seen.push(...page.extensions.map((e: any) => e.alias));
+      seen.push(...page.extensions.map((e: Parsed) => e.alias));
       if (page.extensions_links === undefined) break;
       const last = page.extensions[page.extensions.length - 1].alias;
       expect(page.extensions_links).toEqual([{ rel: 'next', href: `http://localhost/v1/extensions?limit=3&marker=${last}` }]);
@@ -171,7 +171,7 @@ describe('pagination', () => {
 
   test('marker alone gives the rest', async () => {
     const body = (await call(gw.app, '/v1/extensions?marker=OS-LOCK')).json();
-    expect(body.extensions.map((e: any) => e.alias)).toEqual(LISTED_V1.slice(3));
+    expect(body.extensions.map((e: Parsed) => e.alias)).toEqual(LISTED_V1.slice(3));
   });
 
   test('XML next link is an atom:link rel="next" on the list; the tenant path and suffix are kept', async () => {

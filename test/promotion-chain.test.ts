@@ -20,7 +20,7 @@ const RAX = {
 };
 const MLTI_PIE = 'http://docs.openstack.org/compute/ext/multi-vendor/pie/v1.0';
 
-export const CHAIN: ConfigInput = {
+const CHAIN: ConfigInput = {
   builtinPromotions: false,
   versions: [
     { id: 'v1', status: 'DEPRECATED', updated: '2011-09-27T00:00:00Z' },

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { call, parseXml, testGateway, XML, type TestGateway } from './support/gateway.ts';
+import { call, parseXml, testGateway, XML, type TestGateway, type Parsed } from './support/gateway.ts';
 import { hasReference, reference } from './support/xml.ts';
 import type { ConfigInput } from '../src/config.ts';
 import { LISTED_V1, LISTED_V2 } from './support/shipped.ts';
@@ -36,7 +36,7 @@ describe('GET /', () => {
     const r = await call(two.app, 'https://gw.example/', XML);
     const versions = parseXml(r.text).versions;
     expect(versions['@xmlns']).toBe('http://docs.openstack.org/common/api/v1.0');
-    expect(versions.version.map((v: any) => [v['@id'], v['@status']])).toEqual([['v1', 'SUPPORTED'], ['v2', 'CURRENT']]);
+    expect(versions.version.map((v: Parsed) => [v['@id'], v['@status']])).toEqual([['v1', 'SUPPORTED'], ['v2', 'CURRENT']]);
     expect(versions.version[1]['atom:link']).toEqual([{ '@rel': 'self', '@href': 'https://gw.example/v2/' }]);
   });
 
@@ -69,7 +69,7 @@ describe('GET /v1', () => {
     const r = await call(one.app, 'http://127.0.0.1:8774/v1/', XML);
     const v = parseXml(r.text).version[0];
     expect(v['@id']).toBe('v1');
-    expect(v['media-types']['media-type'].map((m: any) => m['@base'])).toEqual(['application/json', 'application/xml']);
+    expect(v['media-types']['media-type'].map((m: Parsed) => m['@base'])).toEqual(['application/json', 'application/xml']);
     expect(v['atom:link']).toEqual([{ '@rel': 'self', '@href': 'http://127.0.0.1:8774/v1/' }]);
   });
 
@@ -81,8 +81,8 @@ describe('GET /v1', () => {
 
 describe('several versions side by side are configuration', () => {
   test('each version has its own extension list: OS-NEXT applies from v2 only', async () => {
-    const v1 = (await call(two.app, '/v1/extensions')).json().extensions.map((e: any) => e.alias);
-    const v2 = (await call(two.app, '/v2/extensions')).json().extensions.map((e: any) => e.alias);
+    const v1 = (await call(two.app, '/v1/extensions')).json().extensions.map((e: Parsed) => e.alias);
+    const v2 = (await call(two.app, '/v2/extensions')).json().extensions.map((e: Parsed) => e.alias);
     expect(v1).not.toContain('OS-NEXT');
     expect(v2).toContain('OS-NEXT');
     expect(v1).toEqual(LISTED_V1);

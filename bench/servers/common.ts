@@ -37,4 +37,4 @@ export const reportListening = (port: number): void => {
 export const readFixtures = (): Fixture[] => JSON.parse(readFileSync(process.env.BENCH_FIXTURES!, 'utf8')) as Fixture[];
 
 /** The bare servers pick the XML bytes when the client asks for XML, as a hand-written handler would. */
-export const wantsXml = (accept: string | undefined | null): boolean => accept !== undefined && accept !== null && accept.includes('xml');
+export const wantsXml = (accept: string | undefined | null): boolean => accept?.includes('xml') === true;

@@ -18,6 +18,8 @@ const NAMESPACES =
   ' xmlns:OS-DCF="http://docs.openstack.org/compute/ext/disk_config/api/v1.1"' +
   ' xmlns:RAX-DCF="http://docs.rackspacecloud.com/servers/api/ext/diskConfig/v1.0"';
 
+/** A stored server, as a hand-written handler reads it: untyped, as it would be. */
+// biome-ignore lint/suspicious/noExplicitAny: the baseline reads the store the way an ad hoc handler does
 type Doc = Record<string, any>;
 const esc = (s: unknown) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const statusOf = (d: Doc) => (d.pending !== undefined && d.pending.at <= Date.now() ? d.pending.status : d.status);

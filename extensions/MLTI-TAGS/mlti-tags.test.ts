@@ -1,5 +1,5 @@
 import { beforeEach, expect, test } from 'vitest';
-import { call, parseXml, testGateway, XML, type TestGateway } from '../../test/support/gateway.ts';
+import { call, parseXml, testGateway, XML, type TestGateway, type Parsed } from '../../test/support/gateway.ts';
 import { CORE_NS, createServer, FLAVOR, IMAGE, json, xml } from '../../test/support/compute.ts';
 
 const NS = 'http://docs.openstack.org/compute/ext/multi-vendor/tags/v1.0';
@@ -21,7 +21,7 @@ test('?MLTI-TAGS:tag= filters the list; several tags, comma-separated, must all 
   const a = await createServer(gw.app, { 'MLTI-TAGS:tags': ['web', 'prod'] });
   const b = await createServer(gw.app, { 'MLTI-TAGS:tags': ['web'] });
   await createServer(gw.app, { 'MLTI-TAGS:tags': ['db'] });
-  const ids = async (path: string) => (await call(gw.app, path)).json().servers.map((s: any) => s.id);
+  const ids = async (path: string) => (await call(gw.app, path)).json().servers.map((s: Parsed) => s.id);
   expect(await ids('/v1/servers?MLTI-TAGS:tag=web')).toEqual([a, b]);
   expect(await ids('/v1/servers?MLTI-TAGS:tag=web,prod')).toEqual([a]);
   expect(await ids('/v2/servers?tags=prod,web')).toEqual([a]);

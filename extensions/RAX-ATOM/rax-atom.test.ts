@@ -1,5 +1,5 @@
 import { beforeAll, expect, test } from 'vitest';
-import { call, testGateway, type TestGateway } from '../../test/support/gateway.ts';
+import { call, testGateway, type TestGateway, type Parsed } from '../../test/support/gateway.ts';
 import { createServer, IMAGE } from '../../test/support/compute.ts';
 import { hasReference, REFERENCE } from '../../test/support/xml.ts';
 import { validateXML } from 'xmllint-wasm';
@@ -28,11 +28,11 @@ test('server lists are feeds, servers entries; the content is the XML representa
   expect(r.headers.get('content-type')).toBe('application/atom+xml');
   const feed = parse(r.text).feed;
   expect(feed['@xmlns']).toBe('http://www.w3.org/2005/Atom');
-  expect(feed.entry.map((e: any) => e.title['#text'])).toEqual(['atom-server', 'second']);
+  expect(feed.entry.map((e: Parsed) => e.title['#text'])).toEqual(['atom-server', 'second']);
   expect(feed.entry[0].id).toBe(`urn:uuid:${id}`);
   expect(feed.entry[0].content.server['@name']).toBe('atom-server');
   const one = parse((await call(gw.app, `/v1/servers/${id}`, ATOM)).text).entry[0];
-  expect(one.link.map((l: any) => l['@rel'])).toEqual(['self', 'bookmark']);
+  expect(one.link.map((l: Parsed) => l['@rel'])).toEqual(['self', 'bookmark']);
 });
 
 test('image entries, and a next link on a paged feed', async () => {

@@ -1,5 +1,5 @@
 import { beforeEach, expect, test } from 'vitest';
-import { call, parseXml, testGateway, XML, type TestGateway } from '../../test/support/gateway.ts';
+import { call, parseXml, testGateway, XML, type TestGateway, type Parsed } from '../../test/support/gateway.ts';
 import { createServer } from '../../test/support/compute.ts';
 
 const OTHER_IMAGE = '155d900f-4e14-4e4c-a73d-069cbf4541e6';
@@ -10,10 +10,10 @@ beforeEach(async () => {
 
 test('RAX-PIE:shared on images (example 3.7 and 3.9), a boolean in JSON and "true"/"false" in XML', async () => {
   const j = (await call(gw.app, '/v1/images/detail')).json().images;
-  expect(j.map((i: any) => i['RAX-PIE:shared'])).toEqual([false, false]);
+  expect(j.map((i: Parsed) => i['RAX-PIE:shared'])).toEqual([false, false]);
   const x = parseXml((await call(gw.app, '/v1/images/detail', XML)).text).images;
   expect(x['@xmlns:RAX-PIE']).toBe('http://docs.rackspacecloud.com/servers/api/ext/pie/v1.0');
-  expect(x.image.map((i: any) => i['@RAX-PIE:shared'])).toEqual(['false', 'false']);
+  expect(x.image.map((i: Parsed) => i['@RAX-PIE:shared'])).toEqual(['false', 'false']);
 });
 
 test('GET /v1/servers?RAX-PIE:img={imageId} lists the servers built from that image (3.2.3)', async () => {
@@ -21,11 +21,11 @@ test('GET /v1/servers?RAX-PIE:img={imageId} lists the servers built from that im
   await createServer(gw.app, { name: 'b', imageRef: OTHER_IMAGE });
   const c = await createServer(gw.app, { name: 'c' });
   const j = (await call(gw.app, '/v1/servers?RAX-PIE:img=70a599e0-31e7-49b7-b260-868f441e862b')).json().servers;
-  expect(j.map((s: any) => s.id)).toEqual([a, c]);
+  expect(j.map((s: Parsed) => s.id)).toEqual([a, c]);
   const x = parseXml((await call(gw.app, `/v1/servers/detail?RAX-PIE:img=${OTHER_IMAGE}`, XML)).text).servers;
   expect(x.server['@name']).toBe('b');
   const paged = (await call(gw.app, '/v1/servers?RAX-PIE:img=70a599e0-31e7-49b7-b260-868f441e862b&limit=1')).json();
-  expect(paged.servers.map((s: any) => s.id)).toEqual([a]);
+  expect(paged.servers.map((s: Parsed) => s.id)).toEqual([a]);
   expect(paged.servers_links[0].href).toContain('RAX-PIE%3Aimg=');
 });
 

@@ -1,4 +1,4 @@
-import { type OldNamesMode, type OldSpelling, type OwnerSpellings, type Spelling } from '../model/naming.ts';
+import type { OldNamesMode, OldSpelling, OwnerSpellings, Spelling } from '../model/naming.ts';
 import type { Extension } from './define.ts';
 import type { PromotionRecord } from './promotions.ts';
 import type { Problem } from './problems.ts';

@@ -156,13 +156,19 @@ const contributedNames = (d: Record<string, unknown>): [string, string, 'name' |
   const out: [string, string, 'name' | 'header'][] = [];
   const each = (key: string, f: (x: Record<string, unknown>, at: string) => void) => {
     const list = d[key];
-    if (Array.isArray(list)) list.forEach((x, i) => typeof x === 'object' && x !== null && f(x as Record<string, unknown>, `${key}[${i}]`));
+    if (!Array.isArray(list)) return;
+    list.forEach((x, i) => {
+      if (typeof x === 'object' && x !== null) f(x as Record<string, unknown>, `${key}[${i}]`);
+    });
   };
   const name = (x: Record<string, unknown>, prop: string, at: string) => {
     if (typeof x[prop] === 'string') out.push([`${at}.${prop}`, x[prop] as string, 'name']);
   };
   const fields = (x: Record<string, unknown>, at: string) => {
-    if (Array.isArray(x.fields)) x.fields.forEach((f, j) => typeof f === 'object' && f !== null && name(f as Record<string, unknown>, 'name', `${at}.fields[${j}]`));
+    if (!Array.isArray(x.fields)) return;
+    x.fields.forEach((f, j) => {
+      if (typeof f === 'object' && f !== null) name(f as Record<string, unknown>, 'name', `${at}.fields[${j}]`);
+    });
   };
   each('attributes', (x, at) => {
     name(x, 'name', at);
@@ -178,7 +184,10 @@ const contributedNames = (d: Record<string, unknown>): [string, string, 'name' |
   const headers = d.headers as Record<string, unknown> | undefined;
   for (const dir of ['request', 'response']) {
     const list = headers?.[dir];
-    if (Array.isArray(list)) list.forEach((h, i) => typeof h === 'string' && out.push([`headers.${dir}[${i}]`, h, 'header']));
+    if (!Array.isArray(list)) continue;
+    list.forEach((h, i) => {
+      if (typeof h === 'string') out.push([`headers.${dir}[${i}]`, h, 'header']);
+    });
   }
   return out;
 };

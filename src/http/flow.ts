@@ -43,7 +43,8 @@ export class RequestState {
 
   /** Old names of promoted extensions the request used (http/deprecation.ts), made on first use. */
   get uses(): OldUse[] {
-    return (this.#uses ??= []);
+    if (this.#uses === undefined) this.#uses = [];
+    return this.#uses;
   }
 
   get usedOld(): readonly OldUse[] | undefined {

@@ -19,6 +19,9 @@ export interface OriginOptions {
   readonly trustProxy?: boolean;
 }
 
+/** The first value of a header a proxy may have appended to (`a, b`). */
+const firstOf = (value: string | undefined): string | undefined => (value === undefined ? undefined : value.split(',', 1)[0]!.trim());
+
 export const originOf = (opts: OriginOptions = {}): Origin => {
   if (opts.publicUrl !== undefined) {
     const fixed = opts.publicUrl.replace(/\/+$/, '');
@@ -27,8 +30,8 @@ export const originOf = (opts: OriginOptions = {}): Origin => {
   if (opts.trustProxy !== true) return (c) => requestOrigin(c.req.url);
   return (c) => {
     const own = requestOrigin(c.req.url);
-    const host = requestHeader(c, 'x-forwarded-host')?.split(',')[0]!.trim();
-    const proto = requestHeader(c, 'x-forwarded-proto')?.split(',')[0]!.trim().toLowerCase();
+    const host = firstOf(requestHeader(c, 'x-forwarded-host'));
+    const proto = firstOf(requestHeader(c, 'x-forwarded-proto'))?.toLowerCase();
     if (host !== undefined && !HOST.test(host)) throw badRequest(`X-Forwarded-Host "${host}" is not a host[:port].`);
     if (proto !== undefined && proto !== 'http' && proto !== 'https') throw badRequest(`X-Forwarded-Proto "${proto}" is not http or https.`);
     return `${proto ?? own.slice(0, own.indexOf(':'))}://${host ?? own.slice(own.indexOf('//') + 2)}`;

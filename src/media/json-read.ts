@@ -12,7 +12,10 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
  */
 const unknownName = (key: string, where: string, naming: Naming): void => {
   const colon = key.indexOf(':');
-  if (colon === -1) return reservedName(key, where);
+  if (colon === -1) {
+    reservedName(key, where);
+    return;
+  }
   const alias = key.slice(0, colon);
   if (naming.byAlias(alias) === undefined) throw badRequest(`"${key}" names the extension ${alias}, which is not loaded here.`);
   throw badRequest(`"${key}" is not a field of ${where}.`);

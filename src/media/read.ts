@@ -58,7 +58,8 @@ export const sameField = (a: string, x: unknown, b: string, y: unknown): void =>
  * U+FFFE, U+FFFF; a surrogate without its pair. A string a client stores comes back identical in
  * JSON and in XML, so no request may hold one, in either.
  */
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching what XML forbids is the point
+export const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** A string from a JSON request, refused if XML could not carry it. */
 export const storable = (x: string, spelled: string): string => {

@@ -11,8 +11,11 @@ import { ATOM_NS, COMPUTE_NS } from './namespaces.ts';
 export const XML_DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n";
 
 // Characters XML 1.0 cannot carry at all become U+FFFD rather than a document that does not parse.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching what XML forbids is the point
 const INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the same characters, and those to escape
 const SPECIAL_TEXT = /[&<>\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the same characters, and those to escape
 const SPECIAL_ATTR = /[&<>"\t\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 
 // A return is written as a reference: a literal one would be read back as a newline (XML 1.0, 2.11).

@@ -39,7 +39,8 @@ export const testGateway = async (input: ConfigInput = {}): Promise<TestGateway>
   opened.push(held);
   const config = parseConfig({ store: { path: join(held.folder ?? '', 'extgate.sqlite') }, ...input });
   const registry = await loadRegistry(config);
-  const store = (held.store = openSqliteStore(config.store.path));
+  const store = openSqliteStore(config.store.path);
+  held.store = store;
   const clock = new ManualClock();
   await seedStore(registry, config, store, clock);
   const logged: string[] = [];
@@ -48,11 +49,15 @@ export const testGateway = async (input: ConfigInput = {}): Promise<TestGateway>
   return { app: createGateway(registry, { ...configuredOptions(config), log, store, clock, oldNames }), registry, logged, store, clock, oldNames };
 };
 
+/** A parsed document, which tests navigate freely: their expectations check what is there. */
+// biome-ignore lint/suspicious/noExplicitAny: the one place tests give up static types, on purpose
+export type Parsed = any;
+
 export interface Reply {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
-  json<T = any>(): T;
+  json<T = Parsed>(): T;
 }
 
 /**
@@ -74,4 +79,4 @@ export const accept = (type: string): RequestInit => ({ headers: { Accept: type 
 export const XML = accept('application/xml');
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (name) => ['extension', 'atom:link', 'version', 'media-type'].includes(name) });
-export const parseXml = (xml: string): any => parser.parse(xml);
+export const parseXml = (xml: string): Parsed => parser.parse(xml);
