@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { call, parseXml, testGateway, XML, type Reply, type TestGateway } from './support/gateway.ts';
-import { CORE_NS, createServer, FLAVOR, IMAGE, json, xml } from './support/compute.ts';
+import { call, parseXml, XML, type Reply, type TestGateway } from './support/gateway.ts';
+import { CORE_NS, FLAVOR, gatewayWithServer, IMAGE, json, xml } from './support/compute.ts';
 
 /**
  * What a client can send wrong never gets past the gateway's edge: a 400 fault in the media type
@@ -11,9 +11,7 @@ const BAK = 'http://docs.rackspace.com/servers/api/ext/backup/v1.0';
 let gw: TestGateway;
 let id: string;
 beforeEach(async () => {
-  gw = await testGateway();
-  id = await createServer(gw.app);
-  gw.clock.advance(2000);
+  ({ gw, id } = await gatewayWithServer());
 });
 
 /** The fault's message, whichever media type it came in. */

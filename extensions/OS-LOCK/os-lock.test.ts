@@ -1,14 +1,12 @@
 import { beforeEach, expect, test } from 'vitest';
-import { call, parseXml, testGateway, XML, type TestGateway } from '../../test/support/gateway.ts';
-import { action, createServer, json, xml } from '../../test/support/compute.ts';
+import { call, parseXml, XML, type TestGateway } from '../../test/support/gateway.ts';
+import { action, gatewayWithServer, json, xml } from '../../test/support/compute.ts';
 
 const NS = 'http://docs.openstack.org/compute/ext/lock/api/v1.1';
 let gw: TestGateway;
 let id: string;
 beforeEach(async () => {
-  gw = await testGateway();
-  id = await createServer(gw.app);
-  gw.clock.advance(2000);
+  ({ gw, id } = await gatewayWithServer());
 });
 
 test('lock (JSON) and unlock (XML): OS-LOCK:locked follows', async () => {

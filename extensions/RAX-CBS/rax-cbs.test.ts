@@ -1,14 +1,12 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { call, parseXml, testGateway, XML, type TestGateway } from '../../test/support/gateway.ts';
-import { action, createServer, xml } from '../../test/support/compute.ts';
+import { call, parseXml, XML, type TestGateway } from '../../test/support/gateway.ts';
+import { action, createServer, gatewayWithServer, xml } from '../../test/support/compute.ts';
 
 const NS = 'http://docs.rackspacecloud.com/servers/api/ext/cbs/v1.0';
 let gw: TestGateway;
 let id: string;
 beforeEach(async () => {
-  gw = await testGateway();
-  id = await createServer(gw.app);
-  gw.clock.advance(2000);
+  ({ gw, id } = await gatewayWithServer());
 });
 const server = async () => (await call(gw.app, `/v1/servers/${id}`)).json().server;
 
