@@ -1,11 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Modules anywhere import 'extgate' and 'extgate/testing' as `npm start` lets them (see
+ * src/extension/resolve-extgate.mjs). `npm run test:extensions -- --dir FOLDER` runs the tests of
+ * a deployment's own extension folder with the same names.
+ */
+export const extgateAliases = [
+  { find: /^extgate$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+  { find: /^extgate\/testing$/, replacement: fileURLToPath(new URL('./src/testing.ts', import.meta.url)) },
+];
+
 export default defineConfig({
-  // Extension modules in temporary folders import 'extgate' as `npm start` lets them (see src/extension/resolve-extgate.mjs).
-  resolve: { alias: { extgate: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+  resolve: { alias: extgateAliases },
   test: {
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'extensions/**/*.test.ts', 'examples/**/*.test.ts'],
+    include: process.env.EXTGATE_EXTENSION_TESTS === '1' ? ['**/*.test.ts'] : ['test/**/*.test.ts', 'src/**/*.test.ts', 'extensions/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -45,7 +45,7 @@ export const configSchema = z.strictObject({
   publicUrl: z.string().regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, 'an http(s) URL without query or fragment').optional(),
   /** Take the scheme and host of links from X-Forwarded-Proto and X-Forwarded-Host (only behind a proxy that sets them). */
   trustProxy: z.boolean().default(false),
-  port: z.coerce.number().int().min(0).max(65535).default(8774),
+  port: z.number({ error: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535').default(8774),
   versions: z
     .array(versionSchema)
     .min(1)

@@ -86,7 +86,7 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
   for (const view of registry.versions) {
     const v = `/${view.version.id}`;
     routes.get(v, versions.show(view.version));
-    const extensions = extensionsDiscovery(view, versionCodecs(view.version.id), origin);
+    const extensions = extensionsDiscovery(view, versionCodecs(view.version.id), origin, opts.publicUrl);
     routes.get(`${v}/extensions`, extensions.list);
     for (const alias of extensions.aliases) routes.get(`${v}/extensions/${alias}`, extensions.showOne(alias));
     routes.fallback(`${v}/extensions/:alias`, ['GET'], extensions.showMissing);

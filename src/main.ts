@@ -70,6 +70,7 @@ main().then(
   },
   (err: unknown) => {
     if (err instanceof ExtensionLoadError || err instanceof ConfigError) log(err.message);
+    else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') log(`extgate failed to start: ${(err as Error).message}; choose another port with PORT=... or "port" in the configuration`);
     else log(`extgate failed to start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   },

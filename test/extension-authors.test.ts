@@ -97,3 +97,17 @@ describe('defaults apply to resources made before the extension was enabled', ()
     expect((await call(after.app, '/v1/servers?ACME-WIDGETS:colour=grey')).json().servers.map((s: { id: string }) => s.id)).toEqual([id]);
   });
 });
+
+describe('a folder of extensions may hold other things', () => {
+  test('a folder that is not named like an extension and has no entry (data/, node_modules/) is passed over; one named like an extension is not', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'extgate-mixed-'));
+    for (const folder of ['data', 'node_modules', 'RAX-EMPTY']) mkdirSync(join(root, folder));
+    const r = await loadRegistry(parseConfig({ extensions: { builtin: false, paths: [root], onInvalid: 'skip' } }));
+    expect(r.problems.map(brief)).toEqual(['RAX-EMPTY (module) module']);
+  });
+
+  test('a missing requirement is reported with the extension\'s other problems, not after they are fixed', () => {
+    const r = build([descriptor('RAX-N', { requires: ['RAX-NOPE'], updated: 'soon' })]);
+    expect(r.problems.map(brief).sort()).toEqual(['RAX-N requires requires-missing', 'RAX-N updated timestamp']);
+  });
+});

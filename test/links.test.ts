@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listen, type RunningServer } from '../src/server.ts';
-import { call, testGateway } from './support/gateway.ts';
+import { call, parseXml, testGateway } from './support/gateway.ts';
 import { action, createServer, FLAVOR, IMAGE, json } from './support/compute.ts';
 
 /**
@@ -32,6 +32,14 @@ describe('publicUrl decides every link, whatever the request says', () => {
         for (const h of links) expect(h.startsWith(`${PUBLIC}/`), h).toBe(true);
       }
     }
+  });
+
+  test('an old extension\'s successor-version link, and the new one\'s predecessor-version', async () => {
+    const gw = await testGateway({ publicUrl: PUBLIC });
+    const old = (await call(gw.app, 'http://evil.example/v1/extensions/RAX-DCF')).json().extension.links.at(-1);
+    expect(old).toEqual({ rel: 'successor-version', href: `${PUBLIC}/v1/extensions/OS-DCF` });
+    const x = parseXml((await call(gw.app, 'http://evil.example/v1/extensions/OS-DCF', { headers: { Accept: 'application/xml' } })).text);
+    expect(x.extension[0]['atom:link'].at(-1)).toEqual({ '@rel': 'predecessor-version', '@href': `${PUBLIC}/v1/extensions/RAX-DCF` });
   });
 
   test('the next link of a page of extensions (their own links are the extensions\' documents)', async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { call, parseXml, testGateway, type TestGateway } from './support/gateway.ts';
 import { CORE_NS, createServer, FLAVOR, IMAGE, json, xml } from './support/compute.ts';
-import { runCli } from './support/process.ts';
+import { runCli, writeConfig } from './support/process.ts';
 
 /** Each message says what is wrong with what the client sent, in its own terms. */
 let gw: TestGateway;
@@ -53,6 +53,14 @@ describe('paths and the environment', () => {
   test('a 404 names the path that was asked for', async () => {
     const r = await call(gw.app, '/v1/servers.json/detail');
     expect(r.json().itemNotFound.message).toBe('The resource /v1/servers.json/detail could not be found.');
+  });
+
+  test('a port in the configuration file that is not a number says so (and a string is not taken for one)', async () => {
+    for (const port of ['80x', '8777']) {
+      const cli = runCli(['check', '--config', writeConfig({ port })]);
+      expect(await cli.exited).toBe(1);
+      expect(cli.output()).toContain('port: must be a port number from 0 to 65535');
+    }
   });
 
   test('PORT=abc names the environment variable', async () => {

@@ -18,11 +18,11 @@ const linkOf = (l: Link): Link => (l.type === undefined ? { rel: l.rel, href: l.
  * its current alias, unless its names are core here, and each old alias whose names requests may
  * still use, so that clients that check for it by that alias keep finding it. An old item links
  * its successor (`successor-version`: the current alias's document, or the version's once core);
- * the current item links its listed predecessors. Links are root-relative: the documents are
- * rendered once for every host.
+ * the current item links its listed predecessors. The documents are rendered once for every
+ * host: links start with the configured public URL, or are root-relative without one.
  */
-export const extensionItems = (e: Extension, view: VersionView): Value[] => {
-  const v = `/${view.version.id}`;
+export const extensionItems = (e: Extension, view: VersionView, publicUrl = ''): Value[] => {
+  const v = `${publicUrl}/${view.version.id}`;
   const current = view.naming.current(e.alias)!;
   const olds = view.naming.old(e.alias).filter((o) => o.mode !== 'refuse');
   const items: Value[] = [];
@@ -44,8 +44,8 @@ export const extensionItems = (e: Extension, view: VersionView): Value[] => {
  * `GET /{version}/extensions` and `GET /{version}/extensions/{alias}` (spec 3.1), served from the
  * registry that wires the routes. Every full document is rendered here, once per registry build.
  */
-export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[], origin: Origin) => {
-  const items = view.extensions.flatMap((e) => extensionItems(e, view)).sort((a, b) => cmp(a.alias as string, b.alias as string));
+export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[], origin: Origin, publicUrl?: string) => {
+  const items = view.extensions.flatMap((e) => extensionItems(e, view, publicUrl?.replace(/\/+$/, ''))).sort((a, b) => cmp(a.alias as string, b.alias as string));
   const negotiate = negotiation(codecs);
   const encoders = new Map(codecs.map((codec) => [codec, codec.collection(extensionsCollection, view.naming)]));
   const lists = new Map(codecs.map((codec) => [codec, render(encoders.get(codec)!(items), codec.mediaType)]));

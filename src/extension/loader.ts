@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Problem } from './problems.ts';
 import type { LoadedModule } from './registry.ts';
 import { resolveExtgateEverywhere } from './resolve-extgate.ts';
+import { ALIAS } from './rules.ts';
 
 /** Every module under `extensions/<ALIAS>/` of each root, filtered by the enable and disable lists. */
 export interface LoaderOptions {
@@ -45,7 +46,9 @@ export const loadModules = async (opts: LoaderOptions): Promise<{ modules: Loade
       }
       const entry = ENTRIES.map((e) => join(dir, e)).find((p) => existsSync(p));
       if (entry === undefined) {
-        problems.push({ extension: folder, field: '(module)', rule: 'module', message: `${dir} has no ${ENTRIES.join(', ')}` });
+        // A folder with no entry that is not named like an extension (data/, node_modules/) is
+        // not one; one named like an extension is missing its entry.
+        if (ALIAS.test(folder)) problems.push({ extension: folder, field: '(module)', rule: 'module', message: `${dir} has no ${ENTRIES.join(', ')}` });
         continue;
       }
       try {

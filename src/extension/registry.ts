@@ -80,6 +80,14 @@ export const buildRegistry = (modules: readonly LoadedModule[], opts: RegistryOp
     if (found.length === 0) sound.push(m.exported);
     moduleOf.set(m.exported, m);
   }
+  // A requirement no module provides is reported for unsound extensions too: every problem at once.
+  const present = new Set(modules.flatMap((m) => (isExtension(m.exported) ? [m.exported.alias] : [])));
+  for (const m of modules) {
+    if (!isExtension(m.exported) || sound.includes(m.exported) || !Array.isArray(m.exported.requires)) continue;
+    for (const r of m.exported.requires) {
+      if (!present.has(r)) problems.push({ extension: m.exported.alias, field: 'requires', rule: 'requires-missing', message: `requires "${r}", which is not loaded` });
+    }
+  }
 
   const unique = dropDuplicates(sound, problems, (e) => moduleOf.get(e));
   const { ordered, problems: orderProblems } = orderByDependencies(unique);

@@ -2,8 +2,11 @@
 // module resolves to this gateway's public API wherever the module lives on disk, so operators
 // can keep extension folders outside the project. The target goes through the rest of the chain
 // (tsx) so that TypeScript loads as usual.
-const target = new URL('../index.ts', import.meta.url).href;
+const targets = {
+  extgate: new URL('../index.ts', import.meta.url).href,
+  'extgate/testing': new URL('../testing.ts', import.meta.url).href,
+};
 
 export async function resolve(specifier, context, next) {
-  return next(specifier === 'extgate' ? target : specifier, context);
+  return next(targets[specifier] ?? specifier, context);
 }

@@ -1,52 +1,23 @@
 import { afterAll, expect } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import type { Hono } from 'hono';
-import { parseConfig, type ConfigInput } from '../../src/config.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { configuredOptions, createGateway, loadRegistry, seedStore } from '../../src/gateway.ts';
-import { ManualClock } from '../../src/core/clock.ts';
-import { openSqliteStore } from '../../src/store/sqlite.ts';
-import type { Store } from '../../src/store/store.ts';
-import type { Registry } from '../../src/extension/registry.ts';
+import type { ConfigInput } from '../../src/config.ts';
+import { testGateway as publicTestGateway, type TestGateway } from '../../src/testing.ts';
 import { validateOwn } from './xml.ts';
-import { OldNameUses } from '../../src/http/deprecation.ts';
 
-export interface TestGateway {
-  readonly app: Hono;
-  readonly registry: Registry;
-  readonly logged: string[];
-  readonly store: Store;
-  /** The state machine's clock: tests move it, nothing sleeps. */
-  readonly clock: ManualClock;
-  /** Uses of promoted extensions' old names, counted (their log lines go to `logged`). */
-  readonly oldNames: OldNameUses;
-}
+export type { TestGateway } from '../../src/testing.ts';
 
-/** What each test file's gateways hold open: closed and removed when the file's tests are done. */
-const opened: { store?: Store; folder?: string }[] = [];
+/** Each test file's gateways are closed, and their folders removed, when its tests are done. */
+const opened: TestGateway[] = [];
 afterAll(async () => {
-  for (const { store, folder } of opened.splice(0)) {
-    await store?.close().catch(() => undefined); // a test may have closed it already
-    if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
-  }
+  for (const gw of opened.splice(0)) await gw.close();
 });
 
-/** A gateway built the way `npm start` builds it, from a configuration, on a fresh SQLite file. */
+/** A gateway built the way `npm start` builds it, from a configuration, on a fresh SQLite file (src/testing.ts). */
 export const testGateway = async (input: ConfigInput = {}): Promise<TestGateway> => {
-  const held: { store?: Store; folder?: string } = { folder: input.store === undefined ? mkdtempSync(join(tmpdir(), 'extgate-test-')) : undefined };
-  opened.push(held);
-  const config = parseConfig({ store: { path: join(held.folder ?? '', 'extgate.sqlite') }, ...input });
-  const registry = await loadRegistry(config);
-  const store = openSqliteStore(config.store.path);
-  held.store = store;
-  const clock = new ManualClock();
-  await seedStore(registry, config, store, clock);
-  const logged: string[] = [];
-  const log = (m: string) => logged.push(m);
-  const oldNames = new OldNameUses(log, () => clock.now());
-  return { app: createGateway(registry, { ...configuredOptions(config), log, store, clock, oldNames }), registry, logged, store, clock, oldNames };
+  const gw = await publicTestGateway(input);
+  opened.push(gw);
+  return gw;
 };
 
 /** A parsed document, which tests navigate freely: their expectations check what is there. */
