@@ -1,9 +1,9 @@
 import { getRequestListener } from '@hono/node-server';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
 import { servingOf } from './http/direct.ts';
-import { answerClientError, answerConnect, answerUnaddressable, refuseOversized } from './http/client-errors.ts';
+import { answerClientError, answerConnect, answerExpectation, answerUnaddressable, refuseOversized, unbuildable } from './http/client-errors.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -14,13 +14,23 @@ export interface RunningServer {
 /** Serves the app; documents rendered ahead are answered before Hono (see http/direct.ts). */
 export const listen = (app: Hono, host: string, port: number): Promise<RunningServer> =>
   new Promise((resolveListening, reject) => {
-    const hono = getRequestListener(app.fetch);
+    // A request @hono/node-server cannot turn into a Request is answered with a fault, not its
+    // empty 400. Its error handler runs synchronously inside the listener call, before the
+    // listener's first await: `arriving` is the request that call is for.
+    let arriving: IncomingMessage | undefined;
+    const hono = getRequestListener(app.fetch, { errorHandler: (err) => unbuildable(err, arriving) });
     const { direct, maxBodyBytes } = servingOf(app);
     // Node's own check for Host would answer an empty 400: the request is let through to be answered with a fault.
-    const server = createServer({ requireHostHeader: false }, (req, res) => void (answerUnaddressable(req, res) || direct?.serve(req, res) || hono(req, res)));
+    const server = createServer({ requireHostHeader: false }, (req, res) => {
+      if (answerUnaddressable(req, res) || direct?.serve(req, res)) return;
+      arriving = req;
+      void hono(req, res);
+      arriving = undefined;
+    });
     // What never reaches the app is answered with a fault too (http/client-errors.ts).
     server.on('clientError', answerClientError);
     server.on('connect', answerConnect);
+    server.on('checkExpectation', answerExpectation);
     // Expect: 100-continue: a body declared over the limit is refused before the client sends it.
     server.on('checkContinue', (req, res) => {
       if (refuseOversized(req, res, maxBodyBytes)) return;

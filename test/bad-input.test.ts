@@ -163,3 +163,27 @@ describe('the media types the version document advertises', () => {
     }
   });
 });
+
+describe('what the probe found taken', () => {
+  test('a null where a value must be is a 400: a name is not emptied', async () => {
+    expect(faultOf(await call(gw.app, `/v1/servers/${id}`, json('PUT', { server: { name: null } })))).toBe('"name" must not be null.');
+    expect((await servers())[0].name).toBe('web');
+  });
+
+  test.each([
+    ['300 pairs', Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, 'v']))],
+    ['a key of 1,000 characters', { ['k'.repeat(1000)]: 'v' }],
+    ['a value of 5,000 characters', { k: 'v'.repeat(5000) }],
+    ['an empty key', { '': 'v' }],
+  ])('RAX-PATCH keeps the core\'s metadata limits: %s is a 400, nothing changed', async (_, metadata) => {
+    const r = await call(gw.app, `/v1/images/RAX-PATCH/${IMAGE}`, json('PATCH', { metadata }));
+    expect(faultOf(r)).toMatch(/^The patched "metadata" /);
+    expect((await call(gw.app, `/v1/images/${IMAGE}`)).json().image.metadata).toEqual({ os_distro: 'cirros' });
+  });
+
+  test('a second root document named by an extension is refused, as the same name inside the document is', async () => {
+    const r = await call(gw.app, '/v1/servers', json('POST', { server: { name: 'a', imageRef: IMAGE, flavorRef: FLAVOR }, 'OS-DCF:nope': 1 }));
+    expect(faultOf(r)).toBe('"OS-DCF:nope" is not a document this request takes; it takes "server".');
+    expect(await servers()).toHaveLength(1);
+  });
+});

@@ -71,6 +71,53 @@ describe('what Node\'s HTTP parser refuses, answered with a fault', () => {
     expect([noHost.status, noHost.headers['content-type']]).toEqual([400, 'application/xml']);
   });
 
+  test.each([
+    ['a Host whose last label is a number but is no IPv4 address', 'GET /v1/servers HTTP/1.1\r\nHost: 1.2.3.4.5\r\n\r\n'],
+    ['a Host of a name ending in a number', 'POST /v1/servers HTTP/1.1\r\nHost: example.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'],
+    ['a Host with a port past 65535', 'GET /v1 HTTP/1.1\r\nHost: a:99999\r\n\r\n'],
+    ['a Host a URL would rewrite', 'GET /v1 HTTP/1.1\r\nHost: [::ffff:127.0.0.1]\r\n\r\n'],
+    ['HEAD with such a Host', 'HEAD /v1/servers HTTP/1.1\r\nHost: 999.1.1.1\r\n\r\n'],
+    ['a backslash in the path', 'GET /v1\\servers HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['an absolute target in capitals', 'GET HTTP://A/v1 HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['an absolute target that is no URL', 'GET http://[bad/v1/servers HTTP/1.1\r\nHost: x\r\n\r\n'],
+  ])('%s: a 400 fault, not an empty 400 or a 500', async (_, bytes) => {
+    const r = await send(bytes);
+    expect(r.status).toBe(400);
+    expect(r.headers['content-type']).toBe('application/json');
+    if (!bytes.startsWith('HEAD')) expect(JSON.parse(r.body).badRequest.code).toBe(400);
+  });
+
+  test('Expect with something other than 100-continue: a 417 fault', async () => {
+    const r = await send('GET /v1/servers HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nAccept: application/xml\r\n\r\n');
+    expect([r.status, r.headers['content-type']]).toEqual([417, 'application/xml']);
+    expect(r.body).toContain('Expect: foo cannot be met');
+  });
+
+  test('bytes that do not parse after a pipelined request: its answer first, whole, then the fault', async () => {
+    const created = await fetch(`${server.url}/v1/servers`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"server": {"name": "p", "imageRef": "70a599e0-31e7-49b7-b260-868f441e862b", "flavorRef": "1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001"}}' });
+    const id = ((await created.json()) as { server: { id: string } }).server.id;
+    const raw = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(`DELETE /v1/servers/${id} HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\r\n\r\n`));
+      let out = '';
+      socket.on('data', (d) => (out += d));
+      socket.on('close', () => resolve(out));
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 204 [\s\S]*HTTP\/1\.1 (400|501) [\s\S]*"(badRequest|notImplemented)"/);
+  });
+
+  test('a body cut short: the fault in the media type its request asked for', async () => {
+    const raw = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write('POST /v1/servers HTTP/1.1\r\nHost: x\r\nAccept: application/xml\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n');
+        setTimeout(() => socket.end('{"s'), 50);
+      });
+      let out = '';
+      socket.on('data', (d) => (out += d));
+      socket.on('close', () => resolve(out));
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 [\s\S]*Content-Type: application\/xml[\s\S]*<badRequest /);
+  });
+
   test('OPTIONS * asks about the server as a whole: 204 with what it allows', async () => {
     const r = await send('OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect([r.status, r.headers.allow]).toEqual([204, 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT']);

@@ -1,4 +1,4 @@
-import { attribute, badRequest, COMPUTE_NS, defineExtension, input, isoSeconds, map, shape, type HookContext } from 'extgate';
+import { attribute, badRequest, COMPUTE_NS, defineExtension, input, isoSeconds, map, metadataCheck, shape, type HookContext } from 'extgate';
 
 /** What a patch may carry: the image's name and metadata. In XML, an <image> in the core namespace. */
 const patch = shape('image', COMPUTE_NS, [
@@ -36,7 +36,13 @@ export default defineExtension({
         const image = doc!;
         if (change === undefined || Object.keys(change).length === 0) throw badRequest('The patch changes nothing: give name or metadata.');
         if (change.name !== undefined) image.name = change.name;
-        if (change.metadata !== undefined) image.metadata = mergeMetadata(image.metadata as Record<string, string>, change.metadata as Record<string, string | null>);
+        if (change.metadata !== undefined) {
+          const merged = mergeMetadata(image.metadata as Record<string, string>, change.metadata as Record<string, string | null>);
+          // The patched metadata keeps the core's limits, as createImage's does.
+          const problem = metadataCheck(merged);
+          if (problem !== undefined) throw badRequest(`The patched "metadata" ${problem}.`);
+          image.metadata = merged;
+        }
         image.updated = isoSeconds(now);
         save(image);
         return { status: 200, value: view(image) };

@@ -109,10 +109,17 @@ export const compute = (d: ComputeDeps) => {
   /** Reads content with a shape; old spellings it used are told and counted with the answer. */
   const read = (req: RequestState, shape: Shape, content: unknown): Value => d.readers(req.body!.codec, shape)(content, req.uses);
 
-  /** The single root document of a request body, read with `shape`. */
+  /**
+   * The single root document of a request body, read with `shape`. Another root an extension's
+   * name qualifies is refused, as such a name is inside the document; unqualified ones are
+   * ignored, as there.
+   */
   const body = (req: RequestState, shape: Shape): Value => {
-    const root = req.body!.incoming.find((x) => x.owner === undefined && x.name === shape.element);
+    const incoming = req.body!.incoming;
+    const root = incoming.find((x) => x.owner === undefined && x.name === shape.element);
     if (root === undefined) throw badRequest(`The request body must be a "${shape.element}" document.`);
+    const stray = incoming.find((x) => x.owner !== undefined);
+    if (stray !== undefined) throw badRequest(`"${stray.spelled}" is not a document this request takes; it takes "${shape.element}".`);
     return read(req, shape, root.content);
   };
 

@@ -2,8 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Fault } from '../media/fault.ts';
+import { getOrMakeBounded } from '../memo.ts';
 import { renderFault } from './errors.ts';
 import { HOST } from './origin.ts';
+import { formatSuffix } from './path.ts';
 
 /**
  * Requests that never reach the app: those Node's HTTP parser refuses (a bad request target, a
@@ -39,20 +41,46 @@ const acceptIn = (raw: Buffer | undefined): string | undefined => {
   return /\r\naccept:[ \t]*([^\r\n]*)/i.exec(raw.toString('latin1'))?.[1];
 };
 
-const write = (socket: Duplex, fault: Fault, accept: string | undefined, extra: Record<string, string> = {}): void => {
-  const { body, headers } = renderFault(accept, undefined, fault);
-  const all = { ...headers, ...extra, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
+const write = (socket: Duplex, fault: Fault, accept: string | undefined, suffix?: string): void => {
+  const { body, headers } = renderFault(accept, suffix, fault);
+  const all = { ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
   const head = Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   socket.end(`HTTP/1.1 ${fault.code} ${STATUS_CODES[fault.code] ?? 'Error'}\r\n${head}\r\n${body}`);
 };
 
-/** `server.on('clientError')`: a fault, unless the client is already gone. */
+/**
+ * `server.on('clientError')`: a fault, unless the client is already gone. Bytes that do not parse
+ * may follow requests still being answered on the same connection (pipelining): the fault waits
+ * for the answer in progress, so that it is not cut off. A body cut short is answered at once,
+ * in the media type its request asked for.
+ */
 export const answerClientError = (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void => {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
-  write(socket, faultOf(err.code, err.rawPacket), acceptIn(err.rawPacket));
+  const inProgress = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  const fault = faultOf(err.code, err.rawPacket);
+  const accept = acceptIn(err.rawPacket) ?? header(inProgress?.req, 'accept');
+  // Unread bytes of its own body mean the request in progress is the one cut short: answer now.
+  if (inProgress === undefined || inProgress.writableFinished || !inProgress.req.complete) write(socket, fault, accept);
+  else inProgress.once('finish', () => socket.writable && write(socket, fault, accept));
+};
+
+/** `server.on('checkExpectation')`: an expectation other than 100-continue cannot be met (RFC 9110 10.1.1). */
+export const answerExpectation = (req: IncomingMessage, res: ServerResponse): void => {
+  const fault = new Fault('badRequest', `Expect: ${header(req, 'expect')} cannot be met; only 100-continue is understood.`, { code: 417 });
+  answer(req, res, fault);
+};
+
+/** The error handler of @hono/node-server: a request it cannot make a Request of (a bad target or Host). */
+export const unbuildable = (err: unknown, req: IncomingMessage | undefined): Response => {
+  const known = err instanceof Error && err.name === 'RequestError';
+  const fault = known
+    ? new Fault('badRequest', `The request cannot be addressed: ${(err as Error).message}.`)
+    : new Fault('computeFault', 'The server has either erred or is incapable of performing the requested operation.');
+  const { body, headers } = renderFault(header(req, 'accept'), formatSuffix(req?.url ?? ''), fault);
+  return new Response(body, { status: fault.code, headers: { ...headers, Connection: 'close' } });
 };
 
 /** `server.on('connect')`: this is not a proxy. */
@@ -60,10 +88,33 @@ export const answerConnect = (req: IncomingMessage, socket: Duplex): void => {
   write(socket, new Fault('notImplemented', 'CONNECT is not supported: this server is not a proxy.'), header(req, 'accept'));
 };
 
-const header = (req: IncomingMessage, name: string): string | undefined => {
-  const v = req.headers[name];
+const header = (req: IncomingMessage | undefined, name: string): string | undefined => {
+  const v = req?.headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
 };
+
+/** A fault answered on a request's own response, in its negotiated media type, closing the connection. */
+const answer = (req: IncomingMessage, res: ServerResponse, fault: Fault): void => {
+  const { body, headers } = renderFault(header(req, 'accept'), formatSuffix(req.url ?? ''), fault);
+  res.writeHead(fault.code, { ...headers, 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+  res.end(body);
+};
+
+/**
+ * host[:port] as a URL takes it, the way @hono/node-server will (a name whose last label is a
+ * number must be an IPv4 address, a port at most 65535), checked once per distinct Host.
+ */
+const hosts = new Map<string, boolean>();
+const validHost = (host: string): boolean =>
+  getOrMakeBounded(hosts, host, () => {
+    if (!HOST.test(host)) return false;
+    try {
+      const url = new URL(`http://${host}/`);
+      return url.hostname.length === host.replace(/:\d+$/, '').length;
+    } catch {
+      return false;
+    }
+  }, 256);
 
 /**
  * A request the app cannot address, answered here (true) before it is built: no Host (HTTP/1.0
@@ -73,7 +124,7 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 export const answerUnaddressable = (req: IncomingMessage, res: ServerResponse): boolean => {
   const target = req.url ?? '';
   const host = req.headers.host;
-  if (target.charCodeAt(0) === 47 && host !== undefined && HOST.test(host)) return false;
+  if (target.charCodeAt(0) === 47 && host !== undefined && validHost(host)) return false;
   if (target === '*' && req.method === 'OPTIONS') {
     res.writeHead(204, { Allow: 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT' });
     res.end();
@@ -82,20 +133,15 @@ export const answerUnaddressable = (req: IncomingMessage, res: ServerResponse): 
   let fault: Fault | undefined;
   if (!target.startsWith('/') && !/^https?:\/\//i.test(target)) fault = new Fault('badRequest', `The request target "${target}" is not a path.`);
   else if (host === undefined) fault = new Fault('badRequest', 'The request has no Host header.');
-  else if (!HOST.test(host)) fault = new Fault('badRequest', `The Host header "${host}" is not a host[:port].`);
+  else if (!validHost(host)) fault = new Fault('badRequest', `The Host header "${host}" is not a host[:port].`);
   if (fault === undefined) return false;
-  const { body, headers } = renderFault(header(req, 'accept'), undefined, fault);
-  res.writeHead(fault.code, { ...headers, 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
-  res.end(body);
+  answer(req, res, fault);
   return true;
 };
 
 /** A request that declares a body over the limit, answered 413 before it is read (true). */
 export const refuseOversized = (req: IncomingMessage, res: ServerResponse, maxBytes: number): boolean => {
   if (Number(header(req, 'content-length') ?? '0') <= maxBytes) return false;
-  const fault = new Fault('overLimit', `The request body is larger than ${maxBytes} bytes.`);
-  const { body, headers } = renderFault(header(req, 'accept'), undefined, fault);
-  res.writeHead(fault.code, { ...headers, 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
-  res.end(body);
+  answer(req, res, new Fault('overLimit', `The request body is larger than ${maxBytes} bytes.`));
   return true;
 };

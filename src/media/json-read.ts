@@ -66,7 +66,11 @@ const compileField = (field: Field, naming: Naming, name: string): Put | undefin
     case 'attribute':
     case 'text':
       return (c, out) => {
-        if (c[name] !== undefined) out[key] = checked(field, scalarFromJson(field.type, c[name], name), name);
+        const x = c[name];
+        if (x === undefined) return;
+        // null is no value of the field (XML cannot say it): refused rather than stored as absent or "null".
+        if (x === null && !field.nullable) throw badRequest(`"${name}" must not be null.`);
+        out[key] = checked(field, scalarFromJson(field.type, x, name), name);
       };
     case 'map':
       return (c, out) => {
