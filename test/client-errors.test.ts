@@ -43,6 +43,18 @@ const send = (data: string): Promise<Raw> =>
 
 describe('what Node\'s HTTP parser refuses, answered with a fault', () => {
   test.each([
+    ['two different Content-Lengths', 'POST /v1/servers HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n{}', 'Duplicate Content-Length'],
+    ['Content-Length with chunked', 'POST /v1/servers HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}', "Transfer-Encoding can't be present with Content-Length"],
+    ['HTTP/3.1 in a request line', 'GET /v1 HTTP/3.1\r\nHost: x\r\n\r\n', 'Invalid HTTP version'],
+    ['a bare LF after the version', 'GET /v1 HTTP/1.1\nHost: x\n\n', 'Expected CRLF after version'],
+  ])('%s: the message says what is wrong in HTTP\'s terms', async (_, bytes, said) => {
+    const r = await send(bytes);
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).badRequest.message).toBe(`The request is not valid HTTP: ${said}.`);
+    expect(r.body).not.toContain('HPE_');
+  });
+
+  test.each([
     ['a space in the request target', 400, 'badRequest', 'GET /v1/ser vers HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['a control character in the target', 400, 'badRequest', 'GET /v1/\x01 HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['a method in the wrong case', 501, 'notImplemented', 'Get /v1 HTTP/1.1\r\nHost: x\r\n\r\n'],

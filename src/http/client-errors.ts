@@ -19,7 +19,7 @@ import { formatSuffix } from './path.ts';
 const REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/\d\.\d\r?$/;
 
 /** Node's parser error codes, as the fault a client gets. */
-const faultOf = (code: string | undefined, raw: Buffer | undefined): Fault => {
+const faultOf = (code: string | undefined, reason: string | undefined, raw: Buffer | undefined): Fault => {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
       return new Fault('badRequest', 'The request headers are larger than this server accepts.', { code: 431 });
@@ -31,7 +31,8 @@ const faultOf = (code: string | undefined, raw: Buffer | undefined): Fault => {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return new Fault('badRequest', 'The request did not arrive in time.', { code: 408 });
     default:
-      return new Fault('badRequest', `The request is not valid HTTP (${code ?? 'unreadable'}).`);
+      // llhttp's reason says what is wrong in HTTP's terms ("Duplicate Content-Length"); its code does not.
+      return new Fault('badRequest', `The request is not valid HTTP: ${reason ?? 'it cannot be read'}.`);
   }
 };
 
@@ -54,13 +55,13 @@ const write = (socket: Duplex, fault: Fault, accept: string | undefined, suffix?
  * for the answer in progress, so that it is not cut off. A body cut short is answered at once,
  * in the media type its request asked for.
  */
-export const answerClientError = (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void => {
+export const answerClientError = (err: NodeJS.ErrnoException & { rawPacket?: Buffer; reason?: string }, socket: Duplex): void => {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
   const inProgress = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
-  const fault = faultOf(err.code, err.rawPacket);
+  const fault = faultOf(err.code, err.reason, err.rawPacket);
   const accept = acceptIn(err.rawPacket) ?? header(inProgress?.req, 'accept');
   // Unread bytes of its own body mean the request in progress is the one cut short: answer now.
   if (inProgress === undefined || inProgress.writableFinished || !inProgress.req.complete) write(socket, fault, accept);
