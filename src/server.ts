@@ -28,7 +28,15 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
       arriving = undefined;
     });
     // What never reaches the app is answered with a fault too (http/client-errors.ts).
-    server.on('clientError', answerClientError);
+    // A bug answering one connection must not end the process (clientError is an event, not a request).
+    server.on('clientError', (err, socket) => {
+      try {
+        answerClientError(err, socket);
+      } catch (bug) {
+        socket.destroy();
+        console.error('unexpected error answering a request Node could not parse:', bug);
+      }
+    });
     server.on('connect', answerConnect);
     server.on('checkExpectation', answerExpectation);
     // Expect: 100-continue: a body declared over the limit is refused before the client sends it.

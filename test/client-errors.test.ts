@@ -130,6 +130,20 @@ describe('what Node\'s HTTP parser refuses, answered with a fault', () => {
     expect(raw).toMatch(/^HTTP\/1\.1 400 [\s\S]*Content-Type: application\/xml[\s\S]*<badRequest /);
   });
 
+  test('a request cut short after one answered on the same connection: a fault, and the server goes on', async () => {
+    const raw = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write('GET /v1 HTTP/1.1\r\nHost: x\r\n\r\n');
+        setTimeout(() => socket.end('POST /v1/servers HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{'), 100);
+      });
+      let out = '';
+      socket.on('data', (d) => (out += d));
+      socket.on('close', () => resolve(out));
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 200 [\s\S]*HTTP\/1\.1 400 [\s\S]*"badRequest"/);
+    expect((await send('GET /v1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).status).toBe(200);
+  });
+
   test('OPTIONS * asks about the server as a whole: 204 with what it allows', async () => {
     const r = await send('OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect([r.status, r.headers.allow]).toEqual([204, 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT']);

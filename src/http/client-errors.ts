@@ -60,7 +60,8 @@ export const answerClientError = (err: NodeJS.ErrnoException & { rawPacket?: Buf
     socket.destroy();
     return;
   }
-  const inProgress = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  // Node's own field: the response being written on this socket, null once it is done.
+  const inProgress = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
   const fault = faultOf(err.code, err.reason, err.rawPacket);
   const accept = acceptIn(err.rawPacket) ?? header(inProgress?.req, 'accept');
   // Unread bytes of its own body mean the request in progress is the one cut short: answer now.
