@@ -22,10 +22,16 @@ interface Raw {
   readonly body: string;
 }
 
-/** Sends raw bytes and reads until the server closes the connection (or 2 s pass). */
-const send = (data: string): Promise<Raw> =>
+/**
+ * Writes `first`, then (if given) ends with `last` 100 ms later, and reads all the server sends
+ * until it closes the connection (or 2 s pass).
+ */
+const converse = (first: string, last?: string): Promise<string> =>
   new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(data));
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(first);
+      if (last !== undefined) setTimeout(() => socket.end(last), 100);
+    });
     let out = '';
     const timer = setTimeout(() => {
       socket.destroy();
@@ -34,12 +40,18 @@ const send = (data: string): Promise<Raw> =>
     socket.on('data', (d) => (out += d.toString('latin1')));
     socket.on('close', () => {
       clearTimeout(timer);
-      const [head = '', body = ''] = out.split('\r\n\r\n', 2);
-      const [statusLine, ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-      resolve({ status: Number(statusLine?.split(' ')[1]), headers, body: Buffer.from(body, 'latin1').toString('utf8') });
+      resolve(out);
     });
   });
+
+/** Sends raw bytes and reads the one answer. */
+const send = async (data: string): Promise<Raw> => {
+  const out = await converse(data);
+  const [head = '', body = ''] = out.split('\r\n\r\n', 2);
+  const [statusLine, ...lines] = head.split('\r\n');
+  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+  return { status: Number(statusLine?.split(' ')[1]), headers, body: Buffer.from(body, 'latin1').toString('utf8') };
+};
 
 describe('what Node\'s HTTP parser refuses, answered with a fault', () => {
   test.each([
@@ -108,38 +120,17 @@ describe('what Node\'s HTTP parser refuses, answered with a fault', () => {
   test('bytes that do not parse after a pipelined request: its answer first, whole, then the fault', async () => {
     const created = await fetch(`${server.url}/v1/servers`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"server": {"name": "p", "imageRef": "70a599e0-31e7-49b7-b260-868f441e862b", "flavorRef": "1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001"}}' });
     const id = ((await created.json()) as { server: { id: string } }).server.id;
-    const raw = await new Promise<string>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => socket.write(`DELETE /v1/servers/${id} HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\r\n\r\n`));
-      let out = '';
-      socket.on('data', (d) => (out += d));
-      socket.on('close', () => resolve(out));
-    });
+    const raw = await converse(`DELETE /v1/servers/${id} HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\r\n\r\n`);
     expect(raw).toMatch(/^HTTP\/1\.1 204 [\s\S]*HTTP\/1\.1 (400|501) [\s\S]*"(badRequest|notImplemented)"/);
   });
 
   test('a body cut short: the fault in the media type its request asked for', async () => {
-    const raw = await new Promise<string>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.write('POST /v1/servers HTTP/1.1\r\nHost: x\r\nAccept: application/xml\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n');
-        setTimeout(() => socket.end('{"s'), 50);
-      });
-      let out = '';
-      socket.on('data', (d) => (out += d));
-      socket.on('close', () => resolve(out));
-    });
+    const raw = await converse('POST /v1/servers HTTP/1.1\r\nHost: x\r\nAccept: application/xml\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n', '{"s');
     expect(raw).toMatch(/^HTTP\/1\.1 400 [\s\S]*Content-Type: application\/xml[\s\S]*<badRequest /);
   });
 
   test('a request cut short after one answered on the same connection: a fault, and the server goes on', async () => {
-    const raw = await new Promise<string>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.write('GET /v1 HTTP/1.1\r\nHost: x\r\n\r\n');
-        setTimeout(() => socket.end('POST /v1/servers HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{'), 100);
-      });
-      let out = '';
-      socket.on('data', (d) => (out += d));
-      socket.on('close', () => resolve(out));
-    });
+    const raw = await converse('GET /v1 HTTP/1.1\r\nHost: x\r\n\r\n', 'POST /v1/servers HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{');
     expect(raw).toMatch(/^HTTP\/1\.1 200 [\s\S]*HTTP\/1\.1 400 [\s\S]*"badRequest"/);
     expect((await send('GET /v1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).status).toBe(200);
   });
