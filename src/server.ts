@@ -20,6 +20,11 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
     let arriving: IncomingMessage | undefined;
     const hono = getRequestListener(app.fetch, { errorHandler: (err) => unbuildable(err, arriving) });
     const { direct, maxBodyBytes } = servingOf(app);
+    // Which methods a path allows, for a method Node's parser refused: the app's own OPTIONS answer.
+    const allowedAt = async (path: string): Promise<string | undefined> => {
+      const res = await app.fetch(new Request(`http://localhost${path}`, { method: 'OPTIONS' }));
+      return res.status === 204 ? (res.headers.get('allow') ?? undefined) : undefined;
+    };
     // Node's own check for Host would answer an empty 400: the request is let through to be answered with a fault.
     const server = createServer({ requireHostHeader: false }, (req, res) => {
       if (answerUnaddressable(req, res) || direct?.serve(req, res)) return;
@@ -30,12 +35,10 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
     // What never reaches the app is answered with a fault too (http/client-errors.ts).
     // A bug answering one connection must not end the process (clientError is an event, not a request).
     server.on('clientError', (err, socket) => {
-      try {
-        answerClientError(err, socket);
-      } catch (bug) {
+      answerClientError(err, socket, allowedAt).catch((bug) => {
         socket.destroy();
         console.error('unexpected error answering a request Node could not parse:', bug);
-      }
+      });
     });
     server.on('connect', answerConnect);
     server.on('checkExpectation', answerExpectation);

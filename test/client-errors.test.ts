@@ -69,13 +69,14 @@ describe('what Node\'s HTTP parser refuses, answered with a fault', () => {
   test.each([
     ['a space in the request target', 400, 'badRequest', 'GET /v1/ser vers HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['a control character in the target', 400, 'badRequest', 'GET /v1/\x01 HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['a method in the wrong case', 501, 'notImplemented', 'Get /v1 HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['a method nobody knows', 501, 'notImplemented', 'XXXXXXXX /v1 HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a method in the wrong case', 405, 'badMethod', 'Get /v1 HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a method nobody knows', 405, 'badMethod', 'XXXXXXXX /v1 HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a method nobody knows, on a path that is not there', 404, 'itemNotFound', 'XXXXXXXX /v1/nothing HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['no request line at all', 400, 'badRequest', 'GARBAGE\r\n\r\n'],
     ['headers over the limit', 431, 'badRequest', `GET /v1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
     ['no Host, HTTP/1.1', 400, 'badRequest', 'GET /v1 HTTP/1.1\r\n\r\n'],
     ['no Host, HTTP/1.0', 400, 'badRequest', 'GET /v1 HTTP/1.0\r\n\r\n'],
-    ['CONNECT', 501, 'notImplemented', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'],
+    ['CONNECT', 405, 'badMethod', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'],
   ])('%s: %i %s in JSON, Connection: close', async (_, status, kind, bytes) => {
     const r = await send(bytes);
     expect(r.status).toBe(status);
@@ -121,7 +122,7 @@ describe('what Node\'s HTTP parser refuses, answered with a fault', () => {
     const created = await fetch(`${server.url}/v1/servers`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"server": {"name": "p", "imageRef": "70a599e0-31e7-49b7-b260-868f441e862b", "flavorRef": "1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001"}}' });
     const id = ((await created.json()) as { server: { id: string } }).server.id;
     const raw = await converse(`DELETE /v1/servers/${id} HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\r\n\r\n`);
-    expect(raw).toMatch(/^HTTP\/1\.1 204 [\s\S]*HTTP\/1\.1 (400|501) [\s\S]*"(badRequest|notImplemented)"/);
+    expect(raw).toMatch(/^HTTP\/1\.1 204 [\s\S]*HTTP\/1\.1 (400|405) [\s\S]*"(badRequest|badMethod)"/);
   });
 
   test('a body cut short: the fault in the media type its request asked for', async () => {
@@ -133,6 +134,14 @@ describe('what Node\'s HTTP parser refuses, answered with a fault', () => {
     const raw = await converse('GET /v1 HTTP/1.1\r\nHost: x\r\n\r\n', 'POST /v1/servers HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{');
     expect(raw).toMatch(/^HTTP\/1\.1 200 [\s\S]*HTTP\/1\.1 400 [\s\S]*"badRequest"/);
     expect((await send('GET /v1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).status).toBe(200);
+  });
+
+  test('a method Node does not know is a client error: 405 with what that path allows, in XML if asked', async () => {
+    const r = await send('Get /v1/flavors HTTP/1.1\r\nHost: x\r\nAccept: application/xml\r\n\r\n');
+    expect([r.status, r.headers.allow, r.headers['content-type']]).toEqual([405, 'GET, HEAD, OPTIONS', 'application/xml']);
+    expect(r.body).toContain('The method Get is not one this server knows (methods are case-sensitive); allowed: GET, HEAD, OPTIONS.');
+    const connect = await send('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    expect(connect.headers.allow).toBe('DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT');
   });
 
   test('OPTIONS * asks about the server as a whole: 204 with what it allows', async () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Fault } from '../media/fault.ts';
+import { badMethod, Fault, itemNotFound } from '../media/fault.ts';
 import { getOrMakeBounded } from '../memo.ts';
 import { renderFault } from './errors.ts';
 import { HOST } from './origin.ts';
@@ -16,17 +16,34 @@ import { formatSuffix } from './path.ts';
  */
 
 /** A request line whose method is a token this server does not know, as opposed to no request line at all. */
-const REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/\d\.\d\r?$/;
+const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/\d\.\d\r?$/;
+
+/** What the app allows at a path (its OPTIONS answer), or undefined where there is nothing. */
+export type AllowedAt = (path: string) => Promise<string | undefined>;
+
+/** Every method this server implements somewhere, the answer to OPTIONS * and CONNECT's Allow. */
+const ALL_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT';
+
+/**
+ * A method token Node's parser does not know (`Get`, `XXXXXXXX`): the client named something
+ * that is not allowed there, which is a client error (405 with what is allowed, or 404), not a
+ * 501 that would count against the server in every 5xx dashboard.
+ */
+const unknownMethod = async (raw: Buffer | undefined, allowedAt: AllowedAt): Promise<Fault | undefined> => {
+  const line = REQUEST_LINE.exec(raw?.toString('latin1').split('\n', 1)[0] ?? '');
+  if (line === null) return undefined;
+  const [, method, target] = line as unknown as [string, string, string];
+  const allow = target.startsWith('/') ? await allowedAt(target).catch(() => undefined) : undefined;
+  if (allow === undefined) return itemNotFound(`The resource ${target} could not be found.`);
+  return badMethod(allow.split(', '), `The method ${method} is not one this server knows (methods are case-sensitive)`);
+};
 
 /** Node's parser error codes, as the fault a client gets. */
-const faultOf = (code: string | undefined, reason: string | undefined, raw: Buffer | undefined): Fault => {
+const faultOf = (code: string | undefined, reason: string | undefined): Fault => {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
       return new Fault('badRequest', 'The request headers are larger than this server accepts.', { code: 431 });
     case 'HPE_INVALID_METHOD':
-      if (REQUEST_LINE.test(raw?.toString('latin1').split('\n', 1)[0] ?? '')) {
-        return new Fault('notImplemented', 'The request method is not one this server knows (methods are case-sensitive).');
-      }
       return new Fault('badRequest', 'The request line is not METHOD TARGET HTTP/VERSION.');
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return new Fault('badRequest', 'The request did not arrive in time.', { code: 408 });
@@ -55,15 +72,16 @@ const write = (socket: Duplex, fault: Fault, accept: string | undefined, suffix?
  * for the answer in progress, so that it is not cut off. A body cut short is answered at once,
  * in the media type its request asked for.
  */
-export const answerClientError = (err: NodeJS.ErrnoException & { rawPacket?: Buffer; reason?: string }, socket: Duplex): void => {
+export const answerClientError = async (err: NodeJS.ErrnoException & { rawPacket?: Buffer; reason?: string }, socket: Duplex, allowedAt: AllowedAt): Promise<void> => {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
   // Node's own field: the response being written on this socket, null once it is done.
   const inProgress = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
-  const fault = faultOf(err.code, err.reason, err.rawPacket);
   const accept = acceptIn(err.rawPacket) ?? header(inProgress?.req, 'accept');
+  const fault = (err.code === 'HPE_INVALID_METHOD' ? await unknownMethod(err.rawPacket, allowedAt) : undefined) ?? faultOf(err.code, err.reason);
+  if (!socket.writable) return;
   // Unread bytes of its own body mean the request in progress is the one cut short: answer now.
   if (inProgress === undefined || inProgress.writableFinished || !inProgress.req.complete) write(socket, fault, accept);
   else inProgress.once('finish', () => socket.writable && write(socket, fault, accept));
@@ -87,7 +105,7 @@ export const unbuildable = (err: unknown, req: IncomingMessage | undefined): Res
 
 /** `server.on('connect')`: this is not a proxy. */
 export const answerConnect = (req: IncomingMessage, socket: Duplex): void => {
-  write(socket, new Fault('notImplemented', 'CONNECT is not supported: this server is not a proxy.'), header(req, 'accept'));
+  write(socket, badMethod(ALL_METHODS.split(', '), 'CONNECT is not allowed: this server is not a proxy'), header(req, 'accept'));
 };
 
 const header = (req: IncomingMessage | undefined, name: string): string | undefined => {
@@ -128,7 +146,7 @@ export const answerUnaddressable = (req: IncomingMessage, res: ServerResponse): 
   const host = req.headers.host;
   if (target.charCodeAt(0) === 47 && host !== undefined && validHost(host)) return false;
   if (target === '*' && req.method === 'OPTIONS') {
-    res.writeHead(204, { Allow: 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT' });
+    res.writeHead(204, { Allow: ALL_METHODS });
     res.end();
     return true;
   }

@@ -46,8 +46,8 @@ export class Fault extends Error {
 export const badRequest = (message: string): Fault => new Fault('badRequest', message);
 export const itemNotFound = (message: string): Fault => new Fault('itemNotFound', message);
 export const conflictingRequest = (message: string): Fault => new Fault('conflictingRequest', message);
-export const badMethod = (allow: readonly string[]): Fault =>
-  new Fault('badMethod', `The method is not allowed for this resource; allowed: ${allow.join(', ')}.`, {
+export const badMethod = (allow: readonly string[], why = 'The method is not allowed for this resource'): Fault =>
+  new Fault('badMethod', `${why}; allowed: ${allow.join(', ')}.`, {
     headers: { Allow: allow.join(', ') },
   });
 
