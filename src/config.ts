@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -13,9 +13,9 @@ import { promotionSchema } from './extension/promotions.ts';
  */
 
 const SEED_FLAVORS = [
-  { id: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001', name: 'm1.tiny', ram: 512, disk: 1, vcpus: 1 },
-  { id: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0002', name: 'm1.small', ram: 2048, disk: 20, vcpus: 1 },
-  { id: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0003', name: 'm1.medium', ram: 4096, disk: 40, vcpus: 2 },
+  { id: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001', name: 'm1.tiny', ram: 512, disk: 1, vcpus: 1, swap: 0 },
+  { id: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0002', name: 'm1.small', ram: 2048, disk: 20, vcpus: 1, swap: 0 },
+  { id: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0003', name: 'm1.medium', ram: 4096, disk: 40, vcpus: 2, swap: 512 },
 ];
 const SEED_IMAGES = [
   { id: '70a599e0-31e7-49b7-b260-868f441e862b', name: 'cirros-0.6.2', minDisk: 1, minRam: 64, metadata: { os_distro: 'cirros' } },
@@ -76,7 +76,7 @@ export const configSchema = z.strictObject({
   /** How long a transient state lasts before it settles, in milliseconds, by qualified state name. */
   durations: z.record(z.string(), z.number().int().min(0)).default({}),
   maxBodyBytes: z.number().int().min(1).default(1_048_576),
-  flavors: z.array(z.strictObject({ id: z.uuid(), name: z.string(), ram: z.number().int(), disk: z.number().int(), vcpus: z.number().int() })).default(SEED_FLAVORS),
+  flavors: z.array(z.strictObject({ id: z.uuid(), name: z.string(), ram: z.number().int(), disk: z.number().int(), vcpus: z.number().int(), swap: z.number().int().min(0).default(0) })).default(SEED_FLAVORS),
   images: z.array(z.strictObject({ id: z.uuid(), name: z.string(), minDisk: z.number().int(), minRam: z.number().int(), metadata: z.record(z.string(), z.string()).default({}) })).default(SEED_IMAGES),
 });
 
@@ -98,28 +98,50 @@ export const parseConfig = (input: unknown, source = 'config'): Config => {
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
 };
 
-export const loadConfig = (opts: { file?: string; env?: NodeJS.ProcessEnv } = {}): Config => {
+/** Shipped configurations a deployment starts from (`--profile nova`): `profiles/<name>.json`. */
+export const PROFILES = resolve(PROJECT_ROOT, 'profiles');
+
+/** A JSON config file, its relative paths made relative to it, not to wherever the process started. */
+const readConfigFile = (file: string, what: string): Record<string, unknown> => {
+  let input: Record<string, unknown>;
+  try {
+    input = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+  delete input.$comment;
+  const ext = input.extensions as { paths?: unknown } | undefined;
+  if (Array.isArray(ext?.paths)) ext.paths = ext.paths.map((p) => (typeof p === 'string' ? resolve(dirname(file), p) : p));
+  const store = input.store as { path?: unknown } | undefined;
+  if (typeof store?.path === 'string') store.path = resolve(dirname(file), store.path);
+  return input;
+};
+
+export const profileInput = (name: string): Record<string, unknown> => {
+  const known = existsSync(PROFILES) ? readdirSync(PROFILES).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
+  if (!known.includes(name)) throw new ConfigError(`invalid configuration:\n  profile "${name}" does not exist (known: ${known.join(', ')})`);
+  return readConfigFile(resolve(PROFILES, `${name}.json`), 'profile');
+};
+
+/** The config file on top of the profile: its `extensions` settings one by one, everything else whole. */
+const overlay = (base: Record<string, unknown>, top: Record<string, unknown>): Record<string, unknown> => {
+  const merged = { ...base, ...top };
+  if (typeof base.extensions === 'object' && typeof top.extensions === 'object') merged.extensions = { ...base.extensions, ...top.extensions };
+  return merged;
+};
+
+export const loadConfig = (opts: { file?: string; profile?: string; env?: NodeJS.ProcessEnv } = {}): Config => {
   const env = opts.env ?? process.env;
   const file = opts.file ?? env.EXTGATE_CONFIG ?? (existsSync('extgate.config.json') ? 'extgate.config.json' : undefined);
-  let input: Record<string, unknown> = {};
-  if (file !== undefined) {
-    try {
-      input = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    } catch (err) {
-      throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
-    }
-    // Relative extension paths are relative to the config file, not to wherever the process started.
-    const ext = input.extensions as { paths?: unknown } | undefined;
-    if (Array.isArray(ext?.paths)) ext.paths = ext.paths.map((p) => (typeof p === 'string' ? resolve(dirname(file), p) : p));
-    const store = input.store as { path?: unknown } | undefined;
-    if (typeof store?.path === 'string') store.path = resolve(dirname(file), store.path);
-  }
+  const profile = opts.profile ?? (env.EXTGATE_PROFILE || undefined);
+  let input: Record<string, unknown> = profile === undefined || profile === 'default' ? {} : profileInput(profile);
+  if (file !== undefined) input = overlay(input, readConfigFile(file, 'config file'));
   if (env.HOST) input.host = env.HOST;
   if (env.PORT) {
     if (!/^\d{1,5}$/.test(env.PORT) || Number(env.PORT) > 65535) throw new ConfigError(`invalid configuration:\n  environment: PORT=${env.PORT}: must be a port number from 0 to 65535`);
     input.port = Number(env.PORT);
   }
-  return parseConfig(input, file ?? 'defaults');
+  return parseConfig(input, file ?? (profile === undefined ? 'defaults' : `profile ${profile}`));
 };
 
 /** The project's own extensions. */

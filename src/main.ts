@@ -9,9 +9,12 @@ import { listen } from './server.ts';
 import { namesTable, versionSummary } from './extension/names-table.ts';
 
 /** `extgate serve` runs the gateway; `extgate check` runs the load-time rules and exits. */
-const USAGE = `usage: extgate <serve|check> [--config FILE] [--names]
+const USAGE = `usage: extgate <serve|check> [--profile NAME] [--config FILE] [--names]
 
   serve   serve the gateway (HOST, PORT and the config file choose where)
+          --profile (or EXTGATE_PROFILE): start from a shipped configuration, profiles/NAME.json:
+          default (the spec's RAX- examples) or nova (exactly nova's extensions, as tempest expects);
+          a config file then applies on top
   check   load every configured extension and promotion, report every problem, exit 1 if any;
           with --names, print every name each API version serves, its owner and where it came from`;
 
@@ -52,13 +55,13 @@ const checkCommand = async (config: Config, names: boolean): Promise<number> => 
 };
 
 const main = async (): Promise<number> => {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { config: { type: 'string' }, help: { type: 'boolean' }, names: { type: 'boolean' } } });
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { config: { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean' }, names: { type: 'boolean' } } });
   const [command = 'serve'] = positionals;
   if (values.help || !['serve', 'check'].includes(command)) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const config = loadConfig({ file: values.config });
+  const config = loadConfig({ file: values.config, profile: values.profile });
   if (command === 'check') return checkCommand(config, values.names === true);
   await serveCommand(config);
   return -1; // keep serving

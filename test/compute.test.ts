@@ -45,10 +45,15 @@ describe('servers: create, states, update, delete', () => {
   test('create in JSON: 202 with adminPass and a Location; BUILD settles into ACTIVE on the clock', async () => {
     const r = await call(gw.app, '/v1/servers', json('POST', { server: { name: 'web', imageRef: IMAGE, flavorRef: FLAVOR, metadata: { 'RAX-X:y': 'z' } } }));
     expect(r.status).toBe(202);
-    const s = r.json().server;
-    expect(s.adminPass).toMatch(/.{8,}/);
+    const created = r.json().server;
+    // As nova answers a create: the id, links and password, and what extensions add there.
+    expect(Object.keys(created).sort()).toEqual(['RAX-DCF:diskConfig', 'OS-DCF:diskConfig', 'adminPass', 'id', 'links'].sort());
+    expect(created.adminPass).toMatch(/.{8,}/);
+    expect(created.links[0]).toEqual({ rel: 'self', href: `http://localhost/v1/servers/${created.id}` });
+    expect(r.headers.get('location')).toBe(`http://localhost/v1/servers/${created.id}`);
+    const s = (await call(gw.app, `/v1/servers/${created.id}`)).json().server;
     expect(s.status).toBe('BUILD');
-    expect(r.headers.get('location')).toBe(`http://localhost/v1/servers/${s.id}`);
+    expect(s.adminPass).toBeUndefined();
     expect(s.metadata).toEqual({ 'RAX-X:y': 'z' });
     expect(s.image.id).toBe(IMAGE);
     expect(s.addresses.public[0].version).toBe(4);
@@ -62,9 +67,11 @@ describe('servers: create, states, update, delete', () => {
     const body = `<server xmlns="${CORE_NS}" name="x" imageRef="http://h/images/${IMAGE}" flavorRef="http://h/flavors/${FLAVOR}"><metadata><meta key="k">v</meta></metadata></server>`;
     const r = await call(gw.app, '/v1/servers', xml('POST', body));
     expect(r.status).toBe(202);
-    const s = parseXml(r.text).server;
+    const created = parseXml(r.text).server;
+    expect(created['@name']).toBeUndefined();
+    expect(created['@adminPass']).toBeDefined();
+    const s = parseXml((await call(gw.app, `/v1/servers/${created['@id']}`, XML)).text).server;
     expect(s['@name']).toBe('x');
-    expect(s['@adminPass']).toBeDefined();
     expect(s.metadata.meta).toMatchObject({ '@key': 'k', '#text': 'v' });
   });
 
@@ -141,6 +148,27 @@ describe('actions and the state machine', () => {
     expect((await call(gw.app, path)).json().image.status).toBe('ACTIVE');
   });
 
+  test('createImage: the snapshot needs what its source image needed (minRam), and the whole root disk (minDisk)', async () => {
+    const id = await createServer(gw.app, { imageRef: '155d900f-4e14-4e4c-a73d-069cbf4541e6' }); // ubuntu: minRam 1024, minDisk 10
+    gw.clock.advance(2000);
+    const r = await action(gw.app, id, { createImage: { name: 'snap' } });
+    const image = (await call(gw.app, new URL(r.headers.get('location')!).pathname)).json().image;
+    expect([image.minRam, image.minDisk]).toEqual([1024, 10]); // m1.tiny has 512 MB and a 1 GB disk
+  });
+
+  test('a second createImage while the first snapshot is saving is 409 (JSON and XML), and makes no image; then it works', async () => {
+    const id = await createServer(gw.app);
+    gw.clock.advance(2000);
+    expect((await action(gw.app, id, { createImage: { name: 'one' } })).status).toBe(202);
+    const again = await call(gw.app, `/v1/servers/${id}/action`, xml('POST', `<createImage xmlns="${CORE_NS}" name="two"/>`, { Accept: 'application/xml' }));
+    expect(again.status).toBe(409);
+    expect(parseXml(again.text).conflictingRequest.message).toContain('image_snapshot');
+    expect((await action(gw.app, id, { reboot: { type: 'SOFT' } })).status).toBe(409);
+    expect((await call(gw.app, '/v1/images?name=two')).json().images).toEqual([]);
+    gw.clock.advance(2000);
+    expect((await action(gw.app, id, { createImage: { name: 'two' } })).status).toBe(202);
+  });
+
   test.each([
     [{}, 'exactly one action'],
     [{ reboot: { type: 'SOFT' }, createImage: { name: 'x' } }, 'exactly one action'],
@@ -154,6 +182,16 @@ describe('actions and the state machine', () => {
     expect(r.status).toBe(400);
     expect(r.json().badRequest.message).toContain(mentions);
     expect(await status(id)).toBe('ACTIVE');
+  });
+});
+
+describe('who owns a server (noauth)', () => {
+  test('tenant_id is the URL\'s tenant, else X-Auth-Project-Id, else "openstack"', async () => {
+    const tenant = (await call(gw.app, `/v1/servers/${await createServer(gw.app, {}, 'v1/proj-a')}`)).json().server;
+    expect(tenant.tenant_id).toBe('proj-a');
+    const r = await call(gw.app, '/v1/servers', json('POST', { server: { name: 'h', imageRef: IMAGE, flavorRef: FLAVOR } }, { 'X-Auth-Project-Id': 'proj-b' }));
+    expect((await call(gw.app, `/v1/servers/${r.json().server.id}`)).json().server.tenant_id).toBe('proj-b');
+    expect((await call(gw.app, `/v1/servers/${await createServer(gw.app)}`, XML)).text).toContain('tenant_id="openstack"');
   });
 });
 

@@ -67,6 +67,15 @@ describe('Allow says what works on that exact path', () => {
     expect([r.status, r.headers.get('allow')]).toEqual([405, 'GET, HEAD, OPTIONS']);
     expect((await r.json()).badMethod.code).toBe(405);
   });
+
+  test('DELETE /v1/images/ names an item with an empty id: 404 (as nova), in the media type asked; DELETE /v1/images stays 405', async () => {
+    const r = await fetch(`${server.url}/v1/images/`, { method: 'DELETE', headers: { Accept: 'application/xml' } });
+    expect(r.status).toBe(404);
+    expect(await r.text()).toContain('<itemNotFound');
+    expect((await fetch(`${server.url}/v1/images`, { method: 'DELETE' })).status).toBe(405);
+    expect((await fetch(`${server.url}/v1/servers/`, { method: 'PUT' })).status).toBe(404);
+    expect((await fetch(`${server.url}/v1/servers/`, { method: 'PATCH' })).status).toBe(405);
+  });
 });
 
 describe('Expect: 100-continue', () => {

@@ -73,7 +73,8 @@ const SESSION: readonly Step[] = [
   { path: '/v1/servers/detail?MLTI-TAGS:tag=web', old: true },
   // 3.2.1 (example 3.8): an element set through createImage
   { method: 'POST', path: '/v1/servers/{server}/action', body: { createImage: { name: 'snap', 'RAX-DESC:description': 'A sample.' } }, old: true, keep: 'image' },
-  { method: 'POST', path: '/v1/servers/{server}/action', type: XML_TYPE, accept: XML_TYPE, old: true,
+  // A second snapshot waits for the first to be saved (nova's task_state).
+  { method: 'POST', path: '/v1/servers/{server}/action', type: XML_TYPE, accept: XML_TYPE, old: true, after: 2000,
     body: `<createImage xmlns="${CORE_NS}" xmlns:RAX-DESC="${NS.DESC}" name="snap2"><RAX-DESC:description>Another.</RAX-DESC:description></createImage>` },
   { path: '/v1/images/{image}', after: 2000, old: false },
   { path: '/v1/images/{image}', accept: XML_TYPE, old: false },

@@ -162,9 +162,11 @@ describe('v2: OS-LOCK and MLTI-TAGS are core; their old names are refused (oldNa
     const body = `<server xmlns="${CORE_NS}" name="x" imageRef="${IMAGE}" flavorRef="${FLAVOR}"><tags><tag>web</tag></tags></server>`;
     const r = await call(gw.app, '/v2/servers', xml('POST', body));
     expect(r.status).toBe(202);
-    const s = parseXml(r.text).server;
+    const id = parseXml(r.text).server['@id'];
+    const shown = await call(gw.app, `/v2/servers/${id}`, XML);
+    const s = parseXml(shown.text).server;
     expect([s['@locked'], s.tags.tag]).toEqual(['false', 'web']);
-    expect(r.text.indexOf('<tags>')).toBeLessThan(r.text.indexOf('<atom:link rel="self"'));
+    expect(shown.text.indexOf('<tags>')).toBeLessThan(shown.text.indexOf('<atom:link rel="self"'));
   });
 
   test('discovery in v2 does not list them; asking for them says where they went', async () => {

@@ -8,7 +8,7 @@ import { ExtensionLoadError, type Problem } from '../src/extension/problems.ts';
 import { buildRegistry, type LoadedModule } from '../src/extension/registry.ts';
 import { isXsdDateTime } from '../src/extension/rules.ts';
 import { loadVendors } from '../src/extension/vendors.ts';
-import { parseConfig } from '../src/config.ts';
+import { parseConfig, profileInput } from '../src/config.ts';
 import { loadRegistry } from '../src/gateway.ts';
 import { SHIPPED } from './support/shipped.ts';
 import { descriptor } from './support/descriptor.ts';
@@ -197,5 +197,51 @@ describe('loader: real folders', () => {
     const r = await loadRegistry(parseConfig({}));
     expect(r.problems).toEqual([]);
     expect(r.extensions.map((e) => e.alias)).toEqual(SHIPPED);
+  });
+});
+
+describe("nova's legacy spellings: lower-case os- aliases, bare names, derived attributes", () => {
+  const ext = (alias: string, extra: Partial<ExtensionDefinition> = {}) => defineExtension(good(alias, extra));
+  test('os- is the OS vendor\'s historical spelling; another lower-case prefix is not a prefix', () => {
+    expect(problemsOf([ext('os-flavor-access')])).toEqual([]);
+    expect(problemsOf([ext('rax-thing')]).map(brief)).toEqual(['rax-thing alias alias-grammar']);
+  });
+
+  test('a bare action, state or attribute is claimed like any name: two extensions cannot both take it, nor the core\'s', () => {
+    const stop = { resource: 'server', name: 'os-stop', bare: true, from: ['ACTIVE'], to: 'SHUTOFF' } as const;
+    const problems = problemsOf([
+      ext('OS-ONE', { states: [{ resource: 'server', name: 'SHUTOFF', bare: true }], actions: [stop] }),
+      ext('OS-TWO', { requires: ['OS-ONE'], actions: [stop, { resource: 'server', name: 'reboot', bare: true, from: 'any' }] }),
+      ext('OS-THREE', { attributes: [{ resource: 'flavor', name: 'swap', bare: true }, { resource: 'flavor', name: 'ram', bare: true }] }),
+    ]);
+    expect(problems.map(brief).sort()).toEqual(['OS-THREE attributes[1].name conflict', 'OS-TWO actions[0].name conflict', 'OS-TWO actions[1].name conflict']);
+  });
+
+  test('a bare state of an extension not required is refused by name', () => {
+    const problems = problemsOf([
+      ext('OS-ONE', { states: [{ resource: 'server', name: 'SHUTOFF', bare: true }] }),
+      ext('OS-TWO', { actions: [{ resource: 'server', name: 'halt', from: ['ACTIVE'], to: 'SHUTOFF' }] }),
+    ]);
+    expect(problems.map((p) => `${brief(p)}: ${p.message}`)).toEqual(['OS-TWO actions[0].to requires: state "SHUTOFF" belongs to OS-ONE, which OS-TWO does not require']);
+  });
+
+  test('a derived attribute is computed, never stored: accepts, a default or output: false is a problem', () => {
+    const derive = () => 1;
+    const problems = problemsOf([
+      ext('OS-ONE', {
+        attributes: [
+          { resource: 'server', name: 'a', derive, accepts: ['create'] },
+          { resource: 'server', name: 'b', derive, default: 0 },
+          { resource: 'server', name: 'c', derive },
+        ],
+      }),
+    ]);
+    expect(problems.map(brief)).toEqual(['OS-ONE attributes[0].derive derived', 'OS-ONE attributes[1].derive derived']);
+  });
+
+  test('the nova profile loads cleanly', async () => {
+    const r = await loadRegistry(parseConfig(profileInput('nova')));
+    expect(r.problems).toEqual([]);
+    expect(r.extensions).toHaveLength(12);
   });
 });

@@ -14,7 +14,7 @@ export default defineExtension({
     { rel: 'describedby', type: 'application/xml', href: 'http://docs.rackspacecloud.com/servers/api/ext/rax-dcf/api.xsd' },
   ],
   attributes: [
-    { resource: 'server', name: 'diskConfig', accepts: ['create'], check: AUTO_OR_MANUAL, default: 'AUTO' },
+    { resource: 'server', name: 'diskConfig', accepts: ['create'], check: AUTO_OR_MANUAL, default: 'AUTO', inCreateAnswer: true },
     { resource: 'image', name: 'diskConfig', default: 'AUTO' },
   ],
   hooks: [

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.ts';
 import { isoSeconds } from './clock.ts';
 import { createImageShape, rebootShape } from './shapes.ts';
 import type { FlavorDoc, ImageDoc, ServerDoc } from './views.ts';
+import type { Stateful, Task } from './states.ts';
 
 /**
  * Server actions (`POST /servers/{id}/action`), as nova's `@wsgi.action` has them: one table per
@@ -25,7 +26,8 @@ export interface ActionTransition {
 export interface CoreActionTools {
   readonly store: Store;
   /** Stages a new document as the core creates one (extension fields, defaults, initial state). */
-  create(kind: 'images', doc: Value, input: Value, via: string, to: string): void;
+  /** Returns the document as staged, in its first state. */
+  create(kind: 'images', doc: Value, input: Value, via: string, to: string): Value & Stateful;
 }
 
 export interface ActionDef {
@@ -58,18 +60,22 @@ const createImage: ActionDef = {
   run: async ({ input, doc, now }, core) => {
     const server = doc as ServerDoc;
     const flavor = await core!.store.get<FlavorDoc>('flavors', server.flavorId);
+    const source = await core!.store.get<ImageDoc>('images', server.imageId);
+    // The snapshot needs what its source image needed, and holds the whole root disk.
     const image: ImageDoc = {
       id: randomUUID(),
       name: input.name as string,
       status: 'SAVING',
       serverId: server.id,
-      minDisk: flavor?.doc.disk ?? 0,
-      minRam: flavor?.doc.ram ?? 0,
+      minDisk: Math.max(source?.doc.minDisk ?? 0, flavor?.doc.disk ?? 0),
+      minRam: source?.doc.minRam ?? 0,
       metadata: (input.metadata as Record<string, string> | undefined) ?? {},
       created: isoSeconds(now),
       updated: isoSeconds(now),
     };
-    core!.create('images', image, input, 'SAVING', 'ACTIVE');
+    const staged = core!.create('images', image, input, 'SAVING', 'ACTIVE');
+    // The server is busy until the snapshot is saved: another snapshot meanwhile is refused.
+    (doc as { task?: Task }).task = { name: 'image_snapshot', until: staged.pending!.at };
   },
 };
 

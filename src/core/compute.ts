@@ -15,10 +15,12 @@ import { MarkerNotFoundError, type Store, type StoredDocument } from '../store/s
 import { isoSeconds, type Clock } from './clock.ts';
 import { linkBase, type LinkBase } from './links.ts';
 import { idOfRef } from './shapes.ts';
+import { CORE_FILTERS } from './filters.ts';
 import { flavorView, imageView, serverView, summaryView, type FlavorDoc, type ImageDoc, type ServerDoc } from './views.ts';
 import { pageRequest } from '../discovery/pagination.ts';
 import { ActionRequest } from '../extension/context.ts';
 import type { Origin } from '../http/origin.ts';
+import { principalOf } from '../http/project.ts';
 
 /**
  * The core compute API (a faithful subset of OpenStack Compute v2): each route's two steps
@@ -77,7 +79,16 @@ export const compute = (d: ComputeDeps) => {
     if (!hasQuery(c.req.url)) return undefined;
     const params = model.parameters[kind];
     const given = new Map<ParameterDef, { spelled: string; value: string }>();
+    const checks: ((doc: Value) => boolean)[] = [];
     for (const [name, values] of Object.entries(c.req.queries())) {
+      const core = CORE_FILTERS[kind].get(name);
+      if (core !== undefined) {
+        if (values.length !== 1) throw badRequest(`The query parameter "${name}" may be given once.`);
+        const problem = core.check?.(values[0]);
+        if (problem !== undefined) throw badRequest(`"${name}" ${problem}.`);
+        checks.push(core.make(values[0]!));
+        continue;
+      }
       const p = params.get(name);
       if (p === undefined) {
         const colon = name.indexOf(':');
@@ -97,7 +108,6 @@ export const compute = (d: ComputeDeps) => {
       if (earlier !== undefined) sameField(earlier.spelled, earlier.value, name, value);
       given.set(def, { spelled: name, value });
     }
-    const checks: ((doc: Value) => boolean)[] = [];
     for (const [p, { spelled, value }] of given) {
       const problem = p.check?.(value);
       if (problem !== undefined) throw badRequest(`"${spelled}" ${problem}.`);
@@ -187,6 +197,7 @@ export const compute = (d: ComputeDeps) => {
       if (model.complete('image', image.doc, now).status !== 'ACTIVE') throw badRequest(`The image ${imageId} is not ACTIVE.`);
       if ((await store.get('flavors', flavorId)) === undefined) throw badRequest(`flavorRef ${input!.flavorRef} names no flavor.`);
       const id = randomUUID();
+      const who = principalOf(c);
       const adminPass = (input!.adminPass as string | undefined) ?? randomBytes(9).toString('base64url');
       const octets = randomBytes(2);
       const doc: ServerDoc = {
@@ -202,8 +213,8 @@ export const compute = (d: ComputeDeps) => {
         created: isoSeconds(now),
         updated: isoSeconds(now),
         hostId: randomBytes(28).toString('hex'),
-        tenant_id: 'openstack',
-        user_id: 'extgate',
+        tenant_id: who.project,
+        user_id: who.user,
       };
       extensionFields(input!, doc);
       applyDefaults('server', doc);
@@ -212,7 +223,7 @@ export const compute = (d: ComputeDeps) => {
       const base = linkBase(c, d.version, d.origin);
       return {
         doc: stored,
-        result: { status: 202, headers: { Location: `${base.self}/servers/${id}` }, document: { shape: s.server, value: { ...serverView(stored, s.server, base), adminPass } } },
+        result: { status: 202, headers: { Location: `${base.self}/servers/${id}` }, document: { shape: s.serverCreated, value: { ...serverView(stored, s.server, base), adminPass } } },
       };
     },
   };
@@ -242,9 +253,11 @@ export const compute = (d: ComputeDeps) => {
     create: (kind, doc, input, via, to) => {
       extensionFields(input, doc);
       applyDefaults('image', doc);
-      made.doc = model.machines.image.enter(doc, via, to, now);
-      req.tx!.insert(kind, doc.id as string, made.doc);
+      const staged = model.machines.image.enter(doc, via, to, now);
+      made.doc = staged;
+      req.tx!.insert(kind, doc.id as string, staged);
       made.location = `${linkBase(c, d.version, d.origin).self}/${kind}/${doc.id as string}`;
+      return staged;
     },
   });
 
@@ -268,11 +281,15 @@ export const compute = (d: ComputeDeps) => {
       const now = clock.now();
       const server = doc as ServerDoc;
       const t = def!.transition(input!);
-      const name = spell(spellingOf(d.naming, def!.owner), def!.name);
+      // An action that changes the state waits for work in progress (nova's task_state) to finish.
+      if (server.task !== undefined && (t.via !== undefined || t.to !== undefined || def!.owner === undefined)) {
+        throw conflictingRequest(`Cannot ${def!.name} server ${server.id} while its task ${server.task.name} is in progress.`);
+      }
+      const name = def!.shape.owner === undefined ? def!.name : spell(spellingOf(d.naming, def!.owner), def!.name);
       const what = `server ${server.id}`;
       const next: ServerDoc =
         t.via === undefined
-          ? t.from.includes(server.status) ? { ...server } : notFromState(name, what, server.status, t.from)
+          ? t.from.includes(server.status) ? { ...server, status: t.to ?? server.status } : notFromState(name, what, server.status, t.from)
           : model.machines.server.begin(server, { name, from: t.from, via: t.via, to: t.to ?? 'ACTIVE' }, now, what);
       next.updated = isoSeconds(now);
       const ctx = new ActionRequest(c, req, model.scope(def!.owner), now, input!, next);
@@ -300,7 +317,7 @@ const NOTHING: Prepared = Object.freeze({});
 
 /** Puts the configured flavors and base images in the store if they are not there yet. */
 export interface Seeds {
-  readonly flavors: readonly { id: string; name: string; ram: number; disk: number; vcpus: number }[];
+  readonly flavors: readonly { id: string; name: string; ram: number; disk: number; vcpus: number; swap?: number }[];
   readonly images: readonly { id: string; name: string; minDisk: number; minRam: number; metadata: Record<string, string> }[];
 }
 

@@ -21,13 +21,18 @@ const secondSegment = (path: string): string => {
   return path.slice(a + 1, b === -1 ? undefined : b);
 };
 
-export const linkBase = (c: Context, version: string, originOf: Origin): LinkBase => {
-  const url = c.req.url;
-  const o = originOf(c);
+/** The `{tenant_id}` of a tenant-scoped path (`/v1/{tenant_id}/servers`), if the request has one. */
+export const tenantOf = (c: Context): string | undefined => {
   // The routing path drops the tenant segment: where the client's path differs there, it had one.
-  const raw = secondSegment(rawPath(url));
+  const raw = secondSegment(rawPath(c.req.url));
   const routed = secondSegment(c.req.path);
-  const tenant = raw !== routed && raw !== `${routed}.json` && raw !== `${routed}.xml` ? `/${raw}` : '';
+  return raw !== routed && raw !== `${routed}.json` && raw !== `${routed}.xml` ? raw : undefined;
+};
+
+export const linkBase = (c: Context, version: string, originOf: Origin): LinkBase => {
+  const o = originOf(c);
+  const t = tenantOf(c);
+  const tenant = t === undefined ? '' : `/${t}`;
   return { self: `${o}/${version}${tenant}`, bookmark: `${o}${tenant}` };
 };
 

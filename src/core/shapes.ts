@@ -30,6 +30,10 @@ export const serverShape = shape('server', COMPUTE_NS, [
   groups('addresses', 'network', 'id', ip), links(),
 ]);
 
+/** What nova answers a create with: the id, links and password, and the fields extensions add there. */
+export const createAnswerOf = (s: Shape): Shape =>
+  shape(s.element, s.namespace, s.fields.filter((f) => ['id', 'links', 'adminPass'].includes(f.key) || f.inCreateAnswer === true));
+
 /** What the plain list (not /detail) shows of each item. */
 export const summaryOf = (s: Shape): Shape => shape(s.element, s.namespace, s.fields.filter((f) => ['id', 'name', 'links'].includes(f.key)));
 

@@ -11,9 +11,16 @@ export interface Pending {
   readonly at: number;
 }
 
+/** Work in progress on a resource that leaves its state as it is (nova's task_state): `image_snapshot`. */
+export interface Task {
+  readonly name: string;
+  readonly until: number;
+}
+
 export interface Stateful {
   readonly status: string;
   readonly pending?: Pending;
+  readonly task?: Task;
 }
 
 export interface Transition {
@@ -37,6 +44,7 @@ export class StateMachine {
    * in place: documents are fresh from the store for each request.
    */
   settle<T extends Stateful>(doc: T, now: number): T {
+    if (doc.task !== undefined && doc.task.until <= now) delete (doc as { task?: Task }).task;
     const pending = doc.pending;
     if (pending === undefined || pending.at > now) return doc;
     const d = doc as { status: string; pending?: Pending };

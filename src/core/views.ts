@@ -2,6 +2,10 @@ import type { Shape, Value } from '../model/shape.ts';
 import type { LinkBase } from './links.ts';
 import { resourceLinks } from './links.ts';
 import { getOrMake } from '../memo.ts';
+import type { Task } from './states.ts';
+import { flavorShape, imageShape, serverShape } from './shapes.ts';
+
+const CORE_KEYS = new Map([serverShape, imageShape, flavorShape].map((s) => [s.element, new Set(s.fields.map((f) => f.key))]));
 
 /**
  * Stored documents -> representations (model values for the shapes). Extension fields are copied
@@ -24,6 +28,8 @@ export interface ServerDoc extends Value {
   hostId: string;
   tenant_id: string;
   user_id: string;
+  /** Work in progress that leaves the state as it is (core/states.ts). */
+  task?: Task;
 }
 
 export interface ImageDoc extends Value {
@@ -45,14 +51,26 @@ export interface FlavorDoc extends Value {
   ram: number;
   disk: number;
   vcpus: number;
+  /** Swap in MB; 0 or absent when the flavor has none (shown by nova's os-flavor-swap). */
+  swap?: number;
 }
 
-const extensionKeys = new WeakMap<Shape, string[]>();
-const extensionKeysOf = (shape: Shape): string[] =>
-  getOrMake(extensionKeys, shape, () => shape.fields.filter((f) => f.owner !== undefined).map((f) => f.key));
+const extensionFields = new WeakMap<Shape, { stored: string[]; derived: [string, (doc: Value) => unknown][] }>();
+const extensionFieldsOf = (shape: Shape) =>
+  getOrMake(extensionFields, shape, () => {
+    // An extension's fields: qualified ones, and bare ones (nova's legacy names) the core does not have.
+    const core = CORE_KEYS.get(shape.element);
+    const own = shape.fields.filter((f) => f.owner !== undefined || !core?.has(f.key));
+    return {
+      stored: own.filter((f) => f.derive === undefined).map((f) => f.key),
+      derived: own.flatMap((f): [string, (doc: Value) => unknown][] => (f.derive === undefined ? [] : [[f.key, f.derive]])),
+    };
+  });
 
 const copyExtensions = (doc: Value, shape: Shape, out: Value): Value => {
-  for (const k of extensionKeysOf(shape)) if (doc[k] !== undefined) out[k] = doc[k];
+  const { stored, derived } = extensionFieldsOf(shape);
+  for (const k of stored) if (doc[k] !== undefined) out[k] = doc[k];
+  for (const [k, derive] of derived) out[k] = derive(doc);
   return out;
 };
 

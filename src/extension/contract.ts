@@ -30,6 +30,18 @@ export interface AttributeContribution {
   readonly default?: unknown;
   /** False for a name only requests carry (it changes something else; 3.2.9). */
   readonly output?: boolean;
+  /**
+   * Computed from the stored resource each time it is shown, never stored: nova's extended status
+   * (`vm_state` from the server's state). `names` are the extension's own, to read what it stores.
+   */
+  readonly derive?: (doc: Value, names: Names) => unknown;
+  /** Also in the answer to the create request, which otherwise has only `id`, `links` and `adminPass` (nova's `OS-DCF:diskConfig`). */
+  readonly inCreateAnswer?: boolean;
+  /**
+   * Nova's legacy spelling: an unqualified name (os-flavor-swap's `swap`) in every version,
+   * claimed like any other so that neither the core nor another extension can take it.
+   */
+  readonly bare?: boolean;
 }
 
 /** A new query parameter on a collection (3.2.3): `?RAX-PIE:img=...` filters the list. */
@@ -44,6 +56,8 @@ export interface ParameterContribution {
 export interface StateContribution {
   readonly resource: 'server' | 'image';
   readonly name: string;
+  /** Nova's legacy spelling: an unqualified state (`SHUTOFF`) in every version, claimed like any other. */
+  readonly bare?: boolean;
 }
 
 /** A new action on `POST /servers/{id}/action` (3.2.7), optionally through a state of its own. */
@@ -57,9 +71,14 @@ export interface ActionContribution {
    * extension's `ALIAS:STATE`), or `any`: every state of the version but DELETED.
    */
   readonly from: readonly string[] | 'any';
-  /** The transient state it passes through and the state it settles in. */
+  /** The transient state it passes through and the state it settles in; `to` alone moves there at once. */
   readonly via?: string;
   readonly to?: string;
+  /**
+   * Nova's legacy spelling: the body's root is the bare name in the compute namespace in every
+   * version (`{"os-stop": null}`, `{"lock": null}`), claimed in the one action table like any other.
+   */
+  readonly bare?: boolean;
   readonly run?: (ctx: ActionContext) => void | Promise<void>;
 }
 

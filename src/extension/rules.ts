@@ -27,7 +27,7 @@ export const definitionSchema = z.strictObject({
   attributes: z.array(z.looseObject({ resource: z.enum(['server', 'image', 'flavor']), name: z.string().min(1) })).optional(),
   parameters: z.array(z.looseObject({ resource: z.enum(['servers', 'images', 'flavors']), name: z.string().min(1), filter: z.function() })).optional(),
   headers: z.strictObject({ request: z.array(z.string().min(1)).optional(), response: z.array(z.string().min(1)).optional() }).optional(),
-  states: z.array(z.strictObject({ resource: z.enum(['server', 'image']), name: z.string().min(1) })).optional(),
+  states: z.array(z.strictObject({ resource: z.enum(['server', 'image']), name: z.string().min(1), bare: z.boolean().optional() })).optional(),
   actions: z.array(z.looseObject({ resource: z.literal('server'), name: z.string().min(1), from: z.union([z.literal('any'), z.array(z.string().min(1)).min(1)]) })).optional(),
   routes: z.array(z.looseObject({ method: z.enum(['GET', 'PUT', 'POST', 'DELETE', 'PATCH']), path: z.string().min(1), handle: z.function() })).optional(),
   hooks: z.array(z.strictObject({ on: z.string().min(1), preHandler: z.function().optional(), preSerialization: z.function().optional() })).optional(),
@@ -37,8 +37,11 @@ export const definitionSchema = z.strictObject({
   })).optional(),
 });
 
-/** Letters, digits and `-` only: the published XSD's `\w` excludes `_`. */
-export const ALIAS = /^([A-Z][A-Z0-9]*)-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/;
+/**
+ * Letters, digits and `-` only: the published XSD's `\w` excludes `_`. The prefix is upper case,
+ * or a historical spelling spec/vendors.json records (nova's `os-flavor-access`).
+ */
+export const ALIAS = /^([A-Za-z][A-Za-z0-9]*)-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/;
 
 /** xsd:dateTime: date, time, optional fraction, optional zone. */
 const DATETIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/;
@@ -105,6 +108,8 @@ export const checkDefinition = (definition: unknown, label: string, ctx: RuleCon
     const m = ALIAS.exec(alias);
     if (m === null) {
       problem('alias', 'alias-grammar', `"${alias}" must be a vendor prefix, "-" and a name, of letters, digits and "-" only`);
+    } else if (m[1] !== m[1]!.toUpperCase() && !ctx.vendors.has(m[1]!)) {
+      problem('alias', 'alias-grammar', `"${alias}": a vendor prefix is upper case (lower-case spellings known from nova: ${[...ctx.vendors.keys()].filter((k) => k !== k.toUpperCase()).join(', ') || 'none'})`);
     } else if (!ctx.vendors.has(m[1]!)) {
       problem('alias', 'vendor-prefix', `prefix "${m[1]}" is not registered (known: ${[...ctx.vendors.keys()].join(', ')})`);
     }

@@ -7,11 +7,19 @@ export const VENDORS_FILE = fileURLToPath(new URL('../../spec/vendors.json', imp
 
 export const PREFIX = /^[A-Z][A-Z0-9]*$/;
 
-const vendorsFile = z.object({ prefixes: z.record(z.string().regex(PREFIX), z.string().min(1)) });
+/** An older spelling of a registered prefix: nova spelled many OpenStack aliases `os-`. */
+const HISTORICAL = /^[a-z][a-z0-9]*$/;
+
+const vendorsFile = z.object({
+  prefixes: z.record(z.string().regex(PREFIX), z.string().min(1)),
+  historical: z.record(z.string().regex(HISTORICAL), z.string().regex(PREFIX)).default({}),
+});
 
 export type Vendors = ReadonlyMap<string, string>;
 
 export const loadVendors = (extra: Record<string, string> = {}, file = VENDORS_FILE): Vendors => {
-  const { prefixes } = vendorsFile.parse(JSON.parse(readFileSync(file, 'utf8')));
-  return new Map(Object.entries({ ...prefixes, ...extra }));
+  const { prefixes, historical } = vendorsFile.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const all = { ...prefixes, ...extra };
+  const old = Object.entries(historical).flatMap(([spelling, prefix]) => (all[prefix] === undefined ? [] : [[spelling, `${all[prefix]} (historical spelling of ${prefix})`]]));
+  return new Map([...Object.entries(all), ...old] as [string, string][]);
 };

@@ -2,15 +2,16 @@ import { attribute, extendShape, input, list, map, shape, text, values, type Fie
 import { spell, spellHeader, spellingOf, type Naming, type OldSpelling, type Spelling } from '../model/naming.ts';
 import { COMPUTE_NS } from '../media/namespaces.ts';
 import {
-  createImageShape, flavorShape, imageShape, serverCreateShape, serverShape, serverUpdateShape, summaryOf,
+  createAnswerOf, createImageShape, flavorShape, imageShape, serverCreateShape, serverShape, serverUpdateShape, summaryOf,
 } from '../core/shapes.ts';
 import { CORE_ACTIONS, type ActionDef } from '../core/actions.ts';
 import { StateMachine } from '../core/states.ts';
+import { CORE_FILTERS } from '../core/filters.ts';
 import type { Extension } from './define.ts';
-import type { AttributeContribution, HookContribution, HookPoint, ParameterContribution, RouteContribution } from './contract.ts';
+import type { AttributeContribution, HookContribution, HookPoint, Names, ParameterContribution, RouteContribution } from './contract.ts';
 import type { Problem } from './problems.ts';
 import type { Codec } from '../media/codecs.ts';
-import { ExtensionScope } from './scope.ts';
+import { ExtensionScope, namesFor } from './scope.ts';
 import { getOrMake } from '../memo.ts';
 
 /**
@@ -75,6 +76,8 @@ export interface VersionModel {
     readonly imageSummary: Shape;
     readonly serverSummary: Shape;
     readonly serverCreate: Shape;
+    /** The answer to a create. */
+    readonly serverCreated: Shape;
     readonly serverUpdate: Shape;
     readonly createImage: Shape;
   };
@@ -121,7 +124,7 @@ const CORE_CLAIMS: readonly (readonly [Kind, string, readonly string[]])[] = [
   ['attribute', 'server', [...serverShape.fields, ...serverCreateShape.fields, ...serverUpdateShape.fields].map((f) => f.name)],
   ['attribute', 'image', [...imageShape.fields, ...createImageShape.fields].map((f) => f.name)],
   ['attribute', 'flavor', flavorShape.fields.map((f) => f.name)],
-  ...COLLECTIONS.map((c) => ['parameter', c, ['limit', 'marker']] as const),
+  ...COLLECTIONS.map((c) => ['parameter', c, ['limit', 'marker', ...CORE_FILTERS[c].keys()]] as const),
   ['state', 'server', CORE_SERVER_STATES],
   ['state', 'image', CORE_IMAGE_STATES],
   ['action', 'server', CORE_ACTIONS.map((a) => a.name)],
@@ -139,7 +142,17 @@ const CORE_CLAIMS: readonly (readonly [Kind, string, readonly string[]])[] = [
 const describeName = (kind: Kind, where: string): string =>
   kind === 'header' ? `${where} header` : kind === 'route' || kind === 'document' ? kind : `${kind} of ${where}`;
 
-const attributeField = (a: AttributeContribution, owner: string): Field => {
+const attributeField = (a: AttributeContribution, owner: string, names: Names): Field => {
+  const made = madeField(a, a.bare === true ? undefined : owner);
+  const derive = a.derive;
+  return {
+    ...made,
+    ...(derive === undefined ? {} : { derive: (doc: Value) => derive(doc, names) }),
+    ...(a.inCreateAnswer === true ? { inCreateAnswer: true } : {}),
+  };
+};
+
+const madeField = (a: AttributeContribution, owner: string | undefined): Field => {
   const type = a.type ?? 'string';
   const f =
     a.form === 'list'
@@ -226,6 +239,8 @@ export const buildVersionModel = (
   const parameters = { servers: new Map<string, ParameterDef>(), images: new Map<string, ParameterDef>(), flavors: new Map<string, ParameterDef>() };
   const serverStates = new Set(CORE_SERVER_STATES);
   const imageStates = new Set(CORE_IMAGE_STATES);
+  /** Unqualified states an extension adds (nova's SHUTOFF), and whose they are. */
+  const bareStates = new Map<string, string>();
   const actions = new Map<string, ActionDef>(CORE_ACTIONS.map((a) => [a.key, a]));
   /** Actions allowed from any state: their table entries are made once every state is known. */
   const anyState: { keys: string[]; make: (from: readonly string[]) => ActionDef }[] = [];
@@ -252,10 +267,13 @@ export const buildVersionModel = (
   for (const e of extensions) {
     const { owner, current, serve } = view(e);
     e.states?.forEach((s, i) => {
+      if (s.bare === true) bareStates.set(s.name, owner);
       // Known either way: a clash is reported once, not again by every action that uses the state.
-      (s.resource === 'server' ? serverStates : imageStates).add(stateKey(s.name, owner));
-      if (!claim('state', s.resource, spell(current, s.name), owner, `states[${i}].name`, s.name)) return;
-      serve('state', s.resource, (x) => spell(x, s.name));
+      (s.resource === 'server' ? serverStates : imageStates).add(s.bare === true ? s.name : stateKey(s.name, owner));
+      const spelledAs = (x: Spelling) => (s.bare === true ? s.name : spell(x, s.name));
+      if (!claim('state', s.resource, spelledAs(current), owner, `states[${i}].name`, s.name)) return;
+      serve('state', s.resource, spelledAs);
+      if (s.bare === true) return;
       // A state holds one name: while old names are kept, the oldest kept one (see valueRenderer).
       const written = naming.written(owner).at(-1)!;
       if (written !== current) served.push({ kind: 'state', where: s.resource, spelled: spell(written, s.name), owner, origin: 'the value written while old names are kept (a state holds one name)' });
@@ -267,10 +285,17 @@ export const buildVersionModel = (
     const visible = new Set([owner, ...(e.requires ?? [])]);
 
     e.attributes?.forEach((a, i) => {
-      if (!claim('attribute', a.resource, spell(current, a.name), owner, `attributes[${i}].name`, a.name)) return;
-      serve('attribute', a.resource, (s) => spell(s, a.name));
-      const field = attributeField(a, owner);
-      if (a.output !== false) (current.alias === undefined ? inCore : added)[a.resource].push(field);
+      const spelledAs = (s: Spelling) => (a.bare === true ? a.name : spell(s, a.name));
+      if (!claim('attribute', a.resource, spelledAs(current), owner, `attributes[${i}].name`, a.name)) return;
+      serve('attribute', a.resource, spelledAs);
+      if (a.derive !== undefined && (a.accepts?.length || a.default !== undefined || a.output === false)) {
+        problem(owner, `attributes[${i}].derive`, 'derived', `"${a.name}" is computed when shown: it takes no accepts, default or output: false`);
+        return;
+      }
+      const field = attributeField(a, owner, namesFor(owner, visible));
+      // A bare name is the extension's in every version, rendered unqualified among the added ones.
+      if (a.bare === true) (a.output === false ? [] : added[a.resource]).push(field);
+      else if (a.output !== false) (current.alias === undefined ? inCore : added)[a.resource].push(field);
       for (const op of a.accepts ?? []) accepts[op].push(field);
       if (a.default !== undefined) defaults[a.resource].push([field.key, a.default]);
     });
@@ -293,12 +318,13 @@ export const buildVersionModel = (
       });
     }
     e.actions?.forEach((a, i) => {
-      if (!claim('action', 'server', spell(current, a.name), owner, `actions[${i}].name`, a.name)) return;
-      serve('action', 'server', (s) => spell(s, a.name));
+      const spelledAs = (s: Spelling) => (a.bare === true ? a.name : spell(s, a.name));
+      if (!claim('action', 'server', spelledAs(current), owner, `actions[${i}].name`, a.name)) return;
+      serve('action', 'server', spelledAs);
       const states = (names: readonly string[] | undefined, field: string) => {
-        const keys = (names ?? []).map((n) => (CORE_SERVER_STATES.includes(n) ? n : stateKey(n, owner)));
+        const keys = (names ?? []).map((n) => (CORE_SERVER_STATES.includes(n) || bareStates.has(n) ? n : stateKey(n, owner)));
         keys.forEach((k, j) => {
-          const stateOwner = k.includes(':') ? k.slice(0, k.indexOf(':')) : undefined;
+          const stateOwner = k.includes(':') ? k.slice(0, k.indexOf(':')) : bareStates.get(k);
           if (!serverStates.has(k)) problem(owner, `actions[${i}].${field}${names!.length > 1 ? `[${j}]` : ''}`, 'unknown-state', `"${names![j]}" is not a server state`);
           else if (stateOwner !== undefined && !visible.has(stateOwner)) problem(owner, `actions[${i}].${field}`, 'requires', `state "${k}" belongs to ${stateOwner}, which ${owner} does not require`);
         });
@@ -306,14 +332,15 @@ export const buildVersionModel = (
       };
       const [via] = states(a.via === undefined ? undefined : [a.via], 'via');
       const [to] = states(a.to === undefined ? undefined : [a.to], 'to');
-      const step = { via, to: via === undefined ? undefined : (to ?? 'ACTIVE') };
-      const key = `${owner}:${a.name}`;
-      const body = { ...shape(a.name, COMPUTE_NS, a.fields ?? []), owner };
+      const step = { via, to: via === undefined ? to : (to ?? 'ACTIVE') };
+      // A bare (legacy) action is one unqualified root name, the same in every version.
+      const key = a.bare === true ? a.name : `${owner}:${a.name}`;
+      const body = a.bare === true ? shape(a.name, COMPUTE_NS, a.fields ?? []) : { ...shape(a.name, COMPUTE_NS, a.fields ?? []), owner };
       const make = (from: readonly string[]): ActionDef => {
         const t = { from, ...step };
         return { owner, key, name: a.name, shape: body, transition: () => t, run: a.run };
       };
-      const keys = rootKeys(naming, owner, a.name);
+      const keys = a.bare === true ? [a.name] : rootKeys(naming, owner, a.name);
       if (a.from === 'any') anyState.push({ keys, make });
       else {
         const def = make(states(a.from, 'from'));
@@ -399,6 +426,7 @@ export const buildVersionModel = (
     shapes: {
       ...full,
       serverSummary: summaryOf(full.server),
+      serverCreated: createAnswerOf(full.server),
       imageSummary: summaryOf(full.image),
       flavorSummary: summaryOf(full.flavor),
       serverCreate: { ...extendShape(serverCreateShape, accepts.create), writes: { shape: full.server, when: 'creating a server' } },

@@ -49,6 +49,11 @@ export const onNotFound = (routes: RouteTable, registry: Registry): NotFoundHand
   const { allowed: allow, fallback } = routes.resolve(c.req.path, c.req.method);
   if (fallback !== undefined) return fallback(c);
   if (allow.length > 0) {
+    // `DELETE /images/` names an item with an empty id, which no item has (nova: 404, not 405).
+    const method = c.req.method;
+    if (!allow.includes(method) && rawPath(c.req.url).endsWith('/') && routes.resolve(`${c.req.path}/-`, method).allowed.includes(method)) {
+      return faultResponse(c, itemNotFound(`The resource ${rawPath(c.req.url)} names no item: its id is empty.`));
+    }
     const allowHeader = [...allow, 'OPTIONS'].sort().join(', ');
     if (c.req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allowHeader } });
     return faultResponse(c, badMethod(allowHeader.split(', ')));

@@ -26,6 +26,10 @@ interface FieldBase {
   readonly check?: Check;
   /** A map whose values may be null: a merge patch removing keys. */
   readonly nullable?: boolean;
+  /** A value computed from the stored document when it is shown, instead of read from it. */
+  readonly derive?: (doc: Value) => unknown;
+  /** Part of the answer to a create request. */
+  readonly inCreateAnswer?: boolean;
 }
 
 /** A scalar: an XML attribute, a JSON property. */

@@ -55,6 +55,8 @@ const ATOM_XSD = ['compute-api-v2/atom/atom.xsd', 'compute-api-v2/atom/xml.xsd']
 export const reference = {
   /** The strict compute extensions XSD (atom:link checked, foreign elements refused). */
   extensionsXsd: (xml: string) => validate(xml, REFERENCE, 'compute-api-v2/extensions-xsd10-strict.xsd', 'schema', ATOM_XSD),
+  /** The same, with the alias pattern that takes several dashes (`\w+(\-\w+)+`): nova's own aliases (`os-flavor-access`) need it. */
+  extensionsXsdRelaxedAlias: (xml: string) => validate(xml, REFERENCE, 'compute-api-v2/extensions-xsd10-strict-relaxed-alias.xsd', 'schema', ATOM_XSD),
   keystoneXsd: (xml: string) => validate(xml, REFERENCE, 'keystone-v2.0/extensions.xsd', 'schema', ['keystone-v2.0/atom/atom.xsd', 'keystone-v2.0/atom/xml.xsd']),
   extensionsRng: (xml: string) => validate(xml, REFERENCE, 'nova-rng-2014.1/v1.1/extensions.rng', 'relaxng', ['nova-rng-2014.1/v1.1/extension.rng', 'nova-rng-2014.1/atom-link.rng']),
   extensionRng: (xml: string) => validate(xml, REFERENCE, 'nova-rng-2014.1/v1.1/extension.rng', 'relaxng', ['nova-rng-2014.1/atom-link.rng']),
