@@ -102,3 +102,33 @@ describe('standard OpenStack clients over a socket', () => {
     expect(out.trimEnd().endsWith('OK')).toBe(true);
   }, 180_000);
 });
+
+describe('the standard clients against the nova profile (nova\'s own extensions)', () => {
+  let server: Spawned & { url: string };
+  beforeAll(async () => {
+    server = await startServer(writeConfig({ durations: { BUILD: 300 } }), ['--profile', 'nova']);
+  });
+  afterAll(() => {
+    server?.child.kill('SIGKILL');
+  });
+
+  test.skipIf(!hasOpenstacksdk)('openstacksdk: vm_state, power_state, availability_zone; stop_server, start_server, lock_server; swap', () => {
+    const out = run(PYTHON, [join(PROJECT, 'test/clients/openstacksdk_nova.py'), `${server.url}/v2/sdk-project`]);
+    expect(out).toContain('flavor m1.medium: swap 512, ephemeral 0, is_public True');
+    expect(out).toContain('active: vm_state active, task_state None, power_state 1, availability_zone nova, launched_at set: True');
+    expect(out).toContain('stop_server: status SHUTOFF, vm_state stopped, power_state 4');
+    expect(out).toContain('start_server of the locked server: ConflictException');
+    expect(out).toContain('start_server: status ACTIVE, vm_state active');
+    expect(out.trimEnd().endsWith('OK')).toBe(true);
+  });
+
+  test.skipIf(!hasGophercloud)('gophercloud: extendedstatus, availabilityzones, serverusage; startstop, lockunlock; list filters', () => {
+    const out = run(goBuild('test/clients/gophercloud-nova/main.go'), [`${server.url}/v2/go-project/`]);
+    expect(out).toContain('flavor m1.medium: swap 512, ephemeral 0, public true');
+    expect(out).toContain('active: vm_state active, power_state 1, availability_zone nova, launched: true');
+    expect(out).toContain('startstop.Stop: status SHUTOFF, vm_state stopped, power_state 4');
+    expect(out).toContain('ListOpts{Status: SHUTOFF, Name: ^gopher}: 1 listed');
+    expect(out).toContain('startstop.Start of the locked server: 409 true');
+    expect(out.trimEnd().endsWith('OK')).toBe(true);
+  }, 180_000);
+});
