@@ -1,6 +1,6 @@
 import { defineExtension } from 'extgate';
 
-/** Extended Availability Zone (nova's OS-EXT-AZ): every server is in the one zone, `nova`, as a single-cell nova has it. See README.md. */
+/** Extended Availability Zone (nova's OS-EXT-AZ): every server is in the one zone, `nova`, as a single-cell nova has it. See ../README.md. */
 export default defineExtension({
   name: 'ExtendedAvailabilityZone',
   namespace: 'http://docs.openstack.org/compute/ext/extended_availability_zone/api/v2',

@@ -6,7 +6,7 @@ const GIB = 1024 ** 3;
 /**
  * Image Size (nova's OS-EXT-IMG-SIZE): an image's size in bytes, as the image service reports it.
  * extgate stores no image data: the size of a base image is its minimum disk, and a snapshot's is
- * what its server's disk could hold, so clients that budget with it stay on the safe side. See README.md.
+ * what its server's disk could hold, so clients that budget with it stay on the safe side. See ../README.md.
  */
 export default defineExtension({
   name: 'ImageSize',

@@ -7,7 +7,7 @@ const instanceName = (doc: Value) => `instance-${(doc.id as string).slice(0, 8)}
  * Extended Server Attributes (nova's OS-EXT-SRV-ATTR): the host, the hypervisor's host name and the
  * instance name. extgate is its own one host. Nova published this extension under OS-EXT-STS's
  * namespace (a copy-paste slip in nova 2014.1); names here need a namespace of their own, so it
- * has the one its name says. See README.md.
+ * has the one its name says. See ../README.md.
  */
 export default defineExtension({
   name: 'ExtendedServerAttributes',

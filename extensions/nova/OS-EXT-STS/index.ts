@@ -15,7 +15,7 @@ const POWER_STATE: Readonly<Record<string, number>> = { BUILD: 0, SHUTOFF: 4, ER
 const status = (doc: Value) => doc.status as string;
 const task = (doc: Value) => (doc.task as { name: string } | undefined)?.name;
 
-/** Extended Status (nova's OS-EXT-STS): vm_state, task_state, power_state on servers. See README.md. */
+/** Extended Status (nova's OS-EXT-STS): vm_state, task_state, power_state on servers. See ../README.md. */
 export default defineExtension({
   name: 'ExtendedStatus',
   namespace: 'http://docs.openstack.org/compute/ext/extended_status/api/v1.1',

@@ -1,6 +1,6 @@
 import { defineExtension } from 'extgate';
 
-/** Flavor Extra Data (nova's OS-FLV-EXT-DATA): the flavor's ephemeral disk in GB (0: none). See README.md. */
+/** Flavor Extra Data (nova's OS-FLV-EXT-DATA): the flavor's ephemeral disk in GB (0: none). See ../README.md. */
 export default defineExtension({
   name: 'FlavorExtraData',
   namespace: 'http://docs.openstack.org/compute/ext/flavor_extra_data/api/v1.1',

@@ -6,7 +6,7 @@ const novaTime = (iso: string) => iso.replace(/Z$/, '.000000');
 /**
  * Server Usage (nova's OS-SRV-USG): when a server was launched (null while it builds) and
  * terminated (null: a deleted server is gone here). The launch is taken as its creation, the
- * one time extgate keeps. See README.md.
+ * one time extgate keeps. See ../README.md.
  */
 export default defineExtension({
   name: 'ServerUsage',

@@ -13,7 +13,7 @@ const refuseIfLocked = ({ doc, names, action }: PreHandlerContext) => {
 /**
  * Admin Actions (nova's os-admin-actions), the part clients call most: `{"lock": null}` and
  * `{"unlock": null}`, nova's legacy bare action names. Whether a server is locked is stored but
- * not shown, as nova's v2 API does not show it. See README.md.
+ * not shown, as nova's v2 API does not show it. See ../README.md.
  */
 export default defineExtension({
   name: 'AdminActions',

@@ -2,7 +2,7 @@ import { attribute, defineExtension } from 'extgate';
 
 /**
  * Extended Volumes (nova's os-extended-volumes): the volumes attached to a server, `[{"id": ...}]`.
- * extgate has no block storage service, so the list is empty. See README.md.
+ * extgate has no block storage service, so the list is empty. See ../README.md.
  */
 export default defineExtension({
   name: 'ExtendedVolumes',

@@ -2,7 +2,7 @@ import { defineExtension } from 'extgate';
 
 /**
  * Flavor Access (nova's os-flavor-access): whether every project may use the flavor. extgate's
- * flavors come from its configuration and are all public. See README.md.
+ * flavors come from its configuration and are all public. See ../README.md.
  */
 export default defineExtension({
   name: 'FlavorAccess',

@@ -3,7 +3,7 @@ import { defineExtension } from 'extgate';
 /**
  * Flavor Swap (nova's os-flavor-swap): a flavor's swap disk in MB, or "" when it has none, as
  * nova answers it. The size is the flavor's `swap` in the configuration. Nova spelled it `swap`,
- * unqualified, and clients (tempest's flavor schema) require it so. See README.md.
+ * unqualified, and clients (tempest's flavor schema) require it so. See ../README.md.
  */
 export default defineExtension({
   name: 'FlavorSwap',

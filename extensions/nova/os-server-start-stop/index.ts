@@ -4,7 +4,7 @@ import { defineExtension } from 'extgate';
  * Server Start/Stop (nova's os-server-start-stop): `{"os-stop": null}` powers a server off into
  * SHUTOFF, `{"os-start": null}` back to ACTIVE. Both are nova's legacy bare action names, and
  * SHUTOFF its bare state, so that clients written for nova (openstacksdk's stop_server,
- * gophercloud's startstop) work as they are. See README.md.
+ * gophercloud's startstop) work as they are. See ../README.md.
  */
 export default defineExtension({
   name: 'ServerStartStop',
