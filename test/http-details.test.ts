@@ -107,3 +107,33 @@ describe('a client that goes away mid-upload', () => {
     expect((await fetch(`${server.url}/v1/servers/${id}`)).status).toBe(200);
   });
 });
+
+describe('request ids', () => {
+  const REQ = /^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  test.each([
+    ['a document answered ahead of Hono', '/v1/extensions', {}],
+    ['a route', '/v1/servers/detail', {}],
+    ['a fault', '/v1/servers/nope', { Accept: 'application/xml' }],
+    ['a 405', '/v1/servers/detail', { method: 'DELETE' }],
+  ] as const)('%s: x-openstack-request-id req-<uuid4>, the same in X-Compute-Request-Id, new each time', async (_what, path, init) => {
+    const ids = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await fetch(`${server.url}${path}`, { ...init, headers: 'Accept' in init ? { Accept: init.Accept } : {} });
+      expect(r.headers.get('x-openstack-request-id')).toMatch(REQ);
+      expect(r.headers.get('x-compute-request-id')).toBe(r.headers.get('x-openstack-request-id'));
+      ids.push(r.headers.get('x-openstack-request-id'));
+    }
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+
+  test('a request Node cannot parse is answered with one too; an incoming one is never echoed as ours', async () => {
+    const bad = await raw('GET /v1/servers HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n');
+    expect(bad).toMatch(/^HTTP\/1.1 400/);
+    expect(/x-openstack-request-id: (\S+)/i.exec(bad)?.[1]).toMatch(REQ);
+    const theirs = 'req-11111111-2222-4333-8444-555555555555';
+    const r = await fetch(`${server.url}/v1/flavors`, { headers: { 'X-OpenStack-Request-ID': theirs } });
+    expect(r.headers.get('x-openstack-request-id')).toMatch(REQ);
+    expect(r.headers.get('x-openstack-request-id')).not.toBe(theirs);
+  });
+});

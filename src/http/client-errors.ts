@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { badMethod, Fault, itemNotFound } from '../media/fault.ts';
+import { COMPUTE_REQUEST_ID, newRequestId, REQUEST_ID } from './request-id.ts';
 import { getOrMakeBounded } from '../memo.ts';
 import { renderFault } from './errors.ts';
 import { HOST } from './origin.ts';
@@ -61,7 +62,8 @@ const acceptIn = (raw: Buffer | undefined): string | undefined => {
 
 const write = (socket: Duplex, fault: Fault, accept: string | undefined, suffix?: string): void => {
   const { body, headers } = renderFault(accept, suffix, fault);
-  const all = { ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
+  const id = newRequestId();
+  const all = { ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', [REQUEST_ID]: id, [COMPUTE_REQUEST_ID]: id };
   const head = Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   socket.end(`HTTP/1.1 ${fault.code} ${STATUS_CODES[fault.code] ?? 'Error'}\r\n${head}\r\n${body}`);
 };
