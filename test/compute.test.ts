@@ -185,6 +185,17 @@ describe('actions and the state machine', () => {
   });
 });
 
+describe('access addresses', () => {
+  test('IPv6 is kept in its compact form (RFC 5952), as nova keeps it; an address that is not one is 400', async () => {
+    const r = await call(gw.app, '/v1/servers', json('POST', { server: { name: 'v6', imageRef: IMAGE, flavorRef: FLAVOR, accessIPv6: '0000:0000:0000:0000:0000:babe:220.12.22.2' } }));
+    const id = r.json().server.id;
+    expect((await call(gw.app, `/v1/servers/${id}`)).json().server.accessIPv6).toBe('::babe:dc0c:1602');
+    const u = await call(gw.app, `/v1/servers/${id}`, xml('PUT', `<server xmlns="${CORE_NS}" accessIPv6="2001:DB8:0:0:0:0:0:1"/>`));
+    expect(parseXml(u.text).server['@accessIPv6']).toBe('2001:db8::1');
+    expect((await call(gw.app, `/v1/servers/${id}`, json('PUT', { server: { accessIPv6: '1:2:3' } }))).status).toBe(400);
+  });
+});
+
 describe('who owns a server (noauth)', () => {
   test('tenant_id is the URL\'s tenant, else X-Auth-Project-Id, else "openstack"', async () => {
     const tenant = (await call(gw.app, `/v1/servers/${await createServer(gw.app, {}, 'v1/proj-a')}`)).json().server;

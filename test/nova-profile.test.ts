@@ -71,6 +71,15 @@ describe('what the nova profile serves', () => {
     expect((await call(gw.app, '/v2/servers/detail')).json().servers[0]).toEqual(active);
   });
 
+  test('an update answers the server without the show-only extensions\' fields, as nova\'s update did', async () => {
+    const id = await activeServer();
+    const r = await call(gw.app, `/v2/servers/${id}`, json('PUT', { server: { name: 'renamed' } }));
+    expect(r.status).toBe(200);
+    const shown = SERVER_KEYS.filter((k) => !/^(OS-EXT-|OS-SRV-USG|os-extended-volumes)/.test(k));
+    expect(Object.keys(r.json().server).sort()).toEqual([...shown].sort());
+    expect(r.json().server.name).toBe('renamed');
+  });
+
   test('XML: the same fields as attributes in each extension\'s namespace; nulls left out', async () => {
     const id = await activeServer();
     const r = await call(gw.app, `/v2/servers/${id}`, XML);
@@ -108,6 +117,16 @@ describe('nova\'s bare actions', () => {
     expect(reboot.status).toBe(409);
     expect((await call(gw.app, `/v2/servers/${id}/action`, xml('POST', `<os-start xmlns="${CORE}"/>`))).status).toBe(202);
     expect((await server(id)).status).toBe('ACTIVE');
+  });
+
+  test('a stopped server can be snapshotted (SHUTOFF allows createImage), and stays stopped', async () => {
+    const id = await activeServer();
+    await act(id, { 'os-stop': null });
+    const r = await act(id, { createImage: { name: 'cold' } });
+    expect(r.status).toBe(202);
+    expect(await server(id)).toMatchObject({ status: 'SHUTOFF', 'OS-EXT-STS:task_state': 'image_snapshot' });
+    gw.clock.advance(2000);
+    expect((await server(id))['OS-EXT-STS:task_state']).toBeNull();
   });
 
   test('lock and unlock: a locked server refuses actions and deletion with 409 before anything changes; locked is not shown', async () => {

@@ -225,6 +225,11 @@ describe("nova's legacy spellings: lower-case os- aliases, bare names, derived a
     expect(problems.map((p) => `${brief(p)}: ${p.message}`)).toEqual(['OS-TWO actions[0].to requires: state "SHUTOFF" belongs to OS-ONE, which OS-TWO does not require']);
   });
 
+  test('a state may let core actions start from it; naming anything else is a problem', () => {
+    const problems = problemsOf([ext('OS-ONE', { states: [{ resource: 'server', name: 'COLD', allows: ['createImage', 'rebuild'] }] })]);
+    expect(problems.map((p) => `${brief(p)}: ${p.message}`)).toEqual(['OS-ONE states[0].allows[1] unknown-action: "rebuild" is not a core action (reboot, createImage)']);
+  });
+
   test('a derived attribute is computed, never stored: accepts, a default or output: false is a problem', () => {
     const derive = () => 1;
     const problems = problemsOf([

@@ -14,7 +14,7 @@ import { collection, type Collection, type Link, type Shape, type Value } from '
 import { MarkerNotFoundError, type Store, type StoredDocument } from '../store/store.ts';
 import { isoSeconds, type Clock } from './clock.ts';
 import { linkBase, type LinkBase } from './links.ts';
-import { idOfRef } from './shapes.ts';
+import { compactIPv6, idOfRef } from './shapes.ts';
 import { CORE_FILTERS } from './filters.ts';
 import { flavorView, imageView, serverView, summaryView, type FlavorDoc, type ImageDoc, type ServerDoc } from './views.ts';
 import { pageRequest } from '../discovery/pagination.ts';
@@ -207,7 +207,7 @@ export const compute = (d: ComputeDeps) => {
         imageId,
         flavorId,
         accessIPv4: (input!.accessIPv4 as string | undefined) ?? '',
-        accessIPv6: (input!.accessIPv6 as string | undefined) ?? '',
+        accessIPv6: compactIPv6((input!.accessIPv6 as string | undefined) ?? ''),
         metadata: (input!.metadata as Record<string, string> | undefined) ?? {},
         addresses: { public: [{ version: 4, addr: `10.0.${octets[0]}.${(octets[1]! % 253) + 1}` }] },
         created: isoSeconds(now),
@@ -233,9 +233,10 @@ export const compute = (d: ComputeDeps) => {
     perform: (c, req, { input, doc, version }) => {
       const next: ServerDoc = { ...(doc as ServerDoc), updated: isoSeconds(clock.now()) };
       for (const k of ['name', 'accessIPv4', 'accessIPv6'] as const) if (input![k] !== undefined) next[k] = (input![k] as string | null) ?? '';
+      next.accessIPv6 = compactIPv6(next.accessIPv6);
       extensionFields(input!, next);
       req.tx!.update('servers', next.id, version!, next);
-      return { doc: next, result: { status: 200, document: { shape: s.server, value: serverView(next, s.server, linkBase(c, d.version, d.origin)) } } };
+      return { doc: next, result: { status: 200, document: { shape: s.serverUpdated, value: serverView(next, s.server, linkBase(c, d.version, d.origin)) } } };
     },
   };
 

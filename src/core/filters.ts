@@ -22,7 +22,7 @@ const isoTime: Check = (v) => (typeof v === 'string' && ISO_8601.test(v) && !Num
 const regex: Check = (v) => {
   if (typeof v !== 'string' || v.length > 255) return 'must be a regular expression of at most 255 characters';
   try {
-    new RegExp(v, 'u');
+    new RegExp(v);
     return undefined;
   } catch {
     return 'is not a valid regular expression';
@@ -47,8 +47,9 @@ const atLeast = (key: string) => (value: string) => {
 
 export const CORE_FILTERS: Readonly<Record<'servers' | 'images' | 'flavors', ReadonlyMap<string, CoreFilter>>> = {
   servers: new Map<string, CoreFilter>([
-    // A regular expression searched for in the name, as nova's database filter does.
-    ['name', { check: regex, make: (v) => { const r = new RegExp(v, 'u'); return (doc) => r.test(doc.name as string); } }],
+    // A regular expression searched for in the name, as nova's database filter does (Python's
+    // syntax: not JavaScript's unicode mode, which refuses escapes such as `\-` that Python takes).
+    ['name', { check: regex, make: (v) => { const r = new RegExp(v); return (doc) => r.test(doc.name as string); } }],
     ['status', { make: sameStatus }],
     ['image', { make: (v) => { const id = idOfRef(v); return (doc) => doc.imageId === id; } }],
     ['flavor', { make: (v) => { const id = idOfRef(v); return (doc) => doc.flavorId === id; } }],

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { attribute, groups, input, links, map, object, shape, type Check, type Shape } from '../model/shape.ts';
 import { COMPUTE_NS } from '../media/namespaces.ts';
 
@@ -34,6 +35,9 @@ export const serverShape = shape('server', COMPUTE_NS, [
 export const createAnswerOf = (s: Shape): Shape =>
   shape(s.element, s.namespace, s.fields.filter((f) => ['id', 'links', 'adminPass'].includes(f.key) || f.inCreateAnswer === true));
 
+/** What an update answers: the server, but for what extensions show only when asked (nova's show-only extensions). */
+export const updateAnswerOf = (s: Shape): Shape => shape(s.element, s.namespace, s.fields.filter((f) => f.inUpdateAnswer !== false));
+
 /** What the plain list (not /detail) shows of each item. */
 export const summaryOf = (s: Shape): Shape => shape(s.element, s.namespace, s.fields.filter((f) => ['id', 'name', 'links'].includes(f.key)));
 
@@ -48,7 +52,10 @@ export const metadataCheck: Check = (v) => {
   return undefined;
 };
 const ipv4: Check = (v) => (typeof v === 'string' && v !== '' && !/^(\d{1,3})(\.\d{1,3}){3}$/.test(v) ? 'must be an IPv4 address' : undefined);
-const ipv6: Check = (v) => (typeof v === 'string' && v !== '' && !/^[0-9a-fA-F:.]+$/.test(v) ? 'must be an IPv6 address' : undefined);
+const ipv6: Check = (v) => (typeof v === 'string' && v !== '' && !isIPv6(v) ? 'must be an IPv6 address' : undefined);
+
+/** An IPv6 address as nova stores it: RFC 5952's compact form (`::babe:dc0c:1602`), which the URL parser writes. */
+export const compactIPv6 = (v: string): string => (v === '' ? v : new URL(`http://[${v}]/`).hostname.slice(1, -1));
 
 /** Request bodies. */
 export const serverCreateShape = shape('server', COMPUTE_NS, [

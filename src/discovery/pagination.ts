@@ -17,16 +17,15 @@ const single = (c: Context, name: string): string | undefined => {
   return values[0];
 };
 
-/** The largest page: a larger `limit` is refused saying so. */
+/** The largest page (nova's osapi_max_limit): a larger `limit` is read as this one, as nova reads it; the next link says more follow. */
 export const MAX_LIMIT = 1000;
 
 export const pageRequest = (c: Context): PageRequest => {
   const limit = single(c, 'limit');
   const marker = single(c, 'marker');
-  if (limit !== undefined && !/^\d+$/.test(limit)) throw badRequest(`limit must be a whole number from 0 to ${MAX_LIMIT}, got "${limit}".`);
-  if (limit !== undefined && Number(limit) > MAX_LIMIT) throw badRequest(`limit may be at most ${MAX_LIMIT}, got ${limit}.`);
+  if (limit !== undefined && !/^\d+$/.test(limit)) throw badRequest(`limit must be a whole number (a larger one than ${MAX_LIMIT} is read as ${MAX_LIMIT}), got "${limit}".`);
   if (marker === '') throw badRequest('marker must not be empty.');
-  return { limit: limit === undefined ? undefined : Number(limit), marker };
+  return { limit: limit === undefined ? undefined : Math.min(Number(limit), MAX_LIMIT), marker };
 };
 
 /** One page of items sorted by key; throws a 400 fault when the marker names no item. */

@@ -37,6 +37,8 @@ export interface AttributeContribution {
   readonly derive?: (doc: Value, names: Names) => unknown;
   /** Also in the answer to the create request, which otherwise has only `id`, `links` and `adminPass` (nova's `OS-DCF:diskConfig`). */
   readonly inCreateAnswer?: boolean;
+  /** False to leave it out of the answer to an update (`PUT /servers/{id}`), as nova's show-only extensions are. */
+  readonly inUpdateAnswer?: boolean;
   /**
    * Nova's legacy spelling: an unqualified name (os-flavor-swap's `swap`) in every version,
    * claimed like any other so that neither the core nor another extension can take it.
@@ -58,6 +60,8 @@ export interface StateContribution {
   readonly name: string;
   /** Nova's legacy spelling: an unqualified state (`SHUTOFF`) in every version, claimed like any other. */
   readonly bare?: boolean;
+  /** Core actions a server in this state may still take (nova snapshots a stopped server: `['createImage']`). */
+  readonly allows?: readonly string[];
 }
 
 /** A new action on `POST /servers/{id}/action` (3.2.7), optionally through a state of its own. */

@@ -27,7 +27,7 @@ export const definitionSchema = z.strictObject({
   attributes: z.array(z.looseObject({ resource: z.enum(['server', 'image', 'flavor']), name: z.string().min(1) })).optional(),
   parameters: z.array(z.looseObject({ resource: z.enum(['servers', 'images', 'flavors']), name: z.string().min(1), filter: z.function() })).optional(),
   headers: z.strictObject({ request: z.array(z.string().min(1)).optional(), response: z.array(z.string().min(1)).optional() }).optional(),
-  states: z.array(z.strictObject({ resource: z.enum(['server', 'image']), name: z.string().min(1), bare: z.boolean().optional() })).optional(),
+  states: z.array(z.strictObject({ resource: z.enum(['server', 'image']), name: z.string().min(1), bare: z.boolean().optional(), allows: z.array(z.string().min(1)).optional() })).optional(),
   actions: z.array(z.looseObject({ resource: z.literal('server'), name: z.string().min(1), from: z.union([z.literal('any'), z.array(z.string().min(1)).min(1)]) })).optional(),
   routes: z.array(z.looseObject({ method: z.enum(['GET', 'PUT', 'POST', 'DELETE', 'PATCH']), path: z.string().min(1), handle: z.function() })).optional(),
   hooks: z.array(z.strictObject({ on: z.string().min(1), preHandler: z.function().optional(), preSerialization: z.function().optional() })).optional(),

@@ -2,7 +2,7 @@ import { attribute, extendShape, input, list, map, shape, text, values, type Fie
 import { spell, spellHeader, spellingOf, type Naming, type OldSpelling, type Spelling } from '../model/naming.ts';
 import { COMPUTE_NS } from '../media/namespaces.ts';
 import {
-  createAnswerOf, createImageShape, flavorShape, imageShape, serverCreateShape, serverShape, serverUpdateShape, summaryOf,
+  createAnswerOf, updateAnswerOf, createImageShape, flavorShape, imageShape, serverCreateShape, serverShape, serverUpdateShape, summaryOf,
 } from '../core/shapes.ts';
 import { CORE_ACTIONS, type ActionDef } from '../core/actions.ts';
 import { StateMachine } from '../core/states.ts';
@@ -76,8 +76,9 @@ export interface VersionModel {
     readonly imageSummary: Shape;
     readonly serverSummary: Shape;
     readonly serverCreate: Shape;
-    /** The answer to a create. */
+    /** The answers to a create and to an update. */
     readonly serverCreated: Shape;
+    readonly serverUpdated: Shape;
     readonly serverUpdate: Shape;
     readonly createImage: Shape;
   };
@@ -149,6 +150,7 @@ const attributeField = (a: AttributeContribution, owner: string, names: Names): 
     ...made,
     ...(derive === undefined ? {} : { derive: (doc: Value) => derive(doc, names) }),
     ...(a.inCreateAnswer === true ? { inCreateAnswer: true } : {}),
+    ...(a.inUpdateAnswer === false ? { inUpdateAnswer: false } : {}),
   };
 };
 
@@ -419,6 +421,20 @@ export const buildVersionModel = (
   // Routes answering a core resource answer it with this version's full shape.
   for (const [i, r] of routes.entries()) if (r.resource !== undefined) routes[i] = { ...r, output: full[r.resource] };
   actions.set('createImage', { ...actions.get('createImage')!, shape: createImage });
+  // States that let core actions start from them too.
+  for (const e of extensions) {
+    e.states?.forEach((st, i) => {
+      st.allows?.forEach((name, j) => {
+        const def = CORE_ACTIONS.some((a) => a.name === name) ? actions.get(name) : undefined;
+        if (def === undefined) {
+          problem(e.alias, `states[${i}].allows[${j}]`, 'unknown-action', `"${name}" is not a core action (${CORE_ACTIONS.map((a) => a.name).join(', ')})`);
+          return;
+        }
+        const state = st.bare === true ? st.name : stateKey(st.name, e.alias);
+        actions.set(name, { ...def, transition: (input) => { const t = def.transition(input); return { ...t, from: [...t.from, state] }; } });
+      });
+    });
+  }
   const requiresOf = new Map(extensions.map((e) => [e.alias, new Set(e.requires ?? [])]));
   const scopes = new Map<string | undefined, ExtensionScope>();
   const codecsOf = (res: 'servers' | 'images' | 'flavors') => [...[...plainCodecs[res].values()].map((p) => p.codec), ...variantCodecs[res]];
@@ -427,6 +443,7 @@ export const buildVersionModel = (
       ...full,
       serverSummary: summaryOf(full.server),
       serverCreated: createAnswerOf(full.server),
+      serverUpdated: updateAnswerOf(full.server),
       imageSummary: summaryOf(full.image),
       flavorSummary: summaryOf(full.flavor),
       serverCreate: { ...extendShape(serverCreateShape, accepts.create), writes: { shape: full.server, when: 'creating a server' } },

@@ -28,8 +28,9 @@ interface FieldBase {
   readonly nullable?: boolean;
   /** A value computed from the stored document when it is shown, instead of read from it. */
   readonly derive?: (doc: Value) => unknown;
-  /** Part of the answer to a create request. */
+  /** Part of the answer to a create request; left out of the answer to an update. */
   readonly inCreateAnswer?: boolean;
+  readonly inUpdateAnswer?: boolean;
 }
 
 /** A scalar: an XML attribute, a JSON property. */

@@ -8,5 +8,5 @@ export default defineExtension({
   updated: '2013-01-30T00:00:00+00:00',
   description: 'Extended Server Attributes support.',
   links: [{ rel: 'describedby', type: 'application/pdf', href: 'https://extgate.dev/ext/nova/OS-EXT-AZ.pdf' }],
-  attributes: [{ resource: 'server', name: 'availability_zone', derive: () => 'nova' }],
+  attributes: [{ resource: 'server', name: 'availability_zone', inUpdateAnswer: false, derive: () => 'nova' }],
 });

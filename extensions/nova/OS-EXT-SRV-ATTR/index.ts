@@ -17,8 +17,8 @@ export default defineExtension({
   description: 'Extended Server Attributes support.',
   links: [{ rel: 'describedby', type: 'application/pdf', href: 'https://extgate.dev/ext/nova/OS-EXT-SRV-ATTR.pdf' }],
   attributes: [
-    { resource: 'server', name: 'host', derive: () => 'extgate' },
-    { resource: 'server', name: 'hypervisor_hostname', derive: () => 'extgate' },
-    { resource: 'server', name: 'instance_name', derive: instanceName },
+    { resource: 'server', name: 'host', inUpdateAnswer: false, derive: () => 'extgate' },
+    { resource: 'server', name: 'hypervisor_hostname', inUpdateAnswer: false, derive: () => 'extgate' },
+    { resource: 'server', name: 'instance_name', inUpdateAnswer: false, derive: instanceName },
   ],
 });

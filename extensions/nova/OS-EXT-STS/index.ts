@@ -24,8 +24,8 @@ export default defineExtension({
   description: 'Extended Status support.',
   links: [{ rel: 'describedby', type: 'application/pdf', href: 'https://extgate.dev/ext/nova/OS-EXT-STS.pdf' }],
   attributes: [
-    { resource: 'server', name: 'vm_state', derive: (doc) => VM_STATE[status(doc)] ?? 'active' },
-    { resource: 'server', name: 'task_state', derive: (doc) => TASK_STATE[status(doc)] ?? task(doc) ?? null },
-    { resource: 'server', name: 'power_state', type: 'integer', derive: (doc) => POWER_STATE[status(doc)] ?? 1 },
+    { resource: 'server', name: 'vm_state', inUpdateAnswer: false, derive: (doc) => VM_STATE[status(doc)] ?? 'active' },
+    { resource: 'server', name: 'task_state', inUpdateAnswer: false, derive: (doc) => TASK_STATE[status(doc)] ?? task(doc) ?? null },
+    { resource: 'server', name: 'power_state', type: 'integer', inUpdateAnswer: false, derive: (doc) => POWER_STATE[status(doc)] ?? 1 },
   ],
 });

@@ -16,7 +16,7 @@ export default defineExtension({
   description: 'Adds launched_at and terminated_at on Servers.',
   links: [{ rel: 'describedby', type: 'application/pdf', href: 'https://extgate.dev/ext/nova/OS-SRV-USG.pdf' }],
   attributes: [
-    { resource: 'server', name: 'launched_at', derive: (doc: Value) => (doc.status === 'BUILD' ? null : novaTime(doc.created as string)) },
-    { resource: 'server', name: 'terminated_at', derive: () => null },
+    { resource: 'server', name: 'launched_at', inUpdateAnswer: false, derive: (doc: Value) => (doc.status === 'BUILD' ? null : novaTime(doc.created as string)) },
+    { resource: 'server', name: 'terminated_at', inUpdateAnswer: false, derive: () => null },
   ],
 });

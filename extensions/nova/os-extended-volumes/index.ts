@@ -11,5 +11,5 @@ export default defineExtension({
   updated: '2013-06-07T00:00:00+00:00',
   description: 'Extended Volumes support.',
   links: [{ rel: 'describedby', type: 'application/pdf', href: 'https://extgate.dev/ext/nova/os-extended-volumes.pdf' }],
-  attributes: [{ resource: 'server', name: 'volumes_attached', form: 'list', item: 'volume_attached', fields: [attribute('id')], derive: () => [] }],
+  attributes: [{ resource: 'server', name: 'volumes_attached', form: 'list', item: 'volume_attached', fields: [attribute('id')], inUpdateAnswer: false, derive: () => [] }],
 });

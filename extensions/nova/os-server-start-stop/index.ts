@@ -13,7 +13,8 @@ export default defineExtension({
   updated: '2012-01-23T00:00:00+00:00',
   description: 'Start/Stop instance compute API support.',
   links: [{ rel: 'describedby', type: 'application/pdf', href: 'https://extgate.dev/ext/nova/os-server-start-stop.pdf' }],
-  states: [{ resource: 'server', name: 'SHUTOFF', bare: true }],
+  // A stopped server can still be snapshotted, as nova allows.
+  states: [{ resource: 'server', name: 'SHUTOFF', bare: true, allows: ['createImage'] }],
   actions: [
     // nova: stop from ACTIVE or ERROR, start from SHUTOFF; anything else is 409.
     { resource: 'server', name: 'os-stop', bare: true, from: ['ACTIVE', 'ERROR'], to: 'SHUTOFF' },
