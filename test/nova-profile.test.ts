@@ -111,7 +111,9 @@ describe('nova\'s bare actions', () => {
     const id = await activeServer();
     expect((await act(id, { 'os-start': null })).status).toBe(409);
     expect((await act(id, { 'os-stop': null })).status).toBe(202);
-    expect(await server(id)).toMatchObject({ status: 'SHUTOFF', 'OS-EXT-STS:vm_state': 'stopped', 'OS-EXT-STS:power_state': 4 });
+    const stopped = await server(id);
+    expect(stopped).toMatchObject({ status: 'SHUTOFF', 'OS-EXT-STS:vm_state': 'stopped', 'OS-EXT-STS:power_state': 4 });
+    expect(stopped.progress).toBeUndefined(); // nova shows progress only while building (and once ACTIVE)
     expect((await call(gw.app, '/v2/servers?status=SHUTOFF')).json().servers.map((s: { id: string }) => s.id)).toEqual([id]);
     const reboot = await act(id, { reboot: { type: 'SOFT' } });
     expect(reboot.status).toBe(409);

@@ -81,7 +81,8 @@ export const serverView = (doc: ServerDoc, shape: Shape, base: LinkBase): Value 
     id: doc.id,
     name: doc.name,
     status: doc.status,
-    progress: doc.status === 'BUILD' ? 0 : 100,
+    // Only while something progresses or has completed, as nova shows it (not in REBOOT, SHUTOFF, an extension's state).
+    progress: doc.status === 'BUILD' ? 0 : doc.status === 'ACTIVE' ? 100 : undefined,
     hostId: doc.hostId,
     tenant_id: doc.tenant_id,
     user_id: doc.user_id,
