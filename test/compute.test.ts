@@ -122,6 +122,17 @@ describe('actions and the state machine', () => {
     expect(await status(id)).toBe('ACTIVE');
   });
 
+  test('an action on a server that does not exist is 404 whatever it asks, an action nobody has 400 (JSON and XML)', async () => {
+    const missing = '00000000-0000-4000-8000-000000000000';
+    for (const body of [{ forceDelete: null }, { reboot: { type: 'SOFT' } }, { reboot: { type: 'SIDEWAYS' } }]) {
+      expect((await action(gw.app, missing, body)).status).toBe(404);
+    }
+    const x = await call(gw.app, `/v1/servers/${missing}/action`, xml('POST', `<rebuild xmlns="${CORE_NS}"/>`, { Accept: 'application/xml' }));
+    expect([x.status, Object.keys(parseXml(x.text)).at(-1)]).toEqual([404, 'itemNotFound']);
+    const id = await createServer(gw.app);
+    expect((await action(gw.app, id, { forceDelete: null })).status).toBe(400);
+  });
+
   test('a transition the state does not allow: 409 conflictingRequest, nothing changes', async () => {
     const id = await createServer(gw.app);
     const r = await action(gw.app, id, { reboot: { type: 'SOFT' } });

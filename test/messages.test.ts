@@ -39,7 +39,7 @@ describe('a name the resource has, that this request may not set', () => {
     ['status on create (XML)', () => call(gw.app, '/v1/servers', xml('POST', `<server xmlns="${CORE_NS}" name="x" imageRef="${IMAGE}" flavorRef="${FLAVOR}" status="ACTIVE"/>`)), '"status" cannot be set when creating a server.'],
     ['metadata on PUT (JSON), which RAX-EDIT:metadata may change', () => call(gw.app, `/v1/servers/${id}`, json('PUT', { server: { metadata: { a: 'b' } } })), '"metadata" cannot be set when updating a server; "RAX-EDIT:metadata" can.'],
     ['metadata on PUT (XML)', () => call(gw.app, `/v1/servers/${id}`, xml('PUT', `<server xmlns="${CORE_NS}"><metadata><meta key="a">b</meta></metadata></server>`)), '"metadata" cannot be set when updating a server; "RAX-EDIT:metadata" can.'],
-    ['diskConfig on PUT, by its old name too', () => call(gw.app, `/v1/servers/${id}`, json('PUT', { server: { 'RAX-DCF:diskConfig': 'MANUAL' } })), '"RAX-DCF:diskConfig" cannot be set when updating a server.'],
+    ['an extension attribute no request sets, on PUT', () => call(gw.app, `/v1/servers/${id}`, json('PUT', { server: { 'OS-LOCK:locked': true } })), '"OS-LOCK:locked" cannot be set when updating a server.'],
   ])('%s', async (_, send, expected) => {
     expect(message(await send())).toBe(expected);
     expect((await call(gw.app, `/v1/servers/${id}`)).json().server).toMatchObject({ name: 'web', metadata: {} });

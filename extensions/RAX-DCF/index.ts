@@ -14,7 +14,8 @@ export default defineExtension({
     { rel: 'describedby', type: 'application/xml', href: 'http://docs.rackspacecloud.com/servers/api/ext/rax-dcf/api.xsd' },
   ],
   attributes: [
-    { resource: 'server', name: 'diskConfig', accepts: ['create'], check: AUTO_OR_MANUAL, default: 'AUTO', inCreateAnswer: true },
+    // Set on create and changed by an update, as nova's OS-DCF takes it.
+    { resource: 'server', name: 'diskConfig', accepts: ['create', 'update'], check: AUTO_OR_MANUAL, default: 'AUTO', inCreateAnswer: true },
     { resource: 'image', name: 'diskConfig', default: 'AUTO' },
   ],
   hooks: [

@@ -269,6 +269,8 @@ export const compute = (d: ComputeDeps) => {
    */
   const action: RouteSteps = {
     prepare: async (c, req) => {
+      // The path first: an action on a server that does not exist is a 404, whatever it asks (as nova answers).
+      const server = await load('servers', idParam(c, 'servers'), clock.now());
       const roots = req.body!.incoming;
       if (roots.length !== 1) throw badRequest(`An action body has exactly one action; got ${roots.length === 0 ? 'none' : roots.map((r) => r.spelled).join(', ')}.`);
       const root = roots[0]!;
@@ -276,7 +278,7 @@ export const compute = (d: ComputeDeps) => {
       if (def === undefined) throw badRequest(`"${root.spelled}" is not an action of servers.`);
       if (root.old !== undefined) req.uses.push({ spelling: root.old, name: root.spelled });
       const input = read(req, def.shape, root.content ?? {});
-      return { action: def, input, ...(await load('servers', idParam(c, 'servers'), clock.now())) };
+      return { action: def, input, ...server };
     },
     perform: async (c, req, { action: def, input, doc, version }) => {
       const now = clock.now();
