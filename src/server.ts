@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
 import { servingOf } from './http/direct.ts';
-import { NamedResponse } from './http/request-id.ts';
+import { nameResponse } from './http/request-id.ts';
 import { answerClientError, answerConnect, answerExpectation, answerUnaddressable, refuseOversized, unbuildable } from './http/client-errors.ts';
 
 export interface RunningServer {
@@ -27,7 +27,8 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
       return res.status === 204 ? (res.headers.get('allow') ?? undefined) : undefined;
     };
     // Node's own check for Host would answer an empty 400: the request is let through to be answered with a fault.
-    const server = createServer({ requireHostHeader: false, ServerResponse: NamedResponse }, (req, res) => {
+    const server = createServer({ requireHostHeader: false }, (req, res) => {
+      nameResponse(res);
       if (answerUnaddressable(req, res) || direct?.serve(req, res)) return;
       arriving = req;
       void hono(req, res);
@@ -45,6 +46,7 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
     server.on('checkExpectation', answerExpectation);
     // Expect: 100-continue: a body declared over the limit is refused before the client sends it.
     server.on('checkContinue', (req, res) => {
+      nameResponse(res);
       if (refuseOversized(req, res, maxBodyBytes)) return;
       res.writeContinue();
       server.emit('request', req, res);
