@@ -204,6 +204,9 @@ describe('access addresses', () => {
     const u = await call(gw.app, `/v1/servers/${id}`, xml('PUT', `<server xmlns="${CORE_NS}" accessIPv6="2001:DB8:0:0:0:0:0:1"/>`));
     expect(parseXml(u.text).server['@accessIPv6']).toBe('2001:db8::1');
     expect((await call(gw.app, `/v1/servers/${id}`, json('PUT', { server: { accessIPv6: '1:2:3' } }))).status).toBe(400);
+    // A zone id names the client's own interface: 400, not a 500 from the URL parser.
+    expect((await call(gw.app, `/v1/servers/${id}`, json('PUT', { server: { accessIPv6: 'fe80::1%eth0' } }))).status).toBe(400);
+    expect((await call(gw.app, '/v1/servers', json('POST', { server: { name: 'z', imageRef: IMAGE, flavorRef: FLAVOR, accessIPv6: 'fe80::1%eth0' } }))).status).toBe(400);
   });
 });
 
@@ -214,6 +217,15 @@ describe('who owns a server (noauth)', () => {
     const r = await call(gw.app, '/v1/servers', json('POST', { server: { name: 'h', imageRef: IMAGE, flavorRef: FLAVOR } }, { 'X-Auth-Project-Id': 'proj-b' }));
     expect((await call(gw.app, `/v1/servers/${r.json().server.id}`)).json().server.tenant_id).toBe('proj-b');
     expect((await call(gw.app, `/v1/servers/${await createServer(gw.app)}`, XML)).text).toContain('tenant_id="openstack"');
+  });
+
+  test('a project that is not 1 to 255 characters without control characters is 400 (XML could not carry it), and nothing is made', async () => {
+    const r = await call(gw.app, '/v1/ab%01cd/servers', xml('POST', `<server xmlns="${CORE_NS}" name="x" imageRef="${IMAGE}" flavorRef="${FLAVOR}"/>`, { Accept: 'application/xml' }));
+    expect(r.status).toBe(400);
+    expect(parseXml(r.text).badRequest.message).toContain('project');
+    const long = await call(gw.app, '/v1/servers', json('POST', { server: { name: 'h', imageRef: IMAGE, flavorRef: FLAVOR } }, { 'X-Auth-Project-Id': 'p'.repeat(256) }));
+    expect(long.status).toBe(400);
+    expect((await call(gw.app, '/v1/servers')).json().servers).toEqual([]);
   });
 });
 

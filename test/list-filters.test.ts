@@ -65,8 +65,14 @@ describe('servers', () => {
     const r = await call(gw.app, '/v1/servers?name=(');
     expect(r.status).toBe(400);
     expect(r.json().badRequest.message).toContain('"name"');
+    // One that cannot run in linear time would stall every request: refused by name, and a catastrophic one runs in linear time.
+    expect((await call(gw.app, `/v1/servers?name=${encodeURIComponent('(a)\\1')}`)).status).toBe(400);
+    await createServer(gw.app, { name: `${'a'.repeat(40)}!` });
+    const started = Date.now();
+    expect(await names(`/v1/servers?name=${encodeURIComponent('^(a+)+$')}`)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5000);
     expect(await names('/v1/servers?limit=0')).toEqual([]);
-    expect(await names('/v1/servers?ip=10.0.0.1')).toHaveLength(3);
+    expect(await names('/v1/servers?ip=10.0.0.1')).toHaveLength(4);
   });
 
   test('filters combine with paging: the page is of the filtered list', async () => {

@@ -212,9 +212,16 @@ describe("nova's legacy spellings: lower-case os- aliases, bare names, derived a
     const problems = problemsOf([
       ext('OS-ONE', { states: [{ resource: 'server', name: 'SHUTOFF', bare: true }], actions: [stop] }),
       ext('OS-TWO', { requires: ['OS-ONE'], actions: [stop, { resource: 'server', name: 'reboot', bare: true, from: 'any' }] }),
-      ext('OS-THREE', { attributes: [{ resource: 'flavor', name: 'swap', bare: true }, { resource: 'flavor', name: 'ram', bare: true }] }),
+      ext('OS-THREE', { attributes: [{ resource: 'flavor', name: 'swap', bare: true, derive: () => '' }, { resource: 'flavor', name: 'ram', bare: true, derive: () => 1 }] }),
     ]);
     expect(problems.map(brief).sort()).toEqual(['OS-THREE attributes[1].name conflict', 'OS-TWO actions[0].name conflict', 'OS-TWO actions[1].name conflict']);
+  });
+
+  test('a bare attribute must be derived: nothing an extension stores may be unqualified (it would share the core\'s keys: task, imageId)', () => {
+    const problems = problemsOf([
+      ext('OS-ONE', { attributes: [{ resource: 'server', name: 'task', bare: true, default: { name: 'stuck', until: 9e15 } }, { resource: 'server', name: 'imageId', bare: true, accepts: ['create'] }] }),
+    ]);
+    expect(problems.map(brief)).toEqual(['OS-ONE attributes[0].bare bare-derived', 'OS-ONE attributes[1].bare bare-derived']);
   });
 
   test('a bare state of an extension not required is refused by name', () => {
@@ -226,8 +233,11 @@ describe("nova's legacy spellings: lower-case os- aliases, bare names, derived a
   });
 
   test('a state may let core actions start from it; naming anything else is a problem', () => {
-    const problems = problemsOf([ext('OS-ONE', { states: [{ resource: 'server', name: 'COLD', allows: ['createImage', 'rebuild'] }] })]);
-    expect(problems.map((p) => `${brief(p)}: ${p.message}`)).toEqual(['OS-ONE states[0].allows[1] unknown-action: "rebuild" is not a core action (reboot, createImage)']);
+    const problems = problemsOf([ext('OS-ONE', { states: [{ resource: 'server', name: 'COLD', allows: ['createImage', 'rebuild'] }, { resource: 'image', name: 'FROZEN', allows: ['reboot'] }] })]);
+    expect(problems.map((p) => `${brief(p)}: ${p.message}`)).toEqual([
+      'OS-ONE states[0].allows[1] unknown-action: "rebuild" is not a core action (reboot, createImage)',
+      'OS-ONE states[1].allows[0] unknown-action: an image state cannot let a server action start from it',
+    ]);
   });
 
   test('a derived attribute is computed, never stored: accepts, a default or output: false is a problem', () => {

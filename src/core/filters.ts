@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import type { Check, Value } from '../model/shape.ts';
 import { idOfRef } from './shapes.ts';
 
@@ -19,13 +20,31 @@ const wholeNumber: Check = (v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
 const isoTime: Check = (v) => (typeof v === 'string' && ISO_8601.test(v) && !Number.isNaN(Date.parse(v)) ? undefined : 'must be an ISO 8601 time such as 2026-12-01T00:00:00Z');
 
+/**
+ * A client's regular expression runs on the event loop, against every name: it must run in linear
+ * time, or one `^(a+)+$` stalls every request for minutes. V8's linear engine (the `l` flag)
+ * guarantees that, and refuses what it cannot do so (backreferences, lookaround); nova ran its
+ * regexes in the database. Where the engine is missing, the name is matched as a plain substring.
+ */
+setFlagsFromString('--enable-experimental-regexp-engine');
+const LINEAR = (() => {
+  try {
+    // biome-ignore lint/complexity/useRegexLiterals: a literal with the l flag would not even parse where the engine is missing.
+    new RegExp('a', 'l');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const nameMatcher = (v: string): RegExp | undefined => (LINEAR ? new RegExp(v, 'l') : undefined);
+
 const regex: Check = (v) => {
   if (typeof v !== 'string' || v.length > 255) return 'must be a regular expression of at most 255 characters';
   try {
-    new RegExp(v);
+    nameMatcher(v);
     return undefined;
   } catch {
-    return 'is not a valid regular expression';
+    return 'is not a regular expression that runs in linear time (no backreferences or lookaround)';
   }
 };
 
@@ -47,9 +66,9 @@ const atLeast = (key: string) => (value: string) => {
 
 export const CORE_FILTERS: Readonly<Record<'servers' | 'images' | 'flavors', ReadonlyMap<string, CoreFilter>>> = {
   servers: new Map<string, CoreFilter>([
-    // A regular expression searched for in the name, as nova's database filter does (Python's
-    // syntax: not JavaScript's unicode mode, which refuses escapes such as `\-` that Python takes).
-    ['name', { check: regex, make: (v) => { const r = new RegExp(v); return (doc) => r.test(doc.name as string); } }],
+    // A regular expression searched for in the name, as nova's database filter does (not in
+    // JavaScript's unicode mode, which refuses escapes such as `\-` that Python takes).
+    ['name', { check: regex, make: (v) => { const r = nameMatcher(v); return r === undefined ? (doc) => (doc.name as string).includes(v) : (doc) => r.test(doc.name as string); } }],
     ['status', { make: sameStatus }],
     ['image', { make: (v) => { const id = idOfRef(v); return (doc) => doc.imageId === id; } }],
     ['flavor', { make: (v) => { const id = idOfRef(v); return (doc) => doc.flavorId === id; } }],

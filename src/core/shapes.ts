@@ -52,10 +52,21 @@ export const metadataCheck: Check = (v) => {
   return undefined;
 };
 const ipv4: Check = (v) => (typeof v === 'string' && v !== '' && !/^(\d{1,3})(\.\d{1,3}){3}$/.test(v) ? 'must be an IPv4 address' : undefined);
-const ipv6: Check = (v) => (typeof v === 'string' && v !== '' && !isIPv6(v) ? 'must be an IPv6 address' : undefined);
+// A zone id (`fe80::1%eth0`) names an interface of the client's own host: not an access address.
+const ipv6: Check = (v) => (typeof v === 'string' && v !== '' && (!isIPv6(v) || v.includes('%')) ? 'must be an IPv6 address' : undefined);
 
-/** An IPv6 address as nova stores it: RFC 5952's compact form (`::babe:dc0c:1602`), which the URL parser writes. */
-export const compactIPv6 = (v: string): string => (v === '' ? v : new URL(`http://[${v}]/`).hostname.slice(1, -1));
+/**
+ * An IPv6 address as nova stores it: RFC 5952's compact form (`::babe:dc0c:1602`), which the URL
+ * parser writes. A value it cannot read (stored before addresses were checked) is kept as it is.
+ */
+export const compactIPv6 = (v: string): string => {
+  if (v === '') return v;
+  try {
+    return new URL(`http://[${v}]/`).hostname.slice(1, -1);
+  } catch {
+    return v;
+  }
+};
 
 /** Request bodies. */
 export const serverCreateShape = shape('server', COMPUTE_NS, [

@@ -294,6 +294,11 @@ export const buildVersionModel = (
         problem(owner, `attributes[${i}].derive`, 'derived', `"${a.name}" is computed when shown: it takes no accepts, default or output: false`);
         return;
       }
+      // An unqualified name would share the core's storage: a bare attribute is a view of the resource, never stored.
+      if (a.bare === true && a.derive === undefined) {
+        problem(owner, `attributes[${i}].bare`, 'bare-derived', `"${a.name}" is bare: it must be derived (computed when shown), as nothing an extension stores may be unqualified`);
+        return;
+      }
       const field = attributeField(a, owner, namesFor(owner, visible));
       // A bare name is the extension's in every version, rendered unqualified among the added ones.
       if (a.bare === true) (a.output === false ? [] : added[a.resource]).push(field);
@@ -421,18 +426,27 @@ export const buildVersionModel = (
   // Routes answering a core resource answer it with this version's full shape.
   for (const [i, r] of routes.entries()) if (r.resource !== undefined) routes[i] = { ...r, output: full[r.resource] };
   actions.set('createImage', { ...actions.get('createImage')!, shape: createImage });
-  // States that let core actions start from them too.
+  // States that let core actions start from them too: each action is wrapped once, whatever the number of states.
+  const allowedFrom = new Map<string, string[]>();
   for (const e of extensions) {
     e.states?.forEach((st, i) => {
+      const state = st.bare === true ? st.name : stateKey(st.name, e.alias);
       st.allows?.forEach((name, j) => {
-        const def = CORE_ACTIONS.some((a) => a.name === name) ? actions.get(name) : undefined;
-        if (def === undefined) {
-          problem(e.alias, `states[${i}].allows[${j}]`, 'unknown-action', `"${name}" is not a core action (${CORE_ACTIONS.map((a) => a.name).join(', ')})`);
-          return;
-        }
-        const state = st.bare === true ? st.name : stateKey(st.name, e.alias);
-        actions.set(name, { ...def, transition: (input) => { const t = def.transition(input); return { ...t, from: [...t.from, state] }; } });
+        if (!CORE_ACTIONS.some((a) => a.name === name)) problem(e.alias, `states[${i}].allows[${j}]`, 'unknown-action', `"${name}" is not a core action (${CORE_ACTIONS.map((a) => a.name).join(', ')})`);
+        else if (st.resource !== 'server') problem(e.alias, `states[${i}].allows[${j}]`, 'unknown-action', `an image state cannot let a server action start from it`);
+        else if (serverStates.has(state) && claims.get(keyOf('state', 'server', st.bare === true ? st.name : spell(spellingOf(naming, e.alias), st.name))) === e.alias) getOrMake(allowedFrom, name, () => []).push(state);
       });
+    });
+  }
+  for (const [name, extra] of allowedFrom) {
+    const def = actions.get(name)!;
+    const widened = new Map<string, readonly string[]>();
+    actions.set(name, {
+      ...def,
+      transition: (input) => {
+        const t = def.transition(input);
+        return { ...t, from: getOrMake(widened, t.from.join(' '), () => [...t.from, ...extra]) };
+      },
     });
   }
   const requiresOf = new Map(extensions.map((e) => [e.alias, new Set(e.requires ?? [])]));
