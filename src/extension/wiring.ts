@@ -301,7 +301,7 @@ export const buildVersionModel = (
       }
       const field = attributeField(a, owner, namesFor(owner, visible));
       // A bare name is the extension's in every version, rendered unqualified among the added ones.
-      if (a.bare === true) (a.output === false ? [] : added[a.resource]).push(field);
+      if (a.bare === true) added[a.resource].push(field);
       else if (a.output !== false) (current.alias === undefined ? inCore : added)[a.resource].push(field);
       for (const op of a.accepts ?? []) accepts[op].push(field);
       if (a.default !== undefined) defaults[a.resource].push([field.key, a.default]);
