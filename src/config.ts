@@ -36,6 +36,45 @@ const versionSchema = z.strictObject({
   updated: z.string().refine(isXsdDateTime, 'must be an xsd:dateTime timestamp'),
 });
 
+const keystoneSchema = z.strictObject({
+  /** Keystone's v3 API, as the gateway reaches it: `http://keystone:5000/v3`. */
+  url: z.string().regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, 'an http(s) URL such as http://keystone:5000/v3'),
+  /** Where clients reach Keystone, for WWW-Authenticate (default: url). */
+  publicUrl: z.string().regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, 'an http(s) URL').optional(),
+  /** The gateway's service user, which validates tokens (it needs the service or admin role). */
+  username: z.string().min(1),
+  /** Better from the environment: EXTGATE_KEYSTONE_PASSWORD. Never logged. */
+  password: z.string({ error: 'is required: set auth.keystone.password or EXTGATE_KEYSTONE_PASSWORD' }).min(1, 'is required: set auth.keystone.password or EXTGATE_KEYSTONE_PASSWORD'),
+  project: z.string().min(1).default('service'),
+  userDomain: z.string().min(1).default('Default'),
+  projectDomain: z.string().min(1).default('Default'),
+  /** How long one call to Keystone may take before the request waiting on it gets a 503. */
+  timeoutMs: z.number().int().min(100).default(10_000),
+});
+
+/** Who requests act for. noauth (the default) is for development and tests, never production. */
+const authSchema = z.discriminatedUnion('strategy', [
+  z.strictObject({
+    strategy: z.literal('noauth'),
+    /** The project when neither the URL's tenant nor X-Auth-Project-Id names one. */
+    project: z.string().min(1).max(255).default('openstack'),
+    user: z.string().min(1).default('extgate'),
+    /** The caller's roles: with admin (the default) every project's resources are visible. */
+    roles: z.array(z.string().min(1)).default(['admin', 'member', 'reader']),
+    /** A JSON file of policy rules over the defaults (`{"os_compute_api:servers:create": "role:member"}`). */
+    policy: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    strategy: z.literal('keystone'),
+    keystone: keystoneSchema,
+    /** How long a validated token is trusted before Keystone is asked again (at most until it expires). */
+    cacheSeconds: z.number().int().min(0).max(86_400).default(300),
+    /** How many tokens the cache holds (the oldest go first). */
+    cacheEntries: z.number().int().min(1).default(10_000),
+    policy: z.string().min(1).optional(),
+  }),
+]);
+
 export const configSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   /**
@@ -76,6 +115,7 @@ export const configSchema = z.strictObject({
   /** How long a transient state lasts before it settles, in milliseconds, by qualified state name. */
   durations: z.record(z.string(), z.number().int().min(0)).default({}),
   maxBodyBytes: z.number().int().min(1).default(1_048_576),
+  auth: authSchema.prefault({ strategy: 'noauth' }),
   flavors: z.array(z.strictObject({ id: z.uuid(), name: z.string(), ram: z.number().int(), disk: z.number().int(), vcpus: z.number().int(), swap: z.number().int().min(0).default(0) })).default(SEED_FLAVORS),
   images: z.array(z.strictObject({ id: z.uuid(), name: z.string(), minDisk: z.number().int(), minRam: z.number().int(), metadata: z.record(z.string(), z.string()).default({}) })).default(SEED_IMAGES),
 });
@@ -114,6 +154,8 @@ const readConfigFile = (file: string, what: string): Record<string, unknown> => 
   if (Array.isArray(ext?.paths)) ext.paths = ext.paths.map((p) => (typeof p === 'string' ? resolve(dirname(file), p) : p));
   const store = input.store as { path?: unknown } | undefined;
   if (typeof store?.path === 'string') store.path = resolve(dirname(file), store.path);
+  const auth = input.auth as { policy?: unknown } | undefined;
+  if (typeof auth?.policy === 'string') auth.policy = resolve(dirname(file), auth.policy);
   return input;
 };
 
@@ -136,6 +178,12 @@ export const loadConfig = (opts: { file?: string; profile?: string; env?: NodeJS
   const profile = opts.profile ?? (env.EXTGATE_PROFILE || undefined);
   let input: Record<string, unknown> = profile === undefined || profile === 'default' ? {} : profileInput(profile);
   if (file !== undefined) input = overlay(input, readConfigFile(file, 'config file'));
+  if (env.EXTGATE_KEYSTONE_PASSWORD) {
+    const auth = (input.auth ?? {}) as Record<string, unknown>;
+    if (auth.strategy === 'keystone' && typeof auth.keystone === 'object' && auth.keystone !== null) {
+      input.auth = { ...auth, keystone: { ...auth.keystone, password: env.EXTGATE_KEYSTONE_PASSWORD } };
+    }
+  }
   if (env.HOST) input.host = env.HOST;
   if (env.PORT) {
     if (!/^\d{1,5}$/.test(env.PORT) || Number(env.PORT) > 65535) throw new ConfigError(`invalid configuration:\n  environment: PORT=${env.PORT}: must be a port number from 0 to 65535`);
@@ -152,3 +200,18 @@ export const extensionRoots = (config: Config): string[] => [
   ...(config.extensions.builtin ? [BUILTIN_EXTENSIONS] : []),
   ...config.extensions.paths,
 ];
+
+/** The rules of a policy file (a JSON object of rule name to check string), or a ConfigError naming what is wrong. */
+export const policyFileRules = (file: string | undefined): Record<string, string> | undefined => {
+  if (file === undefined) return undefined;
+  let rules: unknown;
+  try {
+    rules = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read the policy file ${file}: ${(err as Error).message}`);
+  }
+  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw new ConfigError(`the policy file ${file} must be a JSON object of rule names to check strings`);
+  const bad = Object.entries(rules).filter(([, v]) => typeof v !== 'string');
+  if (bad.length > 0) throw new ConfigError(`the policy file ${file}: ${bad.map(([k]) => `rule "${k}" must be a check string`).join('; ')}`);
+  return rules as Record<string, string>;
+};

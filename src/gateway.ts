@@ -1,5 +1,5 @@
 import { Hono, type Context, type Handler, type Next } from 'hono';
-import { BUILTIN_EXTENSIONS, durationOf, extensionRoots, type Config } from './config.ts';
+import { BUILTIN_EXTENSIONS, durationOf, extensionRoots, policyFileRules, type Config } from './config.ts';
 import type { Clock } from './core/clock.ts';
 import { compute, seed } from './core/compute.ts';
 import { loadModules } from './extension/loader.ts';
@@ -23,6 +23,15 @@ import { originOf, type Origin } from './http/origin.ts';
 import type { Store } from './store/store.ts';
 import { badMethod } from './media/fault.ts';
 import { addressedAs } from './model/naming.ts';
+import { Policy, type PolicyProblem } from './identity/policy.ts';
+import { CORE_RULE_DEFAULTS, CORE_RULES } from './identity/rules.ts';
+import { extensionRuleDefaults } from './extension/policies.ts';
+import { actionGuard, listGuard, ruleGuard, type Guard } from './identity/guards.ts';
+import { noauthIdentity, type NoauthSettings } from './identity/noauth.ts';
+import { gatedPrincipal, KeystoneGate } from './identity/gate.ts';
+import { KeystoneTokens, type KeystoneSettings } from './identity/keystone.ts';
+import { TokenCache } from './identity/token-cache.ts';
+import type { Principal } from './identity/principal.ts';
 
 /** Loads the extension modules the configuration names and builds the registry from them. */
 export const loadRegistry = async (config: Config): Promise<Registry> => {
@@ -53,13 +62,40 @@ export interface GatewayOptions {
   /** Where links point: the configured public URL, else the request's (see http/origin.ts). */
   readonly publicUrl?: string;
   readonly trustProxy?: boolean;
+  /** Who requests act for: noauth's configured caller (the default), or a Keystone token's. */
+  readonly auth?: AuthOptions;
+  /** Policy rules over the defaults, by name (a policy file's content), and where they came from. */
+  readonly policyRules?: Readonly<Record<string, string>>;
+  readonly policySource?: string;
+}
+
+export type AuthOptions =
+  | ({ readonly strategy: 'noauth' } & NoauthSettings)
+  | {
+      readonly strategy: 'keystone';
+      readonly keystone: KeystoneSettings & { readonly publicUrl?: string };
+      readonly cacheSeconds: number;
+      readonly cacheEntries: number;
+      readonly cacheBytes?: number;
+    };
+
+export const NOAUTH: AuthOptions = { strategy: 'noauth', project: 'openstack', user: 'extgate', roles: ['admin', 'member', 'reader'] };
+
+/** The policy rules in force are wrong (a policy file, or extensions' declarations together). */
+export class PolicyError extends Error {
+  constructor(readonly problems: readonly PolicyProblem[]) {
+    super(`invalid policy:\n${problems.map((p) => `  ${p.source}: rule "${p.rule}" ${p.message}`).join('\n')}`);
+  }
 }
 
 /** What the configuration decides of a gateway's behaviour (the rest is the caller's: store, clock, log). */
-export const configuredOptions = (config: Config): Pick<GatewayOptions, 'maxBodyBytes' | 'publicUrl' | 'trustProxy'> => ({
+export const configuredOptions = (config: Config): Pick<GatewayOptions, 'maxBodyBytes' | 'publicUrl' | 'trustProxy' | 'auth' | 'policyRules' | 'policySource'> => ({
   maxBodyBytes: config.maxBodyBytes,
   publicUrl: config.publicUrl,
   trustProxy: config.trustProxy,
+  auth: config.auth as AuthOptions,
+  policyRules: policyFileRules(config.auth.policy),
+  policySource: config.auth.policy,
 });
 
 /** Seeds the store with the configured flavors and images (with each version's defaults). */
@@ -81,6 +117,25 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
   const direct = new DirectResponses();
   const log = opts.log ?? ((m: string) => console.error(m));
   const oldNames = opts.oldNames ?? new OldNameUses(log, () => opts.clock.now());
+  const built = Policy.build([...CORE_RULE_DEFAULTS, ...extensionRuleDefaults(registry.extensions)], opts.policyRules, opts.policySource);
+  if (built.policy === undefined) throw new PolicyError(built.problems);
+  const policy = built.policy;
+  const auth = opts.auth ?? NOAUTH;
+  let gate: KeystoneGate | undefined;
+  let identify: (c: Context) => Principal;
+  if (auth.strategy === 'keystone') {
+    const k = auth.keystone;
+    gate = new KeystoneGate({
+      tokens: new KeystoneTokens(k),
+      cache: new TokenCache({ ttlMs: auth.cacheSeconds * 1000, maxEntries: auth.cacheEntries, maxBytes: auth.cacheBytes ?? 16 * 1024 * 1024 }),
+      policy,
+      authUrl: k.publicUrl ?? k.url,
+      routingPath: paths.routingPath,
+      public: new Set(['/', ...registry.versions.map((v) => `/${v.version.id}`)]),
+      log,
+    });
+    identify = gatedPrincipal;
+  } else identify = noauthIdentity(auth, (who) => policy.isAdmin(who));
 
   routes.get('/', versions.list);
   for (const view of registry.versions) {
@@ -91,13 +146,14 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
     for (const alias of extensions.aliases) routes.get(`${v}/extensions/${alias}`, extensions.showOne(alias));
     routes.fallback(`${v}/extensions/:alias`, ['GET'], extensions.showMissing);
     for (const [path, rendered] of extensions.documents) direct.add(`${v}${path}`, extensions.negotiate, rendered);
-    wireCompute(routes, view, opts, oldNames, origin);
+    wireCompute(routes, view, opts, oldNames, origin, { identify, policy });
   }
 
   app.notFound(onNotFound(routes, registry));
   app.onError(onError(log));
-  setServing(app, { direct, maxBodyBytes: opts.maxBodyBytes ?? 1_048_576 });
+  setServing(app, { direct, maxBodyBytes: opts.maxBodyBytes ?? 1_048_576, admit: gate?.admits });
   answerHeadAsGet(app);
+  gate?.install(app);
   return app;
 };
 
@@ -117,7 +173,7 @@ const answerHeadAsGet = (app: Hono): void => {
   };
 };
 
-const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions, oldNames: OldNameUses, origin: Origin): void => {
+const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions, oldNames: OldNameUses, origin: Origin, who: Pick<FlowParts, 'identify' | 'policy'>): void => {
   const { model, naming } = view;
   const v = `/${view.version.id}`;
   const readers = readerCache(naming);
@@ -143,8 +199,10 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   const api = compute({ store: opts.store, clock: opts.clock, model, naming, version: view.version.id, readers, origin });
 
   /** One route's handler: its steps in the flow, with the body, unit of work and hooks its method and route call for. */
-  const handlerOf = (method: string, point: HookPoint | undefined, steps: RouteSteps, parts: { read?: FlowParts['read']; responder?: FlowParts['responder'] } = {}): Handler =>
+  const handlerOf = (method: string, point: HookPoint | undefined, steps: RouteSteps, parts: { read?: FlowParts['read']; responder?: FlowParts['responder']; authorize?: Guard } = {}): Handler =>
     flow(steps, {
+      ...who,
+      authorize: parts.authorize,
       responder: parts.responder ?? respond,
       read: method === 'POST' || method === 'PUT' || method === 'PATCH' ? (parts.read ?? read) : undefined,
       store: method === 'GET' ? undefined : opts.store,
@@ -166,23 +224,26 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   // `/{kind}/detail` served by the `/{kind}/{id}` route: Hono's RegExpRouter (its fastest)
   // refuses a static segment beside a parameter, and would fall back to the TrieRouter.
   for (const kind of ['servers', 'images', 'flavors'] as const) {
-    const reads = { responder: respondFor(kind) };
+    const responder = respondFor(kind);
+    // Servers are a project's; anyone authenticated reads flavors and the images they can see.
+    const servers = kind === 'servers';
     const idName = `${kind.slice(0, -1)}_id`;
-    add('GET', `/${kind}`, `${kind}.list`, api.list(kind, false), reads);
-    const detail = handlerOf('GET', `${kind}.detail`, api.list(kind, true), reads);
-    const show = handlerOf('GET', `${kind}.show`, api.show(kind), reads);
+    add('GET', `/${kind}`, `${kind}.list`, api.list(kind, false), { responder, authorize: servers ? listGuard(CORE_RULES.serversIndex, CORE_RULES.serversIndexAllTenants) : undefined });
+    const detail = handlerOf('GET', `${kind}.detail`, api.list(kind, true), { responder, authorize: servers ? listGuard(CORE_RULES.serversDetail, CORE_RULES.serversDetailAllTenants) : undefined });
+    const show = handlerOf('GET', `${kind}.show`, api.show(kind), { responder, authorize: servers ? ruleGuard(CORE_RULES.serversShow) : undefined });
     routes.on('GET', `${v}/${kind}/:${idName}`, ((c: Context, next: Next) => (c.req.param(idName) === 'detail' ? detail(c, next) : show(c, next))) as Handler);
     routes.servedBy('GET', `${v}/${kind}/detail`);
   }
-  add('POST', '/servers', 'servers.create', api.createServer);
-  add('PUT', '/servers/:server_id', 'servers.update', api.updateServer);
-  add('DELETE', '/servers/:server_id', 'servers.delete', api.deleteServer);
-  add('POST', '/servers/:server_id/action', 'servers.action', api.action);
-  add('DELETE', '/images/:image_id', 'images.delete', api.deleteImage);
+  add('POST', '/servers', 'servers.create', api.createServer, { authorize: ruleGuard(CORE_RULES.serversCreate) });
+  add('PUT', '/servers/:server_id', 'servers.update', api.updateServer, { authorize: ruleGuard(CORE_RULES.serversUpdate) });
+  add('DELETE', '/servers/:server_id', 'servers.delete', api.deleteServer, { authorize: ruleGuard(CORE_RULES.serversDelete) });
+  add('POST', '/servers/:server_id/action', 'servers.action', api.action, { authorize: actionGuard });
+  add('DELETE', '/images/:image_id', 'images.delete', api.deleteImage, { authorize: ruleGuard(CORE_RULES.imagesDelete) });
   for (const r of model.routes) {
     const extra = new Map((r.jsonTypes ?? []).map((t) => [t, CORE_CODECS[0]!]));
     // A route at an old alias whose names are still written answers the extension's own documents in that alias's spelling.
     add(r.method, r.honoPath, undefined, extensionRoute(r, deps), {
+      authorize: ruleGuard(r.rule),
       read: extra.size === 0 ? read : bodyReader({ codecs, naming, maxBytes, extra }),
       responder: r.old?.mode === 'both' ? responder(codecs, negotiation(codecs), encoderCache(addressedAs(naming, r.owner, r.old)), edge) : respond,
     });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { configuredOptions, createGateway, loadRegistry, seedStore } from './gateway.ts';
+import { configuredOptions, createGateway, loadRegistry, PolicyError, seedStore } from './gateway.ts';
 import { systemClock } from './core/clock.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
@@ -72,7 +72,7 @@ main().then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    if (err instanceof ExtensionLoadError || err instanceof ConfigError) log(err.message);
+    if (err instanceof ExtensionLoadError || err instanceof ConfigError || err instanceof PolicyError) log(err.message);
     else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') log(`extgate failed to start: ${(err as Error).message}; choose another port with PORT=... or "port" in the configuration`);
     else log(`extgate failed to start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

@@ -3,6 +3,7 @@ import type { ActionContext } from '../extension/contract.ts';
 import type { Shape, Value } from '../model/shape.ts';
 import type { Store } from '../store/store.ts';
 import { isoSeconds } from './clock.ts';
+import { CORE_RULES } from '../identity/rules.ts';
 import { createImageShape, rebootShape } from './shapes.ts';
 import type { FlavorDoc, ImageDoc, ServerDoc } from './views.ts';
 import type { Stateful, Task } from './states.ts';
@@ -25,8 +26,7 @@ export interface ActionTransition {
 /** What only the core's own actions may use: the store, and creating a resource beside the server. */
 export interface CoreActionTools {
   readonly store: Store;
-  /** Stages a new document as the core creates one (extension fields, defaults, initial state). */
-  /** Returns the document as staged, in its first state. */
+  /** Stages a new document as the core creates one (extension fields, defaults, initial state), owned by the caller's project; returns it as staged, in its first state. */
   create(kind: 'images', doc: Value, input: Value, via: string, to: string): Value & Stateful;
 }
 
@@ -39,6 +39,8 @@ export interface ActionDef {
   readonly name: string;
   /** The body under the root name. */
   readonly shape: Shape;
+  /** The policy rule that guards it (identity/rules.ts). */
+  readonly rule: string;
   readonly transition: (input: Value) => ActionTransition;
   /** `core` is given to the core's own actions only. */
   readonly run?: (ctx: ActionContext, core?: CoreActionTools) => void | Promise<void>;
@@ -47,6 +49,7 @@ export interface ActionDef {
 const reboot: ActionDef = {
   key: 'reboot',
   name: 'reboot',
+  rule: CORE_RULES.serversReboot,
   shape: rebootShape,
   // A hard reboot may interrupt a soft one; a soft one only starts from ACTIVE.
   transition: (input) => (input.type === 'HARD' ? { from: ['ACTIVE', 'REBOOT'], via: 'HARD_REBOOT' } : { from: ['ACTIVE'], via: 'REBOOT' }),
@@ -55,6 +58,7 @@ const reboot: ActionDef = {
 const createImage: ActionDef = {
   key: 'createImage',
   name: 'createImage',
+  rule: CORE_RULES.serversCreateImage,
   shape: createImageShape,
   transition: () => ({ from: ['ACTIVE'] }),
   run: async ({ input, doc, now }, core) => {

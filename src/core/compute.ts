@@ -20,7 +20,7 @@ import { flavorView, imageView, serverView, summaryView, type FlavorDoc, type Im
 import { pageRequest } from '../discovery/pagination.ts';
 import { ActionRequest } from '../extension/context.ts';
 import type { Origin } from '../http/origin.ts';
-import { principalOf } from '../http/project.ts';
+import { canSee, type Principal } from '../identity/principal.ts';
 
 /**
  * The core compute API (a faithful subset of OpenStack Compute v2): each route's two steps
@@ -63,11 +63,17 @@ export const compute = (d: ComputeDeps) => {
     kind === 'servers' ? serverView(doc as ServerDoc, s.server, base) : kind === 'images' ? imageView(doc as ImageDoc, s.image, base) : flavorView(doc as FlavorDoc, s.flavor, base);
   const idParam = (c: C, kind: Kind): string => c.req.param(`${singular[kind]}_id`)!;
 
-  /** Loads and completes a document (it is this request's own copy), or a 404 fault. */
-  const load = async (kind: Kind, id: string, now: number): Promise<{ doc: Value; version: number }> => {
+  /** Loads and completes a document the caller may see (it is this request's own copy), or a 404 fault. */
+  const load = async (kind: Kind, id: string, now: number, who: Principal): Promise<{ doc: Value; version: number; project: string }> => {
     const found = await store.get(kind, id);
-    if (found === undefined) throw itemNotFound(`No ${singular[kind]} with id ${id}.`);
-    return { doc: settle(kind, found.doc, now), version: found.version };
+    if (found === undefined || !canSee(who, found.project)) throw itemNotFound(`No ${singular[kind]} with id ${id}.`);
+    return { doc: settle(kind, found.doc, now), version: found.version, project: found.project };
+  };
+
+  /** Whose resources a list covers: the caller's project's (and public ones), or every project's. */
+  const projectsOf = (kind: Kind, who: Principal, everyProject: boolean | undefined): string[] | undefined => {
+    if (kind === 'flavors' || who.everyProject || everyProject === true) return undefined;
+    return kind === 'servers' ? [who.project] : ['', who.project];
   };
 
   /**
@@ -140,11 +146,11 @@ export const compute = (d: ComputeDeps) => {
     for (const [k, v] of model.defaults[resource]) if (doc[k] === undefined) doc[k] = structuredClone(v);
   };
   /** The item the path names, loaded before anything changes (what preHandler hooks see). */
-  const loaded = (kind: Kind) => async (c: C): Promise<Prepared> => load(kind, idParam(c, kind), clock.now());
+  const loaded = (kind: Kind) => async (c: C, req: RequestState): Promise<Prepared> => load(kind, idParam(c, kind), clock.now(), req.principal);
 
   const list = (kind: Kind, detail: boolean): RouteSteps => ({
-    prepare: () => NOTHING,
-    perform: async (c, req) => {
+    prepare: (c) => (kind === 'servers' && hasQuery(c.req.url) && allTenants(c) ? EVERY_PROJECT : NOTHING),
+    perform: async (c, req, prepared) => {
       const now = clock.now();
       const page = hasQuery(c.req.url) ? pageRequest(c) : {};
       const where = filters(c, req, kind);
@@ -152,6 +158,7 @@ export const compute = (d: ComputeDeps) => {
       try {
         docs = await store.list(kind, {
           after: page.marker,
+          projects: projectsOf(kind, req.principal, prepared.everyProject),
           limit: page.limit === undefined ? undefined : page.limit + 1,
           where: where === undefined ? undefined : (doc) => where(settle(kind, doc, now)),
         });
@@ -197,7 +204,7 @@ export const compute = (d: ComputeDeps) => {
       if (model.complete('image', image.doc, now).status !== 'ACTIVE') throw badRequest(`The image ${imageId} is not ACTIVE.`);
       if ((await store.get('flavors', flavorId)) === undefined) throw badRequest(`flavorRef ${input!.flavorRef} names no flavor.`);
       const id = randomUUID();
-      const who = principalOf(c);
+      const who = req.principal;
       const adminPass = (input!.adminPass as string | undefined) ?? randomBytes(9).toString('base64url');
       const octets = randomBytes(2);
       const doc: ServerDoc = {
@@ -219,7 +226,7 @@ export const compute = (d: ComputeDeps) => {
       extensionFields(input!, doc);
       applyDefaults('server', doc);
       const stored = model.machines.server.enter(doc, 'BUILD', 'ACTIVE', now);
-      req.tx!.insert('servers', id, stored);
+      req.tx!.insert('servers', id, stored, who.project);
       const base = linkBase(c, d.version, d.origin);
       return {
         doc: stored,
@@ -229,7 +236,7 @@ export const compute = (d: ComputeDeps) => {
   };
 
   const updateServer: RouteSteps = {
-    prepare: async (c, req) => ({ input: body(req, s.serverUpdate), ...(await load('servers', idParam(c, 'servers'), clock.now())) }),
+    prepare: async (c, req) => ({ input: body(req, s.serverUpdate), ...(await load('servers', idParam(c, 'servers'), clock.now(), req.principal)) }),
     perform: (c, req, { input, doc, version }) => {
       const next: ServerDoc = { ...(doc as ServerDoc), updated: isoSeconds(clock.now()) };
       for (const k of ['name', 'accessIPv4', 'accessIPv6'] as const) if (input![k] !== undefined) next[k] = (input![k] as string | null) ?? '';
@@ -256,7 +263,7 @@ export const compute = (d: ComputeDeps) => {
       applyDefaults('image', doc);
       const staged = model.machines.image.enter(doc, via, to, now);
       made.doc = staged;
-      req.tx!.insert(kind, doc.id as string, staged);
+      req.tx!.insert(kind, doc.id as string, staged, req.principal.project);
       made.location = `${linkBase(c, d.version, d.origin).self}/${kind}/${doc.id as string}`;
       return staged;
     },
@@ -270,7 +277,7 @@ export const compute = (d: ComputeDeps) => {
   const action: RouteSteps = {
     prepare: async (c, req) => {
       // The path first: an action on a server that does not exist is a 404, whatever it asks (as nova answers).
-      const server = await load('servers', idParam(c, 'servers'), clock.now());
+      const server = await load('servers', idParam(c, 'servers'), clock.now(), req.principal);
       const roots = req.body!.incoming;
       if (roots.length !== 1) throw badRequest(`An action body has exactly one action; got ${roots.length === 0 ? 'none' : roots.map((r) => r.spelled).join(', ')}.`);
       const root = roots[0]!;
@@ -280,7 +287,8 @@ export const compute = (d: ComputeDeps) => {
       const input = read(req, def.shape, root.content ?? {});
       return { action: def, input, ...server };
     },
-    perform: async (c, req, { action: def, input, doc, version }) => {
+    perform: async (c, req, prepared) => {
+      const { action: def, input, doc, version } = prepared;
       const now = clock.now();
       const server = doc as ServerDoc;
       const t = def!.transition(input!);
@@ -295,7 +303,7 @@ export const compute = (d: ComputeDeps) => {
           ? t.from.includes(server.status) ? { ...server, status: t.to ?? server.status } : notFromState(name, what, server.status, t.from)
           : model.machines.server.begin(server, { name, from: t.from, via: t.via, to: t.to ?? 'ACTIVE' }, now, what);
       next.updated = isoSeconds(now);
-      const ctx = new ActionRequest(c, req, model.scope(def!.owner), now, input!, next);
+      const ctx = new ActionRequest(c, req, model.scope(def!.owner), now, prepared, input!, next);
       const made: { doc?: Value; location?: string } = {};
       // Only the core's own actions get the core's tools: an extension sees its names and nothing else.
       await (def!.owner === undefined ? def!.run?.(ctx, creator(c, req, now, made)) : def!.run?.(ctx));
@@ -317,6 +325,21 @@ export const compute = (d: ComputeDeps) => {
 
 /** A route that loads nothing before its handler. */
 const NOTHING: Prepared = Object.freeze({});
+const EVERY_PROJECT: Prepared = Object.freeze({ everyProject: true });
+
+/**
+ * `?all_tenants`: every project's servers, for whom policy allows it (nova's is_all_tenants: a
+ * boolean, given alone it means yes).
+ */
+const allTenants = (c: C): boolean => {
+  const values = c.req.queries('all_tenants');
+  if (values === undefined) return false;
+  if (values.length !== 1) throw badRequest('The query parameter "all_tenants" may be given once.');
+  const v = values[0]!.toLowerCase();
+  if (['', '1', 'true', 't', 'yes', 'y', 'on'].includes(v)) return true;
+  if (['0', 'false', 'f', 'no', 'n', 'off'].includes(v)) return false;
+  throw badRequest(`"all_tenants" must be a boolean (1, true, yes, on, or 0, false, no, off); got "${values[0]}".`);
+};
 
 /** Puts the configured flavors and base images in the store if they are not there yet. */
 export interface Seeds {

@@ -73,6 +73,9 @@ export const CORE_FILTERS: Readonly<Record<'servers' | 'images' | 'flavors', Rea
     ['image', { make: (v) => { const id = idOfRef(v); return (doc) => doc.imageId === id; } }],
     ['flavor', { make: (v) => { const id = idOfRef(v); return (doc) => doc.flavorId === id; } }],
     ['changes-since', { check: isoTime, make: since }],
+    // Which project's servers, as an admin listing every project's (`all_tenants`) narrows them.
+    ['tenant_id', { make: (v) => (doc) => doc.tenant_id === v }],
+    ['project_id', { make: (v) => (doc) => doc.tenant_id === v }],
   ]),
   images: new Map<string, CoreFilter>([
     ['name', { make: (v) => (doc) => doc.name === v }],

@@ -22,10 +22,13 @@ const secondSegment = (path: string): string => {
 };
 
 /** The `{tenant_id}` of a tenant-scoped path (`/v1/{tenant_id}/servers`), if the request has one. */
-export const tenantOf = (c: Context): string | undefined => {
+export const tenantOf = (c: Context): string | undefined => tenantIn(rawPath(c.req.url), c.req.path);
+
+/** The same, from the client's path and the routing path (http/path.ts) it routes as. */
+export const tenantIn = (clientPath: string, routingPath: string): string | undefined => {
   // The routing path drops the tenant segment: where the client's path differs there, it had one.
-  const raw = secondSegment(rawPath(c.req.url));
-  const routed = secondSegment(c.req.path);
+  const raw = secondSegment(clientPath);
+  const routed = secondSegment(routingPath);
   return raw !== routed && raw !== `${routed}.json` && raw !== `${routed}.xml` ? raw : undefined;
 };
 

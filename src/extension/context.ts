@@ -5,7 +5,8 @@ import type { GatewayEnv } from '../http/context.ts';
 import { requestHeader } from '../http/request.ts';
 import { sameField } from '../media/read.ts';
 import type { Value } from '../model/shape.ts';
-import type { ActionContext, Names, PreSerializationContext, RouteContext } from './contract.ts';
+import type { ActionContext, Caller, Names, PreSerializationContext, RouteContext } from './contract.ts';
+import { targetOf } from '../identity/guards.ts';
 import type { Outcome, Prepared, RequestState } from '../http/flow.ts';
 import type { ExtensionScope } from './scope.ts';
 import type { Origin } from '../http/origin.ts';
@@ -32,10 +33,13 @@ class ExtensionRequest {
   readonly alias: string | undefined;
   readonly aliases: readonly string[];
 
-  constructor(c: Context<GatewayEnv>, req: RequestState, scope: ExtensionScope, readonly now: number) {
+  readonly #prepared: Prepared;
+
+  constructor(c: Context<GatewayEnv>, req: RequestState, scope: ExtensionScope, readonly now: number, prepared: Prepared) {
     this.#c = c;
     this.#req = req;
     this.#scope = scope;
+    this.#prepared = prepared;
     this.names = scope.names;
     this.alias = scope.alias;
     this.aliases = scope.aliases;
@@ -60,6 +64,22 @@ class ExtensionRequest {
     };
   }
 
+  /** Who the request acts for. */
+  get caller(): Caller {
+    const p = this.#req.principal;
+    return { project: p.project, user: p.user, roles: [...p.roles], isAdmin: p.isAdmin };
+  }
+
+  /** Checks a policy rule on the resource the request is about (or the caller's project): a 403 naming the rule if denied. */
+  get authorize(): (rule: string) => void {
+    return (rule) => this.#req.policy.enforce(rule, this.#req.principal, targetOf(this.#req.principal, this.#prepared));
+  }
+
+  /** Whether a policy rule allows the request, without refusing it. */
+  get allows(): (rule: string) => boolean {
+    return (rule) => this.#req.policy.allows(rule, this.#req.principal, targetOf(this.#req.principal, this.#prepared));
+  }
+
   /** Sets the response header under each spelling this version writes. */
   get setHeader(): (name: string, value: string) => void {
     return (name, value) => {
@@ -81,7 +101,7 @@ export class HookRequest extends ExtensionRequest implements PreSerializationCon
   readonly #origin: Origin;
 
   constructor(c: Context<GatewayEnv>, req: RequestState, scope: ExtensionScope, now: number, version: string, origin: Origin, prepared: Prepared, outcome?: Outcome) {
-    super(c, req, scope, now);
+    super(c, req, scope, now, prepared);
     this.#c = c;
     this.#version = version;
     this.#origin = origin;
@@ -100,8 +120,8 @@ export class HookRequest extends ExtensionRequest implements PreSerializationCon
 }
 
 export class ActionRequest extends ExtensionRequest implements ActionContext {
-  constructor(c: Context<GatewayEnv>, req: RequestState, scope: ExtensionScope, now: number, readonly input: Value, readonly doc: Value) {
-    super(c, req, scope, now);
+  constructor(c: Context<GatewayEnv>, req: RequestState, scope: ExtensionScope, now: number, prepared: Prepared, readonly input: Value, readonly doc: Value) {
+    super(c, req, scope, now, prepared);
   }
 }
 
@@ -109,10 +129,12 @@ export class ActionRequest extends ExtensionRequest implements ActionContext {
 export interface Loaded {
   readonly kind: 'servers' | 'images';
   readonly version: number;
+  readonly project: string;
   readonly doc: Value;
 }
 
 export class RouteRequest extends ExtensionRequest implements RouteContext {
+  readonly input: Value | undefined;
   readonly doc: Value | undefined;
   readonly base: string;
   readonly #c: Context<GatewayEnv>;
@@ -134,10 +156,11 @@ export class RouteRequest extends ExtensionRequest implements RouteContext {
     model: VersionModel,
     owner: string,
     readonly params: Readonly<Record<string, string>>,
-    readonly input: Value | undefined,
+    prepared: Prepared,
     loaded: Loaded | undefined,
   ) {
-    super(c, req, scope, now);
+    super(c, req, scope, now, prepared);
+    this.input = prepared.input;
     this.#c = c;
     this.#req = req;
     this.#model = model;

@@ -83,6 +83,11 @@ export interface ActionContribution {
    * version (`{"os-stop": null}`, `{"lock": null}`), claimed in the one action table like any other.
    */
   readonly bare?: boolean;
+  /**
+   * The policy rule that guards it: one this extension declares in `policies`, or a core one.
+   * Default: `ALIAS:name`, a member of the server's project or an admin.
+   */
+  readonly policy?: string;
   readonly run?: (ctx: ActionContext) => void | Promise<void>;
 }
 
@@ -97,6 +102,11 @@ export interface RouteContribution {
   readonly bare?: boolean;
   /** More request media types read as JSON here (`application/merge-patch+json`). */
   readonly jsonTypes?: readonly string[];
+  /**
+   * The policy rule that guards it: one this extension declares in `policies`, or a core one.
+   * Default: `ALIAS:METHOD PATH`, a reader (GET) or member of the resource's project, or an admin.
+   */
+  readonly policy?: string;
   readonly handle: (ctx: RouteContext) => RouteResult | Promise<RouteResult>;
 }
 
@@ -127,7 +137,19 @@ export interface MediaTypeContribution {
   readonly codec: Codec;
 }
 
+/**
+ * A policy rule an extension declares, in oslo.policy's language, with the core's base rules to
+ * build on (`rule:project_member_or_admin`); a deployment's policy file may override it.
+ */
+export interface PolicyContribution {
+  readonly name: string;
+  readonly check: string;
+  /** What it guards, for operators. */
+  readonly description: string;
+}
+
 export interface Contributions {
+  readonly policies?: readonly PolicyContribution[];
   readonly attributes?: readonly AttributeContribution[];
   readonly parameters?: readonly ParameterContribution[];
   /** Header names without the alias: `Volume-Type` is sent as `RAX-CBS-Volume-Type` (3.2.4). */
@@ -149,8 +171,24 @@ export interface Names {
   of(alias: string): Names;
 }
 
+/** Who a request acts for. */
+export interface Caller {
+  readonly project: string;
+  readonly user: string;
+  readonly roles: readonly string[];
+  readonly isAdmin: boolean;
+}
+
 interface BaseContext {
   readonly names: Names;
+  readonly caller: Caller;
+  /**
+   * Checks a policy rule (one this extension declares) on the resource the request is about, or on
+   * the caller's project: a 403 naming the rule if it is denied, before anything is committed.
+   */
+  authorize(rule: string): void;
+  /** Whether a policy rule allows the request, without refusing it. */
+  allows(rule: string): boolean;
   /**
    * This extension's alias as this API version spells it (a link relation, a path segment):
    * `OS-PATCH` once RAX-PATCH is promoted to OS-PATCH, undefined once its names are core.

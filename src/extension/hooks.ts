@@ -9,6 +9,7 @@ import { spell, spellingOf, type Naming } from '../model/naming.ts';
 import type { Value } from '../model/shape.ts';
 import type { Store } from '../store/store.ts';
 import { HookRequest, RouteRequest, type Loaded } from './context.ts';
+import { canSee } from '../identity/principal.ts';
 import type { HookDef, RouteDef, VersionModel } from './wiring.ts';
 
 /**
@@ -73,13 +74,13 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): RouteSteps => {
   };
 
   /** The core resource the path names (`{server_id}`, `{image_id}`), loaded and completed. */
-  const load = async (c: Context, now: number): Promise<Loaded | undefined> => {
+  const load = async (c: Context, req: RequestState, now: number): Promise<Loaded | undefined> => {
     for (const [param, kind] of [['server_id', 'servers'], ['image_id', 'images']] as const) {
       const id = c.req.param(param);
       if (id === undefined) continue;
       const found = await deps.store.get(kind, id);
-      if (found === undefined) throw itemNotFound(`No ${kind.slice(0, -1)} with id ${id}.`);
-      return { kind, version: found.version, doc: deps.model.complete(kind === 'servers' ? 'server' : 'image', found.doc, now) };
+      if (found === undefined || !canSee(req.principal, found.project)) throw itemNotFound(`No ${kind.slice(0, -1)} with id ${id}.`);
+      return { kind, version: found.version, project: found.project, doc: deps.model.complete(kind === 'servers' ? 'server' : 'image', found.doc, now) };
     }
     return undefined;
   };
@@ -88,13 +89,13 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): RouteSteps => {
     prepare: async (c, req): Promise<Prepared & { loaded?: Loaded }> => {
       if (old !== undefined) usedOld(old.spelling, old.name, `"${r.current}"`, req.uses);
       const input = decode(req);
-      const loaded = await load(c, deps.clock.now());
-      return { input, doc: loaded?.doc, version: loaded?.version, loaded };
+      const loaded = await load(c, req, deps.clock.now());
+      return { input, doc: loaded?.doc, version: loaded?.version, project: loaded?.project, loaded };
     },
     perform: async (c, req, prepared) => {
-      const { input, loaded } = prepared as Prepared & { loaded?: Loaded };
+      const { loaded } = prepared as Prepared & { loaded?: Loaded };
       const params = c.req.param() as Record<string, string>;
-      const ctx = new RouteRequest(c, req, scope, deps.clock.now(), deps.version, deps.origin, deps.model, r.owner, params, input, loaded);
+      const ctx = new RouteRequest(c, req, scope, deps.clock.now(), deps.version, deps.origin, deps.model, r.owner, params, prepared, loaded);
       const result = await r.handle(ctx);
       return { doc: loaded?.doc, result: { status: result.status, document: result.value === undefined || r.output === undefined ? undefined : { shape: r.output, value: result.value } } };
     },

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Problem } from './problems.ts';
 import type { Vendors } from './vendors.ts';
+import { compileCheck, PolicySyntaxError, referencedRules } from '../identity/policy-language.ts';
+import { CORE_RULE_DEFAULTS } from '../identity/rules.ts';
 
 /**
  * The load-time rules for one extension descriptor. Structure comes from a zod schema; the rules
@@ -31,6 +33,7 @@ export const definitionSchema = z.strictObject({
   actions: z.array(z.looseObject({ resource: z.literal('server'), name: z.string().min(1), from: z.union([z.literal('any'), z.array(z.string().min(1)).min(1)]) })).optional(),
   routes: z.array(z.looseObject({ method: z.enum(['GET', 'PUT', 'POST', 'DELETE', 'PATCH']), path: z.string().min(1), handle: z.function() })).optional(),
   hooks: z.array(z.strictObject({ on: z.string().min(1), preHandler: z.function().optional(), preSerialization: z.function().optional() })).optional(),
+  policies: z.array(z.strictObject({ name: z.string().min(1), check: z.string(), description: z.string().trim().min(1) })).optional(),
   mediaTypes: z.array(z.strictObject({
     resources: z.array(z.enum(['servers', 'images', 'flavors'])).min(1),
     codec: z.looseObject({ mediaType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'a media type without parameters'), document: z.function(), collection: z.function() }),
@@ -142,11 +145,51 @@ export const checkDefinition = (definition: unknown, label: string, ctx: RuleCon
   if (minVersion !== undefined && !ctx.versions.includes(minVersion)) {
     problem('minVersion', 'min-version', `"${minVersion}" is not an API version of this gateway (${ctx.versions.join(', ')})`);
   }
+  problems.push(...policyProblems(d, label));
   for (const [field, name, kind] of contributedNames(d)) {
     const bad = kind === 'header' ? !HTTP_TOKEN.test(name) : !XML_NAME.test(name) || RESERVED.has(name);
     if (bad) problem(field, 'name-grammar', kind === 'header'
       ? `"${name}" must be an HTTP header name: letters, digits and "-"`
       : `"${name}" must be a name XML, JSON and a URL all carry: a letter, then letters, digits, "_", "-" or "."; not __proto__, constructor or prototype`);
+  }
+  return problems;
+};
+
+/**
+ * Policy: each declared rule parses and refers only to core rules or the extension's own, is
+ * declared once, and every `policy` an action or route names is one of those.
+ */
+const policyProblems = (d: Record<string, unknown>, label: string): Problem[] => {
+  const problems: Problem[] = [];
+  const problem = (field: string, rule: string, message: string) => problems.push({ extension: label, field, rule, message });
+  const core = new Set(CORE_RULE_DEFAULTS.map((r) => r.name));
+  const declared = new Set<string>();
+  const list = (key: string) => (Array.isArray(d[key]) ? (d[key] as unknown[]) : []).map((x) => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : {}));
+  const policies = list('policies');
+  for (const p of policies) if (typeof p.name === 'string') declared.add(p.name);
+  const seen = new Set<string>();
+  policies.forEach((p, i) => {
+    if (typeof p.name !== 'string' || typeof p.check !== 'string') return;
+    if (core.has(p.name)) problem(`policies[${i}].name`, 'policy-name', `"${p.name}" is a core rule; an extension declares rules of its own`);
+    if (seen.has(p.name)) problem(`policies[${i}].name`, 'policy-name', `"${p.name}" is declared twice`);
+    seen.add(p.name);
+    try {
+      compileCheck(p.check);
+      for (const ref of referencedRules(p.check)) {
+        if (!core.has(ref) && !declared.has(ref)) problem(`policies[${i}].check`, 'policy-rule', `refers to rule:${ref}, which is neither a core rule nor one of ${label}'s`);
+      }
+    } catch (err) {
+      if (!(err instanceof PolicySyntaxError)) throw err;
+      problem(`policies[${i}].check`, 'policy-syntax', `"${p.check}": ${err.message}`);
+    }
+  });
+  for (const key of ['actions', 'routes']) {
+    list(key).forEach((x, i) => {
+      if (x.policy === undefined) return;
+      if (typeof x.policy !== 'string' || (!core.has(x.policy) && !declared.has(x.policy))) {
+        problem(`${key}[${i}].policy`, 'policy-rule', `${JSON.stringify(x.policy)} is neither a core rule nor one ${label} declares in policies`);
+      }
+    });
   }
   return problems;
 };

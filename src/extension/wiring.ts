@@ -12,6 +12,7 @@ import type { AttributeContribution, HookContribution, HookPoint, Names, Paramet
 import type { Problem } from './problems.ts';
 import type { Codec } from '../media/codecs.ts';
 import { ExtensionScope, namesFor } from './scope.ts';
+import { actionRule, routeRule } from '../identity/rules.ts';
 import { getOrMake } from '../memo.ts';
 
 /**
@@ -27,6 +28,8 @@ export interface HookDef extends HookContribution {
 
 export interface RouteDef extends Omit<RouteContribution, 'output'> {
   readonly owner: string;
+  /** The policy rule that guards it. */
+  readonly rule: string;
   readonly output?: Shape;
   /** The core resource the output is, if it is one (rendered with the core's view). */
   readonly resource?: 'server' | 'image' | 'flavor';
@@ -345,7 +348,7 @@ export const buildVersionModel = (
       const body = a.bare === true ? shape(a.name, COMPUTE_NS, a.fields ?? []) : { ...shape(a.name, COMPUTE_NS, a.fields ?? []), owner };
       const make = (from: readonly string[]): ActionDef => {
         const t = { from, ...step };
-        return { owner, key, name: a.name, shape: body, transition: () => t, run: a.run };
+        return { owner, key, name: a.name, shape: body, rule: a.policy ?? actionRule(owner, a.name), transition: () => t, run: a.run };
       };
       const keys = a.bare === true ? [a.name] : rootKeys(naming, owner, a.name);
       if (a.from === 'any') anyState.push({ keys, make });
@@ -396,7 +399,7 @@ export const buildVersionModel = (
       const inputKeys = r.input === undefined ? undefined : new Set(r.input.owner === undefined ? [r.input.element] : rootKeys(naming, r.input.owner, r.input.element));
       for (const s of every) {
         const old = s === current ? undefined : (s as OldSpelling);
-        routes.push({ ...r, owner, honoPath: honoOf(pathOf(s)), current: `${r.method} ${currentPath}`, old, resource, output, inputKeys });
+        routes.push({ ...r, owner, rule: r.policy ?? routeRule(owner, r.method, r.path), honoPath: honoOf(pathOf(s)), current: `${r.method} ${currentPath}`, old, resource, output, inputKeys });
       }
     });
     // An extension's own documents (RAX-BAK's backupSchedule) are root names too.

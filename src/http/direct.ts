@@ -18,6 +18,8 @@ interface Entry {
  */
 export class DirectResponses {
   readonly #byPath = new Map<string, Entry>();
+  /** Behind Keystone: whether a request's token is known valid (else Hono answers, after the gate). */
+  admit: ((token: string | string[] | undefined) => boolean) | undefined;
 
   add(path: string, negotiate: Negotiate, rendered: ReadonlyMap<Codec, Rendered>): void {
     const byCodec = new Map([...rendered].map(([codec, r]) => [codec, { headers: { ...r.headers, 'Content-Length': r.body.byteLength }, body: r.body }]));
@@ -31,6 +33,7 @@ export class DirectResponses {
     if (entry === undefined) return false;
     const headers = req.headers;
     if (headers['if-none-match'] !== undefined) return false;
+    if (this.admit !== undefined && !this.admit(headers['x-auth-token'])) return false;
     const codec = entry.negotiate(headers.accept, undefined);
     const r = codec === undefined ? undefined : entry.byCodec.get(codec);
     if (r === undefined) return false;
@@ -44,10 +47,15 @@ export class DirectResponses {
 export interface Serving {
   readonly direct?: DirectResponses;
   readonly maxBodyBytes: number;
+  /** Behind Keystone: whether a token is known valid, for the documents answered ahead of Hono. */
+  readonly admit?: (token: string | string[] | undefined) => boolean;
 }
 
 const byApp = new WeakMap<Hono, Serving>();
 
-export const setServing = (app: Hono, serving: Serving): void => void byApp.set(app, serving);
+export const setServing = (app: Hono, serving: Serving): void => {
+  if (serving.direct !== undefined) serving.direct.admit = serving.admit;
+  byApp.set(app, serving);
+};
 
 export const servingOf = (app: Hono): Serving => byApp.get(app) ?? { maxBodyBytes: 1_048_576 };

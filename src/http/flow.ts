@@ -4,14 +4,18 @@ import type { Codec } from '../media/codecs.ts';
 import type { Incoming, OldUse } from '../media/read.ts';
 import type { Value } from '../model/shape.ts';
 import type { Store, UnitOfWork } from '../store/store.ts';
+import type { Principal } from '../identity/principal.ts';
+import type { Policy } from '../identity/policy.ts';
 import type { Result } from './context.ts';
 
 /**
  * How every core and extension route runs, in this order, as one handler made when the registry
  * is built:
  *
- *     negotiate (406) -> read the body (415, 413, 400) -> begin a unit of work
- *       -> prepare: decode the input, load the resource the path names, pick the action
+ *     negotiate (406) -> who is asking -> read the body (415, 413, 400) -> begin a unit of work
+ *       -> prepare: decode the input, load the resource the path names (404 if the caller's
+ *          project cannot see it), pick the action
+ *       -> authorize: the route's policy rule (or the action's), on the loaded resource (403)
  *       -> preHandler hooks: they see all of that, before anything changes, and may refuse
  *       -> perform: the change, staged
  *       -> preSerialization hooks: they see the result and the documents as changed
@@ -32,6 +36,10 @@ export interface Body {
 export class RequestState {
   body: Body | undefined;
   tx: UnitOfWork | undefined;
+  /** Who the request acts for (identity/): set before anything is read. */
+  principal!: Principal;
+  /** The rules it is checked against (what an extension's `authorize` asks). */
+  policy!: Policy;
   /** Response headers extensions set (`RAX-CBS-Volumes-Attached`). */
   readonly headers: Record<string, string> = {};
   #uses: OldUse[] | undefined;
@@ -59,8 +67,12 @@ export interface Prepared {
   /** The resource the path names, loaded and completed, and its stored version. */
   readonly doc?: Value;
   readonly version?: number;
+  /** The project that owns it ('' for a public one). */
+  readonly project?: string;
   /** For `servers.action`: the action the body names. */
   readonly action?: ActionDef;
+  /** For a list: `all_tenants` asked for every project's resources. */
+  readonly everyProject?: boolean;
 }
 
 /** What a route did. */
@@ -89,6 +101,11 @@ export interface Responder {
 
 export interface FlowParts {
   readonly responder: Responder;
+  /** Who a request acts for (a validated token's user, or noauth's). */
+  readonly identify: (c: Context) => Principal;
+  readonly policy: Policy;
+  /** The route's policy check, once it has prepared (identity/guards.ts). */
+  readonly authorize?: (req: RequestState, prepared: Prepared) => void;
   /** For routes that take a body. */
   readonly read?: (c: Context) => Promise<Body>;
   /** For routes that change data: one unit of work, committed once after every hook. */
@@ -103,9 +120,12 @@ export const flow = (steps: RouteSteps, parts: FlowParts): Handler => {
   const post = parts.preSerialization ?? [];
   return async (c) => {
     const req = parts.responder.begin(c);
+    req.principal = parts.identify(c);
+    req.policy = parts.policy;
     if (parts.read !== undefined) req.body = await parts.read(c);
     if (parts.store !== undefined) req.tx = parts.store.begin();
     const prepared = await steps.prepare(c, req);
+    parts.authorize?.(req, prepared);
     for (let i = 0; i < pre.length; i++) await pre[i]!(c, req, prepared);
     const outcome = await steps.perform(c, req, prepared);
     for (let i = 0; i < post.length; i++) await post[i]!(c, req, prepared, outcome);

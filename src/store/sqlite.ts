@@ -14,22 +14,35 @@ CREATE TABLE IF NOT EXISTS documents (
   id      TEXT    NOT NULL,
   seq     INTEGER NOT NULL,
   version INTEGER NOT NULL,
+  project TEXT    NOT NULL DEFAULT '',
   body    TEXT    NOT NULL,
   PRIMARY KEY (kind, id)
 );
 CREATE INDEX IF NOT EXISTS documents_by_seq ON documents (kind, seq);
 `;
 
+/** Files made before resources had owners: every server was its tenant_id's, everything else public. */
+const addOwners = (db: Database.Database): void => {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(documents)').all().map((c) => c.name);
+  if (columns.includes('project')) return;
+  db.transaction(() => {
+    db.exec("ALTER TABLE documents ADD COLUMN project TEXT NOT NULL DEFAULT ''");
+    db.exec("UPDATE documents SET project = COALESCE(json_extract(body, '$.tenant_id'), '') WHERE kind = 'servers'");
+  })();
+};
+const INDEXES = 'CREATE INDEX IF NOT EXISTS documents_by_project ON documents (kind, project, seq);';
+
 // Documents are serialised at commit: what hooks change in a staged document after the
 // handler staged it is part of the same unit of work.
 type Op =
-  | { readonly op: 'insert'; readonly kind: string; readonly id: string; readonly doc: unknown }
+  | { readonly op: 'insert'; readonly kind: string; readonly id: string; readonly doc: unknown; readonly project: string }
   | { readonly op: 'update'; readonly kind: string; readonly id: string; readonly version: number; readonly doc: unknown }
   | { readonly op: 'delete'; readonly kind: string; readonly id: string; readonly version: number };
 
 interface Row {
   id: string;
   version: number;
+  project: string;
   body: string;
 }
 
@@ -42,8 +55,8 @@ class StagedWork implements UnitOfWork {
     this.#apply = apply;
   }
 
-  insert(kind: string, id: string, doc: unknown): void {
-    this.#ops.push({ op: 'insert', kind, id, doc });
+  insert(kind: string, id: string, doc: unknown, project = ''): void {
+    this.#ops.push({ op: 'insert', kind, id, doc, project });
   }
 
   update(kind: string, id: string, version: number, doc: unknown): void {
@@ -71,12 +84,17 @@ export const openSqliteStore = (file: string): Store => {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  addOwners(db);
+  db.exec(INDEXES);
 
-  const getRow = db.prepare<[string, string], Row>('SELECT id, version, body FROM documents WHERE kind = ? AND id = ?');
+  const getRow = db.prepare<[string, string], Row>('SELECT id, version, project, body FROM documents WHERE kind = ? AND id = ?');
   const seqOf = db.prepare<[string, string], { seq: number }>('SELECT seq FROM documents WHERE kind = ? AND id = ?');
-  const listRows = db.prepare<[string, number], Row>('SELECT id, version, body FROM documents WHERE kind = ? AND seq > ? ORDER BY seq');
+  const listRows = db.prepare<[string, number], Row>('SELECT id, version, project, body FROM documents WHERE kind = ? AND seq > ? ORDER BY seq');
+  const listOwned = db.prepare<[string, string, number], Row>(
+    'SELECT id, version, project, body FROM documents WHERE kind = ? AND project IN (SELECT value FROM json_each(?)) AND seq > ? ORDER BY seq',
+  );
   const nextSeq = db.prepare<[string], { next: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM documents WHERE kind = ?');
-  const insertRow = db.prepare('INSERT INTO documents (kind, id, seq, version, body) VALUES (?, ?, ?, 1, ?)');
+  const insertRow = db.prepare('INSERT INTO documents (kind, id, seq, version, project, body) VALUES (?, ?, ?, 1, ?, ?)');
   const updateRow = db.prepare('UPDATE documents SET version = version + 1, body = ? WHERE kind = ? AND id = ? AND version = ?');
   const deleteRow = db.prepare('DELETE FROM documents WHERE kind = ? AND id = ? AND version = ?');
 
@@ -84,7 +102,7 @@ export const openSqliteStore = (file: string): Store => {
     for (const o of ops) {
       if (o.op === 'insert') {
         if (getRow.get(o.kind, o.id) !== undefined) throw new ConflictError(`${o.kind} ${o.id} already exists`);
-        insertRow.run(o.kind, o.id, nextSeq.get(o.kind)!.next, JSON.stringify(o.doc));
+        insertRow.run(o.kind, o.id, nextSeq.get(o.kind)!.next, o.project, JSON.stringify(o.doc));
       } else if (o.op === 'update') {
         if (updateRow.run(JSON.stringify(o.doc), o.kind, o.id, o.version).changes !== 1) throw new ConflictError(`${o.kind} ${o.id} changed meanwhile`);
       } else if (deleteRow.run(o.kind, o.id, o.version).changes !== 1) {
@@ -93,7 +111,7 @@ export const openSqliteStore = (file: string): Store => {
     }
   });
 
-  const toDoc = <T>(r: Row): StoredDocument<T> => ({ id: r.id, version: r.version, doc: JSON.parse(r.body) as T });
+  const toDoc = <T>(r: Row): StoredDocument<T> => ({ id: r.id, version: r.version, project: r.project, doc: JSON.parse(r.body) as T });
 
   return {
     get: async <T>(kind: string, id: string) => {
@@ -110,7 +128,8 @@ export const openSqliteStore = (file: string): Store => {
       const out: StoredDocument<T>[] = [];
       const limit = opts.limit ?? Infinity;
       if (limit <= 0) return out;
-      for (const r of listRows.iterate(kind, after)) {
+      const rows = opts.projects === undefined ? listRows.iterate(kind, after) : listOwned.iterate(kind, JSON.stringify(opts.projects), after);
+      for (const r of rows) {
         const d = toDoc<T>(r);
         if (opts.where !== undefined && !opts.where(d.doc)) continue;
         out.push(d);

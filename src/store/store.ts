@@ -9,6 +9,8 @@ export interface StoredDocument<T = Record<string, unknown>> {
   readonly id: string;
   /** Bumped by every committed change; an update names the version it read. */
   readonly version: number;
+  /** The project that owns it; '' for a public one (seeded flavors and images). */
+  readonly project: string;
   readonly doc: T;
 }
 
@@ -16,6 +18,8 @@ export interface ListOptions<T> {
   /** Start after the document with this id (OpenStack `marker`). */
   readonly after?: string;
   readonly limit?: number;
+  /** Only documents these projects own ('' for public ones); every document when undefined. Filtered in the query. */
+  readonly projects?: readonly string[];
   /** Filters evaluated by the gateway, so that they stay the same on every backend. */
   readonly where?: (doc: T) => boolean;
 }
@@ -25,7 +29,8 @@ export class MarkerNotFoundError extends Error {}
 
 /** Staged documents are read at commit: changes made to them until then are committed too. */
 export interface UnitOfWork {
-  insert(kind: string, id: string, doc: unknown): void;
+  /** A new document, owned by `project` ('' or omitted: public). */
+  insert(kind: string, id: string, doc: unknown, project?: string): void;
   update(kind: string, id: string, expectedVersion: number, doc: unknown): void;
   delete(kind: string, id: string, expectedVersion: number): void;
   /** True when nothing was staged. */

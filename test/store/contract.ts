@@ -21,7 +21,7 @@ export const storeContract = (name: string, open: () => Promise<Store>): void =>
       tx.insert('servers', 'a', { name: 'web', nested: { n: 1, list: [true, null] } });
       expect(tx.empty).toBe(false);
       await tx.commit();
-      expect(await s.get('servers', 'a')).toEqual({ id: 'a', version: 1, doc: { name: 'web', nested: { n: 1, list: [true, null] } } });
+      expect(await s.get('servers', 'a')).toEqual({ id: 'a', version: 1, project: '', doc: { name: 'web', nested: { n: 1, list: [true, null] } } });
     });
 
     test('kinds are separate', async () => {
@@ -42,11 +42,11 @@ export const storeContract = (name: string, open: () => Promise<Store>): void =>
       const t2 = s.begin();
       t2.update('servers', 'a', 1, { name: 'two' });
       await t2.commit();
-      expect(await s.get('servers', 'a')).toEqual({ id: 'a', version: 2, doc: { name: 'two' } });
+      expect(await s.get('servers', 'a')).toEqual({ id: 'a', version: 2, project: '', doc: { name: 'two' } });
       const stale = s.begin();
       stale.update('servers', 'a', 1, { name: 'lost' });
       await expect(stale.commit()).rejects.toBeInstanceOf(ConflictError);
-      expect(await s.get('servers', 'a')).toEqual({ id: 'a', version: 2, doc: { name: 'two' } });
+      expect(await s.get('servers', 'a')).toEqual({ id: 'a', version: 2, project: '', doc: { name: 'two' } });
     });
 
     test('two writers of the same version: the second gets a conflict, never a lost update', async () => {
@@ -108,6 +108,30 @@ export const storeContract = (name: string, open: () => Promise<Store>): void =>
       expect(await ids({ where: (d: { even: boolean }) => d.even })).toEqual(['m', 'x', 'q']);
       expect(await ids({ where: (d: { even: boolean }) => d.even, after: 'm', limit: 1 })).toEqual(['x']);
       await expect(s.list('servers', { after: 'zz' })).rejects.toBeInstanceOf(MarkerNotFoundError);
+    });
+
+    test('owners: a document keeps the project it was inserted for; lists filter by project in the query', async () => {
+      const s = await fresh();
+      const t = s.begin();
+      t.insert('images', 'public', { n: 1 });
+      t.insert('images', 'alpha-1', { n: 2 }, 'alpha');
+      t.insert('images', 'beta-1', { n: 3 }, 'beta');
+      t.insert('images', 'alpha-2', { n: 4 }, 'alpha');
+      await t.commit();
+      expect((await s.get('images', 'alpha-1'))!.project).toBe('alpha');
+      expect((await s.get('images', 'public'))!.project).toBe('');
+      const ids = async (opts = {}) => (await s.list('images', opts)).map((d) => d.id);
+      expect(await ids()).toEqual(['public', 'alpha-1', 'beta-1', 'alpha-2']);
+      expect(await ids({ projects: ['alpha'] })).toEqual(['alpha-1', 'alpha-2']);
+      expect(await ids({ projects: ['', 'beta'] })).toEqual(['public', 'beta-1']);
+      expect(await ids({ projects: ['alpha'], after: 'alpha-1' })).toEqual(['alpha-2']);
+      expect(await ids({ projects: ['alpha'], limit: 1 })).toEqual(['alpha-1']);
+      expect(await ids({ projects: [] })).toEqual([]);
+      // An update keeps the owner.
+      const u = s.begin();
+      u.update('images', 'beta-1', 1, { n: 5 });
+      await u.commit();
+      expect(await s.get('images', 'beta-1')).toEqual({ id: 'beta-1', version: 2, project: 'beta', doc: { n: 5 } });
     });
 
     test('deleting keeps the order of the rest; new documents come last', async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { storeContract } from './contract.ts';
@@ -17,6 +18,21 @@ test('SQLite: the file and its folder are created on first open, and data surviv
   await t.commit();
   await s1.close();
   const s2 = openSqliteStore(file);
-  expect(await s2.get('servers', 'a')).toEqual({ id: 'a', version: 1, doc: { name: 'kept' } });
+  expect(await s2.get('servers', 'a')).toEqual({ id: 'a', version: 1, project: '', doc: { name: 'kept' } });
   await s2.close();
+});
+
+test('SQLite: a file from before owners gets them: a server is its tenant_id\'s, anything else public', async () => {
+  const file = tempFile();
+  openSqliteStore(file).close();
+  const db = new Database(file);
+  db.exec('DROP TABLE documents; CREATE TABLE documents (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id))');
+  db.prepare('INSERT INTO documents VALUES (?, ?, ?, 1, ?)').run('servers', 's', 1, JSON.stringify({ tenant_id: 'alpha' }));
+  db.prepare('INSERT INTO documents VALUES (?, ?, ?, 1, ?)').run('images', 'i', 1, JSON.stringify({ name: 'x' }));
+  db.close();
+  const s = openSqliteStore(file);
+  expect((await s.get('servers', 's'))!.project).toBe('alpha');
+  expect((await s.get('images', 'i'))!.project).toBe('');
+  expect((await s.list('servers', { projects: ['alpha'] })).map((d) => d.id)).toEqual(['s']);
+  await s.close();
 });

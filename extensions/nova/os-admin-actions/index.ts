@@ -1,4 +1,4 @@
-import { conflictingRequest, defineExtension, type PreHandlerContext } from 'extgate';
+import { conflictingRequest, defineExtension, type ActionContext, type PreHandlerContext } from 'extgate';
 
 /** What a lock leaves alone: reading, and locking or unlocking again. */
 const UNLOCKED_ACTIONS = new Set(['lock', 'unlock']);
@@ -8,6 +8,22 @@ const refuseIfLocked = ({ doc, names, action }: PreHandlerContext) => {
   if (doc === undefined || names.get(doc, 'locked') !== true) return;
   if (action !== undefined && UNLOCKED_ACTIONS.has(action)) return;
   throw conflictingRequest(`Instance ${doc.id} is locked`);
+};
+
+const LOCK = 'os_compute_api:os-lock-server:lock';
+const UNLOCK = 'os_compute_api:os-lock-server:unlock';
+const OVERRIDE = 'os_compute_api:os-lock-server:unlock:unlock_override';
+
+/** nova's locked_by: `owner` when the server's project locks it, `admin` when an admin from elsewhere does. */
+const lockerOf = ({ caller, doc }: ActionContext): 'owner' | 'admin' => (caller.project === doc.tenant_id ? 'owner' : 'admin');
+
+/** nova's is_expected_locked_by: unlocking the other side's lock takes unlock_override (an admin, by default). */
+const unlock = (ctx: ActionContext) => {
+  const { doc, names, authorize } = ctx;
+  const by = names.get<string>(doc, 'locked_by');
+  if (names.get(doc, 'locked') === true && by !== undefined && by !== lockerOf(ctx)) authorize(OVERRIDE);
+  names.set(doc, 'locked', false);
+  names.set(doc, 'locked_by', undefined);
 };
 
 /**
@@ -22,10 +38,25 @@ export default defineExtension({
   updated: '2011-09-20T00:00:00+00:00',
   description: 'Enable admin-only server actions\n\n    Actions include: pause, unpause, suspend, resume, migrate,\n    resetNetwork, injectNetworkInfo, lock, unlock, createBackup\n    ',
   links: [{ rel: 'describedby', type: 'application/pdf', href: 'https://extgate.dev/ext/nova/os-admin-actions.pdf' }],
-  attributes: [{ resource: 'server', name: 'locked', type: 'boolean', output: false }],
+  attributes: [
+    { resource: 'server', name: 'locked', type: 'boolean', output: false },
+    { resource: 'server', name: 'locked_by', output: false },
+  ],
+  // nova's rule names and defaults, so that a nova policy file applies as it is.
+  policies: [
+    { name: LOCK, check: 'rule:project_member_or_admin', description: 'POST /servers/{id}/action lock' },
+    { name: UNLOCK, check: 'rule:project_member_or_admin', description: 'POST /servers/{id}/action unlock' },
+    { name: OVERRIDE, check: 'rule:admin_api', description: 'Unlock a server locked by the other side (an admin, a lock its owner made)' },
+  ],
   actions: [
-    { resource: 'server', name: 'lock', bare: true, from: 'any', run: ({ doc, names }) => names.set(doc, 'locked', true) },
-    { resource: 'server', name: 'unlock', bare: true, from: 'any', run: ({ doc, names }) => names.set(doc, 'locked', false) },
+    {
+      resource: 'server', name: 'lock', bare: true, from: 'any', policy: LOCK,
+      run: (ctx) => {
+        ctx.names.set(ctx.doc, 'locked', true);
+        ctx.names.set(ctx.doc, 'locked_by', lockerOf(ctx));
+      },
+    },
+    { resource: 'server', name: 'unlock', bare: true, from: 'any', policy: UNLOCK, run: unlock },
   ],
   hooks: [
     { on: 'servers.delete', preHandler: refuseIfLocked },

@@ -15,9 +15,14 @@ export default defineExtension({
   links: [{ rel: 'describedby', type: 'application/pdf', href: 'https://extgate.dev/ext/nova/os-server-start-stop.pdf' }],
   // A stopped server can still be snapshotted, as nova allows.
   states: [{ resource: 'server', name: 'SHUTOFF', bare: true, allows: ['createImage'] }],
+  // nova's rule names, so that a nova policy file applies as it is.
+  policies: [
+    { name: 'os_compute_api:servers:stop', check: 'rule:project_member_or_admin', description: 'POST /servers/{id}/action os-stop' },
+    { name: 'os_compute_api:servers:start', check: 'rule:project_member_or_admin', description: 'POST /servers/{id}/action os-start' },
+  ],
   actions: [
     // nova: stop from ACTIVE or ERROR, start from SHUTOFF; anything else is 409.
-    { resource: 'server', name: 'os-stop', bare: true, from: ['ACTIVE', 'ERROR'], to: 'SHUTOFF' },
-    { resource: 'server', name: 'os-start', bare: true, from: ['SHUTOFF'], to: 'ACTIVE' },
+    { resource: 'server', name: 'os-stop', bare: true, from: ['ACTIVE', 'ERROR'], to: 'SHUTOFF', policy: 'os_compute_api:servers:stop' },
+    { resource: 'server', name: 'os-start', bare: true, from: ['SHUTOFF'], to: 'ACTIVE', policy: 'os_compute_api:servers:start' },
   ],
 });

@@ -1,0 +1,124 @@
+/**
+ * The gateway as a Keystone v3 client, as keystonemiddleware's auth_token is: it validates users'
+ * tokens (`GET /v3/auth/tokens` with `X-Subject-Token`) with a service token of its own, which it
+ * obtains with its service user's password, keeps, and renews a minute before it expires (or at
+ * once, if Keystone stops taking it).
+ */
+export interface KeystoneSettings {
+  /** `http://keystone:5000/v3` */
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  readonly project: string;
+  readonly userDomain: string;
+  readonly projectDomain: string;
+  /** How long one call to Keystone may take before the request it serves gets a 503. */
+  readonly timeoutMs: number;
+}
+
+/** What a valid token says. */
+export interface ValidToken {
+  readonly user: string;
+  /** Undefined for a token not scoped to a project (domain or system scope). */
+  readonly project: string | undefined;
+  /** Lower case, with the roles they imply (Keystone lists both). */
+  readonly roles: readonly string[];
+  readonly expiresAt: number;
+}
+
+/** Keystone cannot answer (unreachable, slow, 5xx, or refusing the gateway's own credentials): a 503, never a request let through. */
+export class IdentityUnavailable extends Error {}
+
+interface TokenBody {
+  token?: { expires_at?: string; user?: { id?: string }; project?: { id?: string }; roles?: { name?: string }[] };
+}
+
+const RENEW_BEFORE_MS = 60_000;
+
+export class KeystoneTokens {
+  readonly #s: KeystoneSettings;
+  #service: { id: string; expiresAt: number } | undefined;
+  #obtaining: Promise<string> | undefined;
+  /** Calls made to validate a token (what the cache saves). */
+  validations = 0;
+
+  constructor(settings: KeystoneSettings) {
+    this.#s = { ...settings, url: settings.url.replace(/\/+$/, '') };
+  }
+
+  get url(): string {
+    return this.#s.url;
+  }
+
+  /** What Keystone says of a user's token: valid (with what it carries) or not (undefined). */
+  async validate(token: string): Promise<ValidToken | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const service = await this.#serviceToken();
+      this.validations++;
+      const res = await this.#call('GET', '/auth/tokens?nocatalog', { 'X-Auth-Token': service, 'X-Subject-Token': token });
+      if (res.status === 200) return parseToken(await res.text());
+      await res.body?.cancel();
+      // The subject token is unknown, expired or revoked.
+      if (res.status === 404) return undefined;
+      // Our own token was refused (revoked, keys rotated): a new one, once.
+      if (res.status === 401 && attempt === 0) {
+        this.#service = undefined;
+        continue;
+      }
+      if (res.status === 403) throw new IdentityUnavailable(`Keystone refused to let extgate's service user validate tokens (403): give ${this.#s.username} the service or admin role on ${this.#s.project}`);
+      throw new IdentityUnavailable(`Keystone answered ${res.status} to a token validation`);
+    }
+  }
+
+  async #serviceToken(): Promise<string> {
+    const s = this.#service;
+    if (s !== undefined && s.expiresAt - RENEW_BEFORE_MS > Date.now()) return s.id;
+    this.#obtaining ??= this.#obtain().finally(() => {
+      this.#obtaining = undefined;
+    });
+    return this.#obtaining;
+  }
+
+  async #obtain(): Promise<string> {
+    const s = this.#s;
+    const body = JSON.stringify({
+      auth: {
+        identity: { methods: ['password'], password: { user: { name: s.username, domain: { name: s.userDomain }, password: s.password } } },
+        scope: { project: { name: s.project, domain: { name: s.projectDomain } } },
+      },
+    });
+    const res = await this.#call('POST', '/auth/tokens?nocatalog', { 'Content-Type': 'application/json' }, body);
+    const text = await res.text();
+    if (res.status !== 201) {
+      // The password never goes into a message; Keystone's answer does not hold it either.
+      throw new IdentityUnavailable(`Keystone refused extgate's service credentials (user ${s.username}, project ${s.project}): ${res.status}`);
+    }
+    const id = res.headers.get('x-subject-token');
+    const expiresAt = Date.parse((JSON.parse(text) as TokenBody).token?.expires_at ?? '');
+    if (id === null || Number.isNaN(expiresAt)) throw new IdentityUnavailable('Keystone issued a service token without an id or an expiry');
+    this.#service = { id, expiresAt };
+    return id;
+  }
+
+  async #call(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Response> {
+    try {
+      return await fetch(`${this.#s.url}${path}`, { method, headers, body, signal: AbortSignal.timeout(this.#s.timeoutMs) });
+    } catch (err) {
+      const why = (err as Error).name === 'TimeoutError' ? `no answer within ${this.#s.timeoutMs} ms` : ((err as { cause?: Error }).cause?.message ?? (err as Error).message);
+      throw new IdentityUnavailable(`Keystone at ${this.#s.url} is unreachable: ${why}`);
+    }
+  }
+}
+
+const parseToken = (text: string): ValidToken => {
+  let t: TokenBody['token'];
+  try {
+    t = (JSON.parse(text) as TokenBody).token;
+  } catch {
+    throw new IdentityUnavailable('Keystone answered a token validation with something that is not JSON');
+  }
+  const expiresAt = Date.parse(t?.expires_at ?? '');
+  const user = t?.user?.id;
+  if (user === undefined || Number.isNaN(expiresAt)) throw new IdentityUnavailable('Keystone answered a token validation without a user or an expiry');
+  return { user, project: t?.project?.id, roles: (t?.roles ?? []).flatMap((r) => (typeof r.name === 'string' ? [r.name.toLowerCase()] : [])), expiresAt };
+};
