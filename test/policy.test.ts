@@ -108,7 +108,7 @@ describe('noauth without admin: projects are kept apart, as behind Keystone', ()
       [`/v1/servers/${id}`, { method: 'DELETE', headers: as('beta') }],
       [`/v1/servers/${id}/action`, json('POST', { reboot: { type: 'SOFT' } }, as('beta'))],
       [`/v1/servers/${id}/action`, json('POST', { 'OS-LOCK:lock': null }, as('beta'))],
-      [`/v1/servers/${id}/RAX-BAK/schedule`, { headers: as('beta') }],
+      [`/v1/servers/${id}/RAX-BAK/backup-schedule`, { headers: as('beta') }],
     ] as [string, RequestInit][]) {
       const r = await call(gw.app, path, init);
       expect(r.status, `${init.method ?? 'GET'} ${path}`).toBe(404);

@@ -37,3 +37,31 @@ describe('profiles', () => {
     expect(() => loadConfig({ profile: 'glance', env: {} })).toThrow('profile "glance" does not exist (known: default, nova)');
   });
 });
+
+describe('auth configuration', () => {
+  const keystone = { strategy: 'keystone', keystone: { url: 'http://keystone:5000/v3', username: 'extgate' } };
+
+  test('noauth is the default', () => {
+    expect(loadConfig({ env: {} }).auth).toEqual({ strategy: 'noauth', project: 'openstack', user: 'extgate', roles: ['admin', 'member', 'reader'] });
+  });
+
+  test('the keystone strategy takes its password from EXTGATE_KEYSTONE_PASSWORD; without one, the message says where to put it, and never shows a password', () => {
+    const f = file({ auth: keystone });
+    const c = loadConfig({ file: f, env: { EXTGATE_KEYSTONE_PASSWORD: 's3cret' } });
+    expect(c.auth).toMatchObject({ strategy: 'keystone', cacheSeconds: 300, keystone: { password: 's3cret', project: 'service', userDomain: 'Default' } });
+    expect(() => loadConfig({ file: f, env: {} })).toThrow(/auth\.keystone\.password: is required: set auth\.keystone\.password or EXTGATE_KEYSTONE_PASSWORD/);
+    try {
+      loadConfig({ file: file({ auth: { ...keystone, keystone: { ...keystone.keystone, url: 'not a url', password: 'hunter2' } } }), env: {} });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toContain('auth.keystone.url');
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  test('a policy file is relative to the config file', () => {
+    const f = file({ auth: { strategy: 'noauth', policy: 'policy.json' } });
+    expect(loadConfig({ file: f, env: {} }).auth.policy).toBe(join(f, '..', 'policy.json'));
+  });
+});

@@ -33,10 +33,10 @@ export const runCli = (args: string[], env: Record<string, string> = {}): Spawne
 };
 
 /** Starts `serve` on an ephemeral port and resolves with its base URL once it listens. */
-export const startServer = async (configFile?: string, args: readonly string[] = []): Promise<Spawned & { url: string }> => {
+export const startServer = async (configFile?: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<Spawned & { url: string }> => {
   // Each server gets its own store, so tests never share (or leave) ./data.
   const file = configFile ?? writeConfig({});
-  const s = runCli(['serve', '--config', file, ...args], { PORT: '0', HOST: '127.0.0.1' });
+  const s = runCli(['serve', '--config', file, ...args], { PORT: '0', HOST: '127.0.0.1', ...env });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${s.output()}`)), 20_000);
     const check = () => {
