@@ -11,6 +11,8 @@ export interface Server {
   readonly name: string;
   readonly child: ChildProcess;
   readonly base: string;
+  /** Headers every request to this server carries (a Keystone token). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface Endpoint {
@@ -42,23 +44,23 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-export const start = (name: string, file: string, env: Record<string, string>): Promise<Server> =>
+export const start = (name: string, file: string, env: Record<string, string>, headers?: Record<string, string>): Promise<Server> =>
   new Promise((resolve, reject) => {
     const child = fork(join(import.meta.dirname, 'servers', file), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env } });
     children.add(child);
     child.once('message', (m: { type: string; port: number }) => {
       pin(child.pid, 1);
-      resolve({ name, child, base: `http://127.0.0.1:${m.port}` });
+      resolve({ name, child, base: `http://127.0.0.1:${m.port}`, headers });
     });
     child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
   });
 
 /** GET with our Host header (fetch may not set Host). */
-export const get = (base: string, path: string, accept: string, method = 'GET', body?: string): Promise<{ status: number; type: string; body: string }> =>
+export const get = (base: string, path: string, accept: string, method = 'GET', body?: string, headers: Readonly<Record<string, string>> = {}): Promise<{ status: number; type: string; body: string }> =>
   new Promise((resolve, reject) => {
     const url = new URL(base);
     const req = request(
-      { host: url.hostname, port: url.port, path, method, headers: { Host: HOST, Accept: accept, ...(body ? { 'Content-Type': 'application/json' } : {}) } },
+      { host: url.hostname, port: url.port, path, method, headers: { Host: HOST, Accept: accept, ...headers, ...(body ? { 'Content-Type': 'application/json' } : {}) } },
       (res) => {
         let s = '';
         res.setEncoding('utf8');
@@ -88,17 +90,19 @@ const median = (xs: number[]): number => {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-const load = (o: Options, url: string, accept: string, seconds: number): Promise<LoadResult> | LoadResult =>
-  o.tool === 'wrk' ? wrk({ url, accept, seconds, connections: o.connections, host: HOST }) : cannon({ url, accept, seconds, connections: o.connections, host: HOST });
+const load = (o: Options, s: Server, e: Endpoint, seconds: number): Promise<LoadResult> | LoadResult => {
+  const lo = { url: s.base + e.path, accept: e.accept, seconds, connections: o.connections, host: HOST, headers: s.headers };
+  return o.tool === 'wrk' ? wrk(lo) : cannon(lo);
+};
 
 /** Fails unless every server answers every endpoint with the same bytes. */
 export const checkSameBytes = async (servers: readonly Server[], endpoints: readonly Endpoint[]): Promise<Map<Endpoint, string>> => {
   const bodies = new Map<Endpoint, string>();
   for (const e of endpoints) {
-    const first = await get(servers[0]!.base, e.path, e.accept);
+    const first = await get(servers[0]!.base, e.path, e.accept, 'GET', undefined, servers[0]!.headers);
     if (first.status !== 200) throw new Error(`${servers[0]!.name}: ${e.name} answered ${first.status}`);
     for (const s of servers.slice(1)) {
-      const other = await get(s.base, e.path, e.accept);
+      const other = await get(s.base, e.path, e.accept, 'GET', undefined, s.headers);
       if (other.body !== first.body) throw new Error(`${s.name} answers different bytes than ${servers[0]!.name} for ${e.name}`);
     }
     bodies.set(e, first.body);
@@ -111,7 +115,7 @@ export const checkSameBytes = async (servers: readonly Server[], endpoints: read
  * per-round ratios (runs next to each other in time) with their range.
  */
 export const runRounds = async (o: Options, servers: readonly Server[], endpoints: readonly Endpoint[], pairs: readonly [number, number][], bodies: Map<Endpoint, string>) => {
-  for (const s of servers) for (const e of endpoints) await load(o, s.base + e.path, e.accept, 1); // warm-up (JIT)
+  for (const s of servers) for (const e of endpoints) await load(o, s, e, 1); // warm-up (JIT)
   const results = new Map<string, { rps: number[]; p99: number[]; cpu: number[]; gc: number[] }>();
   const series = (e: Endpoint, s: Server) => results.get(`${e.name}|${s.name}`)!;
   for (let r = 0; r < o.rounds; r++) {
@@ -119,7 +123,7 @@ export const runRounds = async (o: Options, servers: readonly Server[], endpoint
       for (let i = 0; i < servers.length; i++) {
         const s = servers[(i + r) % servers.length]!;
         const before = await cpuMicros(s);
-        const res = await load(o, s.base + e.path, e.accept, o.seconds);
+        const res = await load(o, s, e, o.seconds);
         const after = await cpuMicros(s);
         const key = `${e.name}|${s.name}`;
         const acc = results.get(key) ?? { rps: [], p99: [], cpu: [], gc: [] };

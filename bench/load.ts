@@ -14,6 +14,7 @@ export interface LoadOptions {
   readonly seconds: number;
   readonly connections: number;
   readonly host?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export const hasWrk = (): boolean => spawnSync('wrk', ['--version']).error === undefined;
@@ -23,7 +24,8 @@ const toMs = (value: string, unit: string): number => Number(value) * ({ us: 0.0
 /** wrk (C, one thread) leaves the server most of the second core; prefer it when installed. */
 export const wrk = (o: LoadOptions): LoadResult => {
   const host = o.host === undefined ? [] : ['-H', `Host: ${o.host}`];
-  const out = execFileSync('wrk', ['-t1', `-c${o.connections}`, `-d${o.seconds}s`, '--latency', '-H', `Accept: ${o.accept}`, ...host, o.url], { encoding: 'utf8' });
+  const more = Object.entries(o.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+  const out = execFileSync('wrk', ['-t1', `-c${o.connections}`, `-d${o.seconds}s`, '--latency', '-H', `Accept: ${o.accept}`, ...host, ...more, o.url], { encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
   const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
@@ -33,7 +35,7 @@ export const wrk = (o: LoadOptions): LoadResult => {
 
 /** The fallback: autocannon runs in this process and competes with the server for the cores. */
 export const cannon = async (o: LoadOptions): Promise<LoadResult> => {
-  const r = await autocannon({ url: o.url, connections: o.connections, duration: o.seconds, headers: { accept: o.accept, ...(o.host ? { host: o.host } : {}) } });
+  const r = await autocannon({ url: o.url, connections: o.connections, duration: o.seconds, headers: { accept: o.accept, ...(o.host ? { host: o.host } : {}), ...o.headers } });
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`autocannon: ${r.non2xx} non-2xx, ${r.errors} errors`);
   return { rps: r.requests.average, p99ms: r.latency.p99, requests: r.requests.total };
 };

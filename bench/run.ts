@@ -3,7 +3,7 @@
  * hand-written Hono handler on the same store (compute reads), in one run each, in interleaved
  * time-bounded rounds. Compare ratios within a run, never across runs.
  *
- *   npm run bench -- --suite all|discovery|compute --rounds 15 --seconds 2 --connections 32
+ *   npm run bench -- --suite all|discovery|compute|identity --rounds 15 --seconds 2 --connections 32
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkSameBytes, chooseTool, get, pin, runRounds, start, type Endpoint, type Options } from './harness.ts';
 import type { Fixture } from './servers/common.ts';
+import { startKeystoneStub } from './keystone-stub.ts';
 
 const { values } = parseArgs({
   options: {
@@ -121,8 +122,43 @@ const compute = async () => {
   for (const s of servers) s.child.kill();
 };
 
+/**
+ * Identity: a read with a Keystone token the gateway has cached, against the same read in noauth,
+ * on the same store: what the gate, the cache lookup and the project filter cost a request.
+ */
+const identity = async () => {
+  const project = 'bench-project';
+  const keystone = await startKeystoneStub(project);
+  const store = join(mkdtempSync(join(tmpdir(), 'extgate-bench-store-')), 'db.sqlite');
+  const config = { store: { path: store }, durations: { BUILD: 0 } };
+  const noauth = await start('gateway, noauth', 'gateway.ts', { BENCH_CONFIG: JSON.stringify(config) });
+  let id = '';
+  for (let i = 0; i < 100; i++) {
+    const body = JSON.stringify({ server: { name: `server-${i}`, imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001', metadata: { index: String(i) } } });
+    const r = await get(noauth.base, `/v1/${project}/servers`, 'application/json', 'POST', body);
+    id ||= JSON.parse(r.body).server.id;
+  }
+  const auth = { strategy: 'keystone', keystone: { url: keystone.url, username: 'extgate', password: 'bench', project: 'service' } };
+  const keystoneGateway = await start('gateway, Keystone token cached', 'gateway.ts', { BENCH_CONFIG: JSON.stringify({ ...config, auth }) }, { 'X-Auth-Token': 'gAAAAABbenchmarktoken' });
+  const servers = [noauth, keystoneGateway];
+  // Unscoped paths: in noauth the default project (an admin's: everything), behind Keystone the token's.
+  const endpoints: Endpoint[] = [
+    { name: 'GET /v1/servers/{id} (JSON)', path: `/v1/servers/${id}`, accept: 'application/json' },
+    { name: 'GET /v1/servers/{id} (XML)', path: `/v1/servers/${id}`, accept: 'application/xml' },
+    { name: 'GET /v1/servers/detail?limit=100 (JSON)', path: '/v1/servers/detail?limit=100', accept: 'application/json' },
+    { name: 'GET /v1/extensions (JSON)', path: '/v1/extensions', accept: 'application/json' },
+  ];
+  const bodies = await checkSameBytes(servers, endpoints);
+  console.log(`\n== identity: a cached Keystone token against noauth, ${options.tool}, ${options.connections} connections, ${options.rounds} rounds x ${options.seconds}s, interleaved`);
+  await runRounds(options, servers, endpoints, [[1, 0]], bodies);
+  console.log(`\nKeystone validations during the whole run: ${keystone.validations()}`);
+  for (const s of servers) s.child.kill();
+  keystone.close();
+};
+
 const main = async () => {
   pin(process.pid, 0);
+  if (values.suite === 'identity') await identity();
   if (values.suite === 'all' || values.suite === 'discovery') await discovery();
   if (values.suite === 'all' || values.suite === 'compute') await compute();
 };

@@ -64,26 +64,36 @@ export class KeystoneGate {
   /** Puts the gate in front of the app's fetch. */
   install(app: Hono): void {
     const fetch = app.fetch;
-    app.fetch = async (request, env, ctx) => {
+    app.fetch = (request, env, ctx) => {
       const routed = this.#o.routingPath(request);
       if (this.#o.public.has(routed)) return fetch(request, env, ctx);
       const bindings: Bindings = (env as Bindings | undefined) ?? {};
       const incoming = bindings.incoming;
       const header = incoming === undefined ? (request.headers.get('x-auth-token') ?? undefined) : incoming.headers['x-auth-token'];
-      let principal: Principal;
-      try {
-        principal = await this.#principal(typeof header === 'string' ? header : undefined);
-      } catch (err) {
-        if (!(err instanceof Fault)) throw err;
-        return this.#fault(request, err);
+      const token = typeof header === 'string' ? header : undefined;
+      // A cached token (nearly every request) goes on without a promise in between.
+      const cached = token === undefined ? undefined : this.#o.cache.peek(token, this.#now());
+      if (cached != null) {
+        this.#o.cache.hits++;
+        return this.#pass(request, routed, cached, bindings, fetch, ctx);
       }
-      const tenant = tenantIn(rawPath(request.url), routed);
-      if (tenant !== undefined && decoded(tenant) !== principal.project) {
-        return this.#fault(request, new Fault('forbidden', `The token is scoped to project ${principal.project}, not to ${decoded(tenant)} that the URL names.`));
-      }
-      bindings.principal = principal;
-      return fetch(request, bindings, ctx);
+      return this.#principal(token).then(
+        (principal) => this.#pass(request, routed, principal, bindings, fetch, ctx),
+        (err: unknown) => {
+          if (err instanceof Fault) return this.#fault(request, err);
+          throw err;
+        },
+      );
     };
+  }
+
+  #pass(request: Request, routed: string, principal: Principal, bindings: Bindings, fetch: Hono['fetch'], ctx: Parameters<Hono['fetch']>[2]): Response | Promise<Response> {
+    const tenant = tenantIn(rawPath(request.url), routed);
+    if (tenant !== undefined && decoded(tenant) !== principal.project) {
+      return this.#fault(request, new Fault('forbidden', `The token is scoped to project ${principal.project}, not to ${decoded(tenant)} that the URL names.`));
+    }
+    bindings.principal = principal;
+    return fetch(request, bindings, ctx);
   }
 
   async #principal(token: string | undefined): Promise<Principal> {
