@@ -24,6 +24,7 @@ import type { Store } from './store/store.ts';
 import { badMethod } from './media/fault.ts';
 import { addressedAs } from './model/naming.ts';
 import { Policy, type PolicyProblem } from './identity/policy.ts';
+import { referencedRules } from './identity/policy-language.ts';
 import { CORE_RULE_DEFAULTS, CORE_RULES } from './identity/rules.ts';
 import { extensionRuleDefaults } from './extension/policies.ts';
 import { actionGuard, listGuard, ruleGuard, type Guard } from './identity/guards.ts';
@@ -81,6 +82,13 @@ export type AuthOptions =
 
 export const NOAUTH: AuthOptions = { strategy: 'noauth', project: 'openstack', user: 'extgate', roles: ['admin', 'member', 'reader'] };
 
+/** Rules a policy file sets that no route checks and no rule refers to. */
+const unusedRules = (defaults: readonly { name: string }[], overrides: Readonly<Record<string, string>> = {}): string[] => {
+  const known = new Set(defaults.map((d) => d.name));
+  const referenced = new Set(Object.values(overrides).flatMap(referencedRules));
+  return Object.keys(overrides).filter((name) => !known.has(name) && !referenced.has(name));
+};
+
 /** The policy rules in force are wrong (a policy file, or extensions' declarations together). */
 export class PolicyError extends Error {
   constructor(readonly problems: readonly PolicyProblem[]) {
@@ -117,9 +125,11 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
   const direct = new DirectResponses();
   const log = opts.log ?? ((m: string) => console.error(m));
   const oldNames = opts.oldNames ?? new OldNameUses(log, () => opts.clock.now());
-  const built = Policy.build([...CORE_RULE_DEFAULTS, ...extensionRuleDefaults(registry.extensions)], opts.policyRules, opts.policySource);
+  const defaults = [...CORE_RULE_DEFAULTS, ...extensionRuleDefaults(registry.extensions)];
+  const built = Policy.build(defaults, opts.policyRules, opts.policySource);
   if (built.policy === undefined) throw new PolicyError(built.problems);
   const policy = built.policy;
+  for (const name of unusedRules(defaults, opts.policyRules)) log(`policy: ${opts.policySource ?? 'the policy file'} sets "${name}", which nothing checks or refers to (misspelt, or an extension not loaded?)`);
   const auth = opts.auth ?? NOAUTH;
   let gate: KeystoneGate | undefined;
   let identify: (c: Context) => Principal;

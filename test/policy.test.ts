@@ -179,6 +179,11 @@ describe('a policy file overrides the defaults', () => {
     expect(await gw.store.list('servers')).toEqual([]);
   });
 
+  test('a rule nothing checks or refers to is logged at start (a misspelt name)', async () => {
+    const gw = await testGateway({ auth: { strategy: 'noauth', policy: file({ 'os_compute_api:servers:creat': '!', mine: 'role:x', 'os_compute_api:servers:show': 'rule:mine' }) } });
+    expect(gw.logged.filter((l) => l.startsWith('policy:'))).toEqual([expect.stringContaining('sets "os_compute_api:servers:creat", which nothing checks or refers to')]);
+  });
+
   test('an extension\'s action rule, by its default name: a 403 before the action runs', async () => {
     const gw = await testGateway({ auth: { strategy: 'noauth', policy: file({ 'OS-LOCK:lock': 'role:nobody' }) } });
     const id = (await call(gw.app, '/v1/servers', json('POST', server))).json().server.id;
