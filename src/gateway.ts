@@ -12,6 +12,7 @@ import { CORE_CODECS, versionCodecs } from './media/codecs.ts';
 import { negotiation } from './media/negotiate.ts';
 import { extensionsDiscovery } from './discovery/extensions.ts';
 import { versionsDiscovery } from './discovery/versions.ts';
+import { vendorsDiscovery } from './discovery/vendors.ts';
 import { onError, onNotFound, type Log } from './http/errors.ts';
 import { RoutingPaths } from './http/path.ts';
 import { bodyReader, commit, encoderCache, readerCache, responder } from './http/pipeline.ts';
@@ -155,6 +156,7 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
     routes.get(`${v}/extensions`, extensions.list);
     for (const alias of extensions.aliases) routes.get(`${v}/extensions/${alias}`, extensions.showOne(alias));
     routes.fallback(`${v}/extensions/:alias`, ['GET'], extensions.showMissing);
+    routes.get(`${v}/vendors`, vendorsDiscovery(registry.vendors, versionCodecs(view.version.id)));
     for (const [path, rendered] of extensions.documents) direct.add(`${v}${path}`, extensions.negotiate, rendered);
     wireCompute(routes, view, opts, oldNames, origin, { identify, policy });
   }

@@ -9,6 +9,7 @@ import { render, sendRendered, type Rendered } from '../media/respond.ts';
 import { hasQuery, requestHeader, responseCodec } from '../http/request.ts';
 import { extensionsCollection, extensionShape } from './shapes.ts';
 import { pageRequest, paginate } from './pagination.ts';
+import { searchable, searchFilter } from './search.ts';
 import type { Origin } from '../http/origin.ts';
 
 const linkOf = (l: Link): Link => (l.type === undefined ? { rel: l.rel, href: l.href } : { rel: l.rel, type: l.type, href: l.href });
@@ -53,13 +54,17 @@ export const extensionsDiscovery = (view: VersionView, codecs: readonly Codec[],
   /** Each extension's document, by alias, in every media type. */
   const shows = new Map(items.map((i) => [i.alias as string, new Map(showEncoders.map(([codec, doc]) => [codec, render(doc(i), codec.mediaType)]))]));
 
+  const searchables = items.map(searchable);
+
   const list = (c: Context): Response => {
     const codec = responseCodec(c, negotiate, codecs);
     const ifNoneMatch = requestHeader(c, 'if-none-match');
     if (!hasQuery(c.req.url)) return sendRendered(ifNoneMatch, lists.get(codec)!);
     const page = pageRequest(c);
-    if (page.limit === undefined && page.marker === undefined) return sendRendered(ifNoneMatch, lists.get(codec)!);
-    const p = paginate(c, items, (i) => i.alias as string, page, origin);
+    const filter = searchFilter(c);
+    if (page.limit === undefined && page.marker === undefined && filter === undefined) return sendRendered(ifNoneMatch, lists.get(codec)!);
+    const found = filter === undefined ? items : searchables.filter(filter).map((s) => s.item);
+    const p = paginate(c, found, (i) => i.alias as string, page, origin);
     return sendRendered(ifNoneMatch, render(encoders.get(codec)!(p.items, p.links), codec.mediaType));
   };
 

@@ -46,9 +46,11 @@ export const paginate = <T>(
   const slice = items.slice(start, end);
   const links: Link[] = [];
   if (end < items.length && slice.length > 0) {
+    // The next page keeps every other parameter (a search's filters), with the new marker.
     const url = c.req.url;
-    const next = `${origin(c)}${rawPath(url)}?limit=${page.limit}&marker=${encodeURIComponent(keyOf(slice[slice.length - 1]!))}`;
-    links.push({ rel: 'next', href: next });
+    const query = new URLSearchParams(url.slice(url.indexOf('?') + 1));
+    query.set('marker', keyOf(slice[slice.length - 1]!));
+    links.push({ rel: 'next', href: `${origin(c)}${rawPath(url)}?${query.toString()}` });
   }
   return { items: slice, links };
 };

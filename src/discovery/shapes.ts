@@ -24,3 +24,7 @@ export const versionsCollection = collection('versions', versionSummaryShape);
 
 /** The version document at `/v1`: media types before links, as version.rng orders them. */
 export const versionShape = shape('version', COMMON_NS, [...versionFields, list('media-types', mediaTypeShape), links()]);
+
+/** A registered vendor prefix: `<vendor prefix="RAX" name="Rackspace"/>`. */
+export const vendorShape = shape('vendor', COMMON_NS, [attribute('prefix'), attribute('name')]);
+export const vendorsCollection = collection('vendors', vendorShape);

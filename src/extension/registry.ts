@@ -44,6 +44,8 @@ export interface Registry {
   readonly extensions: readonly Extension[];
   /** Problems of extensions left out (only when invalid ones are skipped). */
   readonly problems: readonly Problem[];
+  /** The registered vendor prefixes. */
+  readonly vendors: Vendors;
   version(id: string): VersionView | undefined;
 }
 
@@ -132,7 +134,7 @@ export const buildRegistry = (modules: readonly LoadedModule[], opts: RegistryOp
   }
   const views = built.map((b) => b.view);
   const byId = new Map(views.map((v) => [v.version.id, v]));
-  return { versions: views, extensions: loaded, problems, version: (id) => byId.get(id) };
+  return { versions: views, extensions: loaded, problems, vendors: opts.vendors, version: (id) => byId.get(id) };
 };
 
 const same = (a: Problem, b: Problem): boolean => a.extension === b.extension && a.field === b.field && a.rule === b.rule && a.message === b.message;
