@@ -38,7 +38,7 @@ const versionSchema = z.strictObject({
 
 const keystoneSchema = z.strictObject({
   /** Keystone's v3 API, as the gateway reaches it: `http://keystone:5000/v3`. */
-  url: z.string().regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, 'an http(s) URL such as http://keystone:5000/v3'),
+  url: z.string().regex(/^https?:\/\/[^/?#\s@]+(\/[^?#\s]*)?$/, 'an http(s) URL such as http://keystone:5000/v3, without credentials in it'),
   /** Where clients reach Keystone, for WWW-Authenticate (default: url). */
   publicUrl: z.string().regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, 'an http(s) URL').optional(),
   /** The gateway's service user, which validates tokens (it needs the service or admin role). */

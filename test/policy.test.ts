@@ -30,7 +30,9 @@ describe('the policy language (oslo.policy check strings)', () => {
     ['project_id:%(project_id)s', who([], 'beta'), false],
     ['user_id:%(user_id)s', who([], 'alpha', 'owner'), true],
     ['is_admin:True', who(['admin']), true],
-    ['is_admin:true', who(['member']), false],
+    ['is_admin:True', who(['member']), false],
+    ['is_admin:False', who(['member']), true],
+    ['is_admin:true', who(['admin']), false], // compared as oslo does: exactly
     ['role:reader and not role:member', who(['reader']), true],
     ['role:reader and not role:member', who(['reader', 'member']), false],
     // `and` binds tighter than `or`; parentheses change it.
@@ -92,7 +94,8 @@ const server = { server: { name: 'web', imageRef: IMAGE, flavorRef: FLAVOR } };
 const as = (project: string, extra: Record<string, string> = {}) => ({ 'X-Auth-Project-Id': project, ...extra });
 
 describe('noauth without admin: projects are kept apart, as behind Keystone', () => {
-  const isolated = () => testGateway({ auth: { strategy: 'noauth', roles: ['member', 'reader'] } });
+  // `member` alone: it implies `reader`, as Keystone's bootstrap roles do.
+  const isolated = () => testGateway({ auth: { strategy: 'noauth', roles: ['member'] } });
 
   test('another project\'s server is a 404 on show, update, delete and every action, and not in its lists', async () => {
     const gw = await isolated();
@@ -120,6 +123,22 @@ describe('noauth without admin: projects are kept apart, as behind Keystone', ()
     // Nothing changed: still ACTIVE, named web, unlocked.
     const seen = (await call(gw.app, `/v1/servers/${id}`, { headers: as('alpha') })).json().server;
     expect([seen.status, seen.name, seen['OS-LOCK:locked']]).toEqual(['ACTIVE', 'web', false]);
+  });
+
+  test('another project\'s private image is no imageRef, whether or not it exists; nor is another project\'s server a marker', async () => {
+    const gw = await isolated();
+    const id = (await call(gw.app, '/v1/servers', json('POST', server, as('alpha')))).json().server.id;
+    gw.clock.advance(2000);
+    const imageId = (await call(gw.app, `/v1/servers/${id}/action`, json('POST', { createImage: { name: 'snap' } }, as('alpha')))).headers.get('location')!.split('/').pop();
+    gw.clock.advance(2000);
+    const theirs = await call(gw.app, '/v1/servers', json('POST', { server: { ...server.server, imageRef: imageId } }, as('beta')));
+    const nothing = await call(gw.app, '/v1/servers', json('POST', { server: { ...server.server, imageRef: '00000000-0000-4000-8000-000000000000' } }, as('beta')));
+    expect(theirs.status).toBe(400);
+    expect(theirs.json().badRequest.message.replace(imageId, 'X')).toBe(nothing.json().badRequest.message.replace('00000000-0000-4000-8000-000000000000', 'X'));
+    expect((await call(gw.app, '/v1/servers', json('POST', { server: { ...server.server, imageRef: imageId } }, as('alpha')))).status).toBe(202);
+    const marker = await call(gw.app, `/v1/servers?marker=${id}`, { headers: as('beta') });
+    const unknown = await call(gw.app, '/v1/servers?marker=00000000-0000-4000-8000-000000000000', { headers: as('beta') });
+    expect([marker.status, unknown.status]).toEqual([400, 400]);
   });
 
   test('a snapshot is its project\'s image; seeded images are everyone\'s', async () => {
@@ -170,8 +189,8 @@ describe('a policy file overrides the defaults', () => {
     return path;
   };
 
-  test('a denied create is a 403 naming the rule and stores nothing; an extension\'s action is covered too', async () => {
-    const policy = file({ 'os_compute_api:servers:create': '!', 'OS-LOCK:lock': 'role:nobody' });
+  test('a denied create is a 403 naming the rule and stores nothing', async () => {
+    const policy = file({ 'os_compute_api:servers:create': '!' });
     const gw = await testGateway({ auth: { strategy: 'noauth', policy } });
     const r = await call(gw.app, '/v1/servers', { ...json('POST', server), headers: { 'Content-Type': 'application/json', Accept: 'application/xml' } });
     expect(r.status).toBe(403);
@@ -221,6 +240,9 @@ describe('unlocking the other side\'s lock takes the override rule (nova\'s lock
     expect(refused.json().forbidden.message).toBe(`Policy doesn't allow ${rule} to be performed.`);
     // Still locked: a change is refused.
     expect((await call(members.app, `/v1/servers/${id}`, { method: 'DELETE' })).status).toBe(409);
+    // The owner locking it again leaves the admin's lock as it is (nova's lock returns early).
+    expect((await act(members, lock)).status).toBe(202);
+    expect((await act(members, unlock)).status).toBe(403);
     expect((await act(admins, unlock)).status).toBe(202);
     // The owner's own lock is the owner's to lift.
     expect((await act(members, lock)).status).toBe(202);

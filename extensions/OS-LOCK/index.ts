@@ -1,4 +1,5 @@
-import { conflictingRequest, defineExtension, type ActionContext, type PreHandlerContext } from 'extgate';
+import { conflictingRequest, defineExtension, type PreHandlerContext } from 'extgate';
+import { lock, unlockWith } from './locked-by.ts';
 
 /** A locked server refuses every change but unlocking: checked before the change is made. */
 const refuseIfLocked = ({ doc, names, action }: PreHandlerContext) => {
@@ -8,18 +9,6 @@ const refuseIfLocked = ({ doc, names, action }: PreHandlerContext) => {
 };
 
 const OVERRIDE = 'OS-LOCK:unlock:override';
-
-/** Who locks a server: its project's own (`owner`), or an admin from elsewhere (`admin`), as nova records it. */
-const lockerOf = ({ caller, doc }: ActionContext): 'owner' | 'admin' => (caller.project === doc.tenant_id ? 'owner' : 'admin');
-
-/** Unlocking a server the other side locked (an owner's lock by an admin, an admin's by the owner) takes the override rule. */
-const unlock = (ctx: ActionContext) => {
-  const { doc, names, authorize } = ctx;
-  const by = names.get<string>(doc, 'locked_by');
-  if (names.get(doc, 'locked') === true && by !== undefined && by !== lockerOf(ctx)) authorize(OVERRIDE);
-  names.set(doc, 'locked', false);
-  names.set(doc, 'locked_by', undefined);
-};
 
 /** Server Lock, an OpenStack extension: lock and unlock actions; a locked server refuses changes. See README.md. */
 export default defineExtension({
@@ -38,14 +27,8 @@ export default defineExtension({
   ],
   policies: [{ name: OVERRIDE, check: 'rule:admin_api', description: 'Unlock a server locked by the other side: an admin, a lock its owner made; the owner, a lock an admin made' }],
   actions: [
-    {
-      resource: 'server', name: 'lock', from: 'any',
-      run: (ctx) => {
-        ctx.names.set(ctx.doc, 'locked', true);
-        ctx.names.set(ctx.doc, 'locked_by', lockerOf(ctx));
-      },
-    },
-    { resource: 'server', name: 'unlock', from: 'any', run: unlock },
+    { resource: 'server', name: 'lock', from: 'any', run: lock },
+    { resource: 'server', name: 'unlock', from: 'any', run: unlockWith(OVERRIDE) },
   ],
   hooks: [
     { on: 'servers.update', preHandler: refuseIfLocked },

@@ -200,7 +200,8 @@ export const compute = (d: ComputeDeps) => {
       const imageId = idOfRef(input!.imageRef as string);
       const flavorId = idOfRef(input!.flavorRef as string);
       const image = await store.get<ImageDoc>('images', imageId);
-      if (image === undefined) throw badRequest(`imageRef ${input!.imageRef} names no image.`);
+      // Another project's private image is no image, and whether it exists is not told.
+      if (image === undefined || !canSee(req.principal, image.project)) throw badRequest(`imageRef ${input!.imageRef} names no image.`);
       if (model.complete('image', image.doc, now).status !== 'ACTIVE') throw badRequest(`The image ${imageId} is not ACTIVE.`);
       if ((await store.get('flavors', flavorId)) === undefined) throw badRequest(`flavorRef ${input!.flavorRef} names no flavor.`);
       const id = randomUUID();
@@ -350,12 +351,13 @@ export interface Seeds {
 export const seed = async (store: Store, model: VersionModel, clock: Clock, seeds: Seeds) => {
   const tx = store.begin();
   const now = clock.now();
-  for (const f of seeds.flavors) if ((await store.get('flavors', f.id)) === undefined) tx.insert('flavors', f.id, { ...f });
+  // Seeded flavors and images are public: everyone's.
+  for (const f of seeds.flavors) if ((await store.get('flavors', f.id)) === undefined) tx.insert('flavors', f.id, { ...f }, '');
   for (const i of seeds.images) {
     if ((await store.get('images', i.id)) !== undefined) continue;
     const doc: Value = { ...i, status: 'ACTIVE', created: isoSeconds(now), updated: isoSeconds(now) };
     for (const [k, v] of model.defaults.image) if (doc[k] === undefined) doc[k] = structuredClone(v);
-    tx.insert('images', i.id, doc);
+    tx.insert('images', i.id, doc, '');
   }
   await tx.commit();
 };

@@ -7,6 +7,7 @@ import { formatSuffix } from '../http/path.ts';
 import { rawPath } from '../http/request.ts';
 import type { Log } from '../http/errors.ts';
 import { IdentityUnavailable, type KeystoneTokens } from './keystone.ts';
+import { decodedSegment } from './noauth.ts';
 import type { Policy } from './policy.ts';
 import type { Principal } from './principal.ts';
 import type { TokenCache } from './token-cache.ts';
@@ -59,7 +60,10 @@ export class KeystoneGate {
   }
 
   /** Whether a token is cached as valid: documents answered ahead of Hono (http/direct.ts) may serve it. */
-  readonly admits = (token: string | string[] | undefined): boolean => typeof token === 'string' && (this.#o.cache.peek(token, this.#now()) ?? null) !== null;
+  readonly admits = (token: string | string[] | undefined): boolean => {
+    const p = typeof token === 'string' ? this.#o.cache.peek(token, this.#now()) : undefined;
+    return p != null && p.project !== '';
+  };
 
   /** Puts the gate in front of the app's fetch. */
   install(app: Hono): void {
@@ -88,9 +92,11 @@ export class KeystoneGate {
   }
 
   #pass(request: Request, routed: string, principal: Principal, bindings: Bindings, fetch: Hono['fetch'], ctx: Parameters<Hono['fetch']>[2]): Response | Promise<Response> {
+    // Checked on every request, cached or not: a domain- or system-scoped token owns no servers.
+    if (principal.project === '') return this.#fault(request, new Fault('forbidden', 'The token is not scoped to a project; the compute API needs a project-scoped token.'));
     const tenant = tenantIn(rawPath(request.url), routed);
-    if (tenant !== undefined && decoded(tenant) !== principal.project) {
-      return this.#fault(request, new Fault('forbidden', `The token is scoped to project ${principal.project}, not to ${decoded(tenant)} that the URL names.`));
+    if (tenant !== undefined && decodedSegment(tenant) !== principal.project) {
+      return this.#fault(request, new Fault('forbidden', `The token is scoped to project ${principal.project}, not to ${decodedSegment(tenant)} that the URL names.`));
     }
     bindings.principal = principal;
     return fetch(request, bindings, ctx);
@@ -103,12 +109,11 @@ export class KeystoneGate {
     try {
       found = await this.#o.cache.get(token, this.#now, () => this.#validate(token));
     } catch (err) {
-      if (!(err instanceof IdentityUnavailable)) throw err;
-      this.#logOutage(err.message);
+      // Whatever went wrong asking Keystone, the request is not let through, and it is not a 500.
+      this.#logOutage(err instanceof IdentityUnavailable ? err.message : `validating a token failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       throw new Fault('serviceUnavailable', 'The identity service is unavailable; the token could not be validated. Try again later.', { headers: { 'Retry-After': RETRY_AFTER_SECONDS } });
     }
     if (found === null) throw this.#unauthorized('The token is not valid: unknown, expired or revoked.');
-    if (found.project === '') throw new Fault('forbidden', 'The token is not scoped to a project; the compute API needs a project-scoped token.');
     return found;
   }
 
@@ -140,10 +145,3 @@ export class KeystoneGate {
   }
 }
 
-const decoded = (segment: string): string => {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-};

@@ -50,19 +50,23 @@ export class KeystoneTokens {
     return this.#s.url;
   }
 
-  /** What Keystone says of a user's token: valid (with what it carries) or not (undefined). */
+  /**
+   * What Keystone says of a user's token: valid (with what it carries) or not (undefined). One
+   * deadline covers the whole validation, a new service token and a retry included.
+   */
   async validate(token: string): Promise<ValidToken | undefined> {
+    const deadline = AbortSignal.timeout(this.#s.timeoutMs);
     for (let attempt = 0; ; attempt++) {
-      const service = await this.#serviceToken();
+      const service = await this.#serviceToken(deadline);
       this.validations++;
-      const res = await this.#call('GET', '/auth/tokens?nocatalog', { 'X-Auth-Token': service, 'X-Subject-Token': token });
-      if (res.status === 200) return parseToken(await res.text());
-      await res.body?.cancel();
+      const res = await this.#call('GET', '/auth/tokens?nocatalog', { 'X-Auth-Token': service, 'X-Subject-Token': token }, deadline);
+      if (res.status === 200) return parseToken(await this.#text(res));
+      await res.body?.cancel().catch(() => undefined);
       // The subject token is unknown, expired or revoked.
       if (res.status === 404) return undefined;
-      // Our own token was refused (revoked, keys rotated): a new one, once.
+      // Our own token was refused (revoked, keys rotated): a new one, once; unless another request got one meanwhile.
       if (res.status === 401 && attempt === 0) {
-        this.#service = undefined;
+        if (this.#service?.id === service) this.#service = undefined;
         continue;
       }
       if (res.status === 403) throw new IdentityUnavailable(`Keystone refused to let extgate's service user validate tokens (403): give ${this.#s.username} the service or admin role on ${this.#s.project}`);
@@ -70,16 +74,16 @@ export class KeystoneTokens {
     }
   }
 
-  async #serviceToken(): Promise<string> {
+  async #serviceToken(deadline: AbortSignal): Promise<string> {
     const s = this.#service;
     if (s !== undefined && s.expiresAt - RENEW_BEFORE_MS > Date.now()) return s.id;
-    this.#obtaining ??= this.#obtain().finally(() => {
+    this.#obtaining ??= this.#obtain(deadline).finally(() => {
       this.#obtaining = undefined;
     });
     return this.#obtaining;
   }
 
-  async #obtain(): Promise<string> {
+  async #obtain(deadline: AbortSignal): Promise<string> {
     const s = this.#s;
     const body = JSON.stringify({
       auth: {
@@ -87,38 +91,63 @@ export class KeystoneTokens {
         scope: { project: { name: s.project, domain: { name: s.projectDomain } } },
       },
     });
-    const res = await this.#call('POST', '/auth/tokens?nocatalog', { 'Content-Type': 'application/json' }, body);
-    const text = await res.text();
+    const res = await this.#call('POST', '/auth/tokens?nocatalog', { 'Content-Type': 'application/json' }, deadline, body);
+    const text = await this.#text(res);
     if (res.status !== 201) {
       // The password never goes into a message; Keystone's answer does not hold it either.
       throw new IdentityUnavailable(`Keystone refused extgate's service credentials (user ${s.username}, project ${s.project}): ${res.status}`);
     }
     const id = res.headers.get('x-subject-token');
-    const expiresAt = Date.parse((JSON.parse(text) as TokenBody).token?.expires_at ?? '');
+    const expiresAt = Date.parse(parseBody(text)?.expires_at ?? '');
     if (id === null || Number.isNaN(expiresAt)) throw new IdentityUnavailable('Keystone issued a service token without an id or an expiry');
     this.#service = { id, expiresAt };
     return id;
   }
 
-  async #call(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Response> {
+  async #call(method: string, path: string, headers: Record<string, string>, signal: AbortSignal, body?: string): Promise<Response> {
     try {
-      return await fetch(`${this.#s.url}${path}`, { method, headers, body, signal: AbortSignal.timeout(this.#s.timeoutMs) });
+      return await fetch(`${this.#s.url}${path}`, { method, headers, body, signal });
     } catch (err) {
-      const why = (err as Error).name === 'TimeoutError' ? `no answer within ${this.#s.timeoutMs} ms` : ((err as { cause?: Error }).cause?.message ?? (err as Error).message);
-      throw new IdentityUnavailable(`Keystone at ${this.#s.url} is unreachable: ${why}`);
+      throw this.#unreachable(err);
     }
+  }
+
+  /** A body that stalls or breaks off is Keystone failing, as a connection that does. */
+  async #text(res: Response): Promise<string> {
+    try {
+      return await res.text();
+    } catch (err) {
+      throw this.#unreachable(err);
+    }
+  }
+
+  #unreachable(err: unknown): IdentityUnavailable {
+    const e = err as Error & { cause?: Error };
+    const why = e.name === 'TimeoutError' ? `no answer within ${this.#s.timeoutMs} ms` : (e.cause?.message ?? e.message);
+    return new IdentityUnavailable(`Keystone at ${this.#s.url} is unreachable: ${why}`);
   }
 }
 
-const parseToken = (text: string): ValidToken => {
-  let t: TokenBody['token'];
+/** The `token` of a Keystone answer, or an IdentityUnavailable if the answer is not what Keystone sends. */
+const parseBody = (text: string): NonNullable<TokenBody['token']> | undefined => {
+  let body: unknown;
   try {
-    t = (JSON.parse(text) as TokenBody).token;
+    body = JSON.parse(text);
   } catch {
-    throw new IdentityUnavailable('Keystone answered a token validation with something that is not JSON');
+    throw new IdentityUnavailable('Keystone answered with something that is not JSON');
   }
-  const expiresAt = Date.parse(t?.expires_at ?? '');
+  const token = (body as TokenBody | null)?.token;
+  if (token !== undefined && (typeof token !== 'object' || token === null)) throw new IdentityUnavailable('Keystone answered without a token object');
+  return token;
+};
+
+const parseToken = (text: string): ValidToken => {
+  const t = parseBody(text);
+  const expiresAt = Date.parse(typeof t?.expires_at === 'string' ? t.expires_at : '');
   const user = t?.user?.id;
-  if (user === undefined || Number.isNaN(expiresAt)) throw new IdentityUnavailable('Keystone answered a token validation without a user or an expiry');
-  return { user, project: t?.project?.id, roles: (t?.roles ?? []).flatMap((r) => (typeof r.name === 'string' ? [r.name.toLowerCase()] : [])), expiresAt };
+  const project = t?.project?.id;
+  if (typeof user !== 'string' || Number.isNaN(expiresAt) || (project !== undefined && typeof project !== 'string') || (t?.roles !== undefined && !Array.isArray(t.roles))) {
+    throw new IdentityUnavailable('Keystone answered a token validation without a user, an expiry or roles as Keystone sends them');
+  }
+  return { user, project, roles: (t?.roles ?? []).flatMap((r) => (typeof r?.name === 'string' ? [r.name.toLowerCase()] : [])), expiresAt };
 };

@@ -16,7 +16,8 @@ export interface NoauthSettings {
   readonly roles: readonly string[];
 }
 
-const decoded = (segment: string): string => {
+/** A path segment as the client meant it (`%20` a space); as it is when it does not decode. */
+export const decodedSegment = (segment: string): string => {
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -27,12 +28,16 @@ const decoded = (segment: string): string => {
 /** What a project id may be: what every media type can carry (no control characters), at most 255 characters, as keystone's. */
 const PROJECT = /^[^\p{Cc}]{1,255}$/u;
 
+/** Keystone's bootstrap roles imply each other (admin, then member, then reader); its tokens list the implied ones too. */
+const IMPLIED: Readonly<Record<string, readonly string[]>> = { admin: ['member', 'reader'], member: ['reader'] };
+
 export const noauthIdentity = (settings: NoauthSettings, isAdmin: (who: Omit<Principal, 'isAdmin' | 'everyProject'>) => boolean): ((c: Context) => Principal) => {
-  const roles = new Set(settings.roles.map((r) => r.toLowerCase()));
+  const given = settings.roles.map((r) => r.toLowerCase());
+  const roles = new Set([...given, ...given.flatMap((r) => IMPLIED[r] ?? [])]);
   const admin = isAdmin({ project: settings.project, user: settings.user, roles });
   return (c) => {
     const tenant = tenantOf(c);
-    const project = tenant !== undefined ? decoded(tenant) : (c.req.header('x-auth-project-id') || settings.project);
+    const project = tenant !== undefined ? decodedSegment(tenant) : (c.req.header('x-auth-project-id') || settings.project);
     if (!PROJECT.test(project)) throw badRequest('The project (the tenant of the URL, or X-Auth-Project-Id) must be 1 to 255 characters, none of them a control character.');
     return { project, user: settings.user, roles, isAdmin: admin, everyProject: admin };
   };

@@ -67,9 +67,8 @@ const atom = (token: string): Check => {
       return typeof wanted === 'string' && credential(creds, kind) === wanted;
     };
   }
-  // oslo.policy compares `is_admin:True` case-insensitively as a boolean.
-  const literal = kind === 'is_admin' ? (value.toLowerCase() === 'true' ? 'True' : 'False') : value;
-  return (creds) => credential(creds, kind) === literal;
+  // As oslo.policy compares: the caller's value as a string (`True`, `False`), exactly.
+  return (creds) => credential(creds, kind) === value;
 };
 
 /** Compiles a check string; a syntax error names what is wrong. */

@@ -28,6 +28,9 @@ const addOwners = (db: Database.Database): void => {
   db.transaction(() => {
     db.exec("ALTER TABLE documents ADD COLUMN project TEXT NOT NULL DEFAULT ''");
     db.exec("UPDATE documents SET project = COALESCE(json_extract(body, '$.tenant_id'), '') WHERE kind = 'servers'");
+    // A snapshot is its server's project's; one whose server is gone, nobody's but an admin's (never public).
+    db.exec(`UPDATE documents SET project = COALESCE((SELECT s.project FROM documents s WHERE s.kind = 'servers' AND s.id = json_extract(documents.body, '$.serverId')), '(unowned)')
+             WHERE kind = 'images' AND json_extract(body, '$.serverId') IS NOT NULL`);
   })();
 };
 const INDEXES = 'CREATE INDEX IF NOT EXISTS documents_by_project ON documents (kind, project, seq);';
@@ -55,7 +58,7 @@ class StagedWork implements UnitOfWork {
     this.#apply = apply;
   }
 
-  insert(kind: string, id: string, doc: unknown, project = ''): void {
+  insert(kind: string, id: string, doc: unknown, project: string): void {
     this.#ops.push({ op: 'insert', kind, id, doc, project });
   }
 
@@ -88,7 +91,7 @@ export const openSqliteStore = (file: string): Store => {
   db.exec(INDEXES);
 
   const getRow = db.prepare<[string, string], Row>('SELECT id, version, project, body FROM documents WHERE kind = ? AND id = ?');
-  const seqOf = db.prepare<[string, string], { seq: number }>('SELECT seq FROM documents WHERE kind = ? AND id = ?');
+  const seqOf = db.prepare<[string, string], { seq: number; project: string }>('SELECT seq, project FROM documents WHERE kind = ? AND id = ?');
   const listRows = db.prepare<[string, number], Row>('SELECT id, version, project, body FROM documents WHERE kind = ? AND seq > ? ORDER BY seq');
   const listOwned = db.prepare<[string, string, number], Row>(
     'SELECT id, version, project, body FROM documents WHERE kind = ? AND project IN (SELECT value FROM json_each(?)) AND seq > ? ORDER BY seq',
@@ -122,7 +125,8 @@ export const openSqliteStore = (file: string): Store => {
       let after = 0;
       if (opts.after !== undefined) {
         const m = seqOf.get(kind, opts.after);
-        if (m === undefined) throw new MarkerNotFoundError(opts.after);
+        // Another project's document is no marker: its existence is not told either.
+        if (m === undefined || (opts.projects !== undefined && !opts.projects.includes(m.project))) throw new MarkerNotFoundError(opts.after);
         after = m.seq;
       }
       const out: StoredDocument<T>[] = [];

@@ -15,7 +15,7 @@ export interface StoredDocument<T = Record<string, unknown>> {
 }
 
 export interface ListOptions<T> {
-  /** Start after the document with this id (OpenStack `marker`). */
+  /** Start after the document with this id (OpenStack `marker`), which must be one the listed projects own. */
   readonly after?: string;
   readonly limit?: number;
   /** Only documents these projects own ('' for public ones); every document when undefined. Filtered in the query. */
@@ -29,8 +29,8 @@ export class MarkerNotFoundError extends Error {}
 
 /** Staged documents are read at commit: changes made to them until then are committed too. */
 export interface UnitOfWork {
-  /** A new document, owned by `project` ('' or omitted: public). */
-  insert(kind: string, id: string, doc: unknown, project?: string): void;
+  /** A new document, owned by `project` ('' for a public one: said, never assumed). */
+  insert(kind: string, id: string, doc: unknown, project: string): void;
   update(kind: string, id: string, expectedVersion: number, doc: unknown): void;
   delete(kind: string, id: string, expectedVersion: number): void;
   /** True when nothing was staged. */

@@ -14,7 +14,7 @@ test('SQLite: the file and its folder are created on first open, and data surviv
   const file = tempFile();
   const s1 = openSqliteStore(file);
   const t = s1.begin();
-  t.insert('servers', 'a', { name: 'kept' });
+  t.insert('servers', 'a', { name: 'kept' }, '');
   await t.commit();
   await s1.close();
   const s2 = openSqliteStore(file);
@@ -22,17 +22,21 @@ test('SQLite: the file and its folder are created on first open, and data surviv
   await s2.close();
 });
 
-test('SQLite: a file from before owners gets them: a server is its tenant_id\'s, anything else public', async () => {
+test('SQLite: a file from before owners gets them: a server is its tenant_id\'s, a snapshot its server\'s project\'s (an orphan, nobody\'s), anything else public', async () => {
   const file = tempFile();
   openSqliteStore(file).close();
   const db = new Database(file);
   db.exec('DROP TABLE documents; CREATE TABLE documents (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id))');
   db.prepare('INSERT INTO documents VALUES (?, ?, ?, 1, ?)').run('servers', 's', 1, JSON.stringify({ tenant_id: 'alpha' }));
   db.prepare('INSERT INTO documents VALUES (?, ?, ?, 1, ?)').run('images', 'i', 1, JSON.stringify({ name: 'x' }));
+  db.prepare('INSERT INTO documents VALUES (?, ?, ?, 1, ?)').run('images', 'snap', 2, JSON.stringify({ name: 'snap', serverId: 's' }));
+  db.prepare('INSERT INTO documents VALUES (?, ?, ?, 1, ?)').run('images', 'orphan', 3, JSON.stringify({ name: 'o', serverId: 'gone' }));
   db.close();
   const s = openSqliteStore(file);
   expect((await s.get('servers', 's'))!.project).toBe('alpha');
   expect((await s.get('images', 'i'))!.project).toBe('');
+  expect((await s.get('images', 'snap'))!.project).toBe('alpha');
+  expect((await s.get('images', 'orphan'))!.project).toBe('(unowned)');
   expect((await s.list('servers', { projects: ['alpha'] })).map((d) => d.id)).toEqual(['s']);
   await s.close();
 });
