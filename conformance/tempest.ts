@@ -39,6 +39,8 @@ const DEFAULT_GROUPS = [
   'tempest.api.compute.servers.test_servers_negative.ServersNegativeTestMultiTenantJSON',
   // An admin lists every project's servers (all_tenants), or one project's (tenant_id).
   'tempest.api.compute.admin.test_servers.ServersAdminTestJSON.test_list_servers_by_admin',
+  'tempest.api.compute.admin.test_servers.ServersAdminTestJSON.test_list_servers_by_admin_with_all_tenants',
+  'tempest.api.compute.admin.test_servers.ServersAdminTestJSON.test_list_servers_by_admin_with_specified_tenant',
   'tempest.api.compute.test_extensions',
 ];
 // extgate's seeded images and flavors (src/config.ts defaults).

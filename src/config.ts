@@ -111,6 +111,11 @@ export const configSchema = z.strictObject({
   vendors: z.record(z.string().regex(PREFIX), z.string().min(1)).default({}),
   /** Milliseconds in-flight requests get to finish on SIGINT/SIGTERM before connections are cut. */
   shutdownGraceMs: z.number().int().min(0).default(10_000),
+  /**
+   * On SIGTERM, milliseconds the health check answers 503 while new requests are still served,
+   * so that a load balancer stops sending before the gateway stops listening (SIGINT: none).
+   */
+  shutdownDrainMs: z.number().int().min(0).default(5_000),
   store: z.strictObject({ path: z.string().min(1).default('data/extgate.sqlite') }).default({ path: 'data/extgate.sqlite' }),
   /** How long a transient state lasts before it settles, in milliseconds, by qualified state name. */
   durations: z.record(z.string(), z.number().int().min(0)).default({}),

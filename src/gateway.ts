@@ -33,7 +33,12 @@ import { noauthIdentity, type NoauthSettings } from './identity/noauth.ts';
 import { gatedPrincipal, KeystoneGate } from './identity/gate.ts';
 import { KeystoneTokens, type KeystoneSettings } from './identity/keystone.ts';
 import { TokenCache } from './identity/token-cache.ts';
+import { Health, type BackendProbe } from './ops/health.ts';
+import { VERSION } from './version.ts';
 import type { Principal } from './identity/principal.ts';
+
+/** Where load balancers probe (oslo.middleware's path); answered without a token. */
+const HEALTHCHECK = '/healthcheck';
 
 /** Loads the extension modules the configuration names and builds the registry from them. */
 export const loadRegistry = async (config: Config): Promise<Registry> => {
@@ -142,7 +147,7 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
       policy,
       authUrl: k.publicUrl ?? k.url,
       routingPath: paths.routingPath,
-      public: new Set(['/', ...registry.versions.map((v) => `/${v.version.id}`)]),
+      public: new Set(['/', HEALTHCHECK, ...registry.versions.map((v) => `/${v.version.id}`)]),
       log,
     });
     identify = gatedPrincipal;
@@ -161,9 +166,14 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
     wireCompute(routes, view, opts, oldNames, origin, { identify, policy });
   }
 
+  const probes: BackendProbe[] = [{ name: 'store', optional: false, check: () => opts.store.check() }];
+  if (gate !== undefined) probes.push({ name: 'identity', optional: true, check: () => gate.tokens.check() });
+  const health = new Health(probes, VERSION, gate === undefined ? ['identity'] : []);
+  routes.get(HEALTHCHECK, health.handler);
+
   app.notFound(onNotFound(routes, registry));
   app.onError(onError(log));
-  setServing(app, { direct, maxBodyBytes: opts.maxBodyBytes ?? 1_048_576, admit: gate?.admits });
+  setServing(app, { direct, maxBodyBytes: opts.maxBodyBytes ?? 1_048_576, admit: gate?.admits, health });
   answerHeadAsGet(app);
   gate?.install(app);
   return app;

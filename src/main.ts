@@ -6,6 +6,7 @@ import { systemClock } from './core/clock.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
 import { listen } from './server.ts';
+import { servingOf } from './http/direct.ts';
 import { namesTable, versionSummary } from './extension/names-table.ts';
 
 /** `extgate serve` runs the gateway; `extgate check` runs the load-time rules and exits. */
@@ -34,11 +35,18 @@ const serveCommand = async (config: Config): Promise<void> => {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: finishing in-flight requests`);
-    void server
-      .close(config.shutdownGraceMs)
-      .then(() => store.close())
-      .then(() => process.exit(0));
+    servingOf(app).health?.drain();
+    const drainMs = signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
+    log(`${signal}: the health check answers 503 from now; ${drainMs > 0 ? `serving for ${drainMs} ms more, then ` : ''}finishing in-flight requests`);
+    setTimeout(() => {
+      void server
+        .close(config.shutdownGraceMs)
+        .then(() => store.close())
+        .then(() => {
+          log(`${signal}: stopped`);
+          process.exit(0);
+        });
+    }, drainMs);
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -115,11 +115,27 @@ describe('npm start: a real listening gateway', () => {
 
 describe('shutdown', () => {
   test.each(['SIGTERM', 'SIGINT'] as const)('%s: exits 0 and stops listening', async (signal) => {
-    const s = await startServer();
+    const s = await startServer(writeConfig({ shutdownDrainMs: 0 }));
     expect((await fetch(`${s.url}/`)).status).toBe(200);
     s.child.kill(signal);
     expect(await s.exited).toBe(0);
     await expect(fetch(`${s.url}/`)).rejects.toThrow();
+  });
+
+  test('SIGTERM drains: the health check answers 503 at once, requests are still served for shutdownDrainMs, then it exits', async () => {
+    const s = await startServer(writeConfig({ shutdownDrainMs: 1500 }));
+    expect((await fetch(`${s.url}/healthcheck`)).status).toBe(200);
+    const sent = Date.now();
+    s.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    const health = await fetch(`${s.url}/healthcheck`, { headers: { Accept: 'application/json' } });
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: 'unhealthy', draining: true });
+    // A new connection is still served meanwhile.
+    expect((await fetch(`${s.url}/v1/servers`, { headers: { Connection: 'close' } })).status).toBe(200);
+    expect(await s.exited).toBe(0);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(1400);
+    expect(s.output()).toMatch(/SIGTERM: the health check answers 503 from now; serving for 1500 ms more/);
   });
 
   test('an in-flight request finishes before the server closes', async () => {

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { Codec } from '../media/codecs.ts';
 import type { Negotiate } from '../media/negotiate.ts';
 import type { Rendered } from '../media/respond.ts';
+import type { Health } from '../ops/health.ts';
 
 interface Entry {
   readonly negotiate: Negotiate;
@@ -49,6 +50,8 @@ export interface Serving {
   readonly maxBodyBytes: number;
   /** Behind Keystone: whether a token is known valid, for the documents answered ahead of Hono. */
   readonly admit?: (token: string | string[] | undefined) => boolean;
+  /** The health check, which draining on shutdown turns unhealthy. */
+  readonly health?: Health;
 }
 
 const byApp = new WeakMap<Hono, Serving>();

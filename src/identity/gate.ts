@@ -50,6 +50,10 @@ const TOKEN = /^[\x21-\x7e]{1,8192}$/;
 const RETRY_AFTER_SECONDS = '5';
 
 export class KeystoneGate {
+  get tokens(): KeystoneTokens {
+    return this.#o.tokens;
+  }
+
   readonly #o: GateOptions;
   readonly #now: () => number;
   #lastLogged = 0;

@@ -50,6 +50,25 @@ export class KeystoneTokens {
     return this.#s.url;
   }
 
+  #probed: { at: number; error?: string } | undefined;
+
+  /** Whether Keystone answers now (its version document), for the health check; asked at most every 5 s. */
+  async check(): Promise<void> {
+    const now = Date.now();
+    if (this.#probed === undefined || now - this.#probed.at >= 5000) {
+      let error: string | undefined;
+      try {
+        const res = await this.#call('GET', '/', {}, AbortSignal.timeout(Math.min(this.#s.timeoutMs, 2000)));
+        await res.body?.cancel().catch(() => undefined);
+        if (res.status >= 500) error = `Keystone at ${this.#s.url} answered ${res.status}`;
+      } catch (err) {
+        error = (err as Error).message;
+      }
+      this.#probed = { at: now, error };
+    }
+    if (this.#probed.error !== undefined) throw new Error(this.#probed.error);
+  }
+
   /**
    * What Keystone says of a user's token: valid (with what it carries) or not (undefined). One
    * deadline covers the whole validation, a new service token and a retry included.

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, MarkerNotFoundError, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
@@ -142,6 +142,20 @@ export const openSqliteStore = (file: string): Store => {
       return out;
     },
     begin: (): UnitOfWork => new StagedWork(apply),
+    // A query answers, and the files a write needs are still writable (an open descriptor would
+    // hide a file made read-only, or a folder, until the next checkpoint fails).
+    check: async () => {
+      db.prepare('SELECT 1').get();
+      if (file === ':memory:') return;
+      for (const f of [file, `${file}-wal`, dirname(file)]) {
+        try {
+          accessSync(f, constants.W_OK);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT' && f.endsWith('-wal')) continue;
+          throw new Error(`${f} is not writable (${(err as NodeJS.ErrnoException).code})`);
+        }
+      }
+    },
     close: async () => {
       db.close();
     },

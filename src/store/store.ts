@@ -44,5 +44,7 @@ export interface Store {
   /** Documents in creation order. */
   list<T = Record<string, unknown>>(kind: string, opts?: ListOptions<T>): Promise<StoredDocument<T>[]>;
   begin(): UnitOfWork;
+  /** Resolves when the store can read and write now; rejects saying why not (the health check). */
+  check(): Promise<void>;
   close(): Promise<void>;
 }
