@@ -120,6 +120,8 @@ export const configSchema = z.strictObject({
   /** How long a transient state lasts before it settles, in milliseconds, by qualified state name. */
   durations: z.record(z.string(), z.number().int().min(0)).default({}),
   maxBodyBytes: z.number().int().min(1).default(1_048_576),
+  /** Prometheus metrics at GET /metrics. */
+  metrics: z.boolean().default(true),
   auth: authSchema.prefault({ strategy: 'noauth' }),
   flavors: z.array(z.strictObject({ id: z.uuid(), name: z.string(), ram: z.number().int(), disk: z.number().int(), vcpus: z.number().int(), swap: z.number().int().min(0).default(0) })).default(SEED_FLAVORS),
   images: z.array(z.strictObject({ id: z.uuid(), name: z.string(), minDisk: z.number().int(), minRam: z.number().int(), metadata: z.record(z.string(), z.string()).default({}) })).default(SEED_IMAGES),

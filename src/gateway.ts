@@ -34,11 +34,16 @@ import { gatedPrincipal, KeystoneGate } from './identity/gate.ts';
 import { KeystoneTokens, type KeystoneSettings } from './identity/keystone.ts';
 import { TokenCache } from './identity/token-cache.ts';
 import { Health, type BackendProbe } from './ops/health.ts';
+import { Metrics } from './ops/metrics.ts';
+import { timedHook, timedStore } from './ops/timed.ts';
+import { markRoute } from './http/route-label.ts';
 import { VERSION } from './version.ts';
 import type { Principal } from './identity/principal.ts';
 
 /** Where load balancers probe (oslo.middleware's path); answered without a token. */
 const HEALTHCHECK = '/healthcheck';
+/** Where Prometheus scrapes; answered without a token, as the health check. */
+const METRICS = '/metrics';
 
 /** Loads the extension modules the configuration names and builds the registry from them. */
 export const loadRegistry = async (config: Config): Promise<Registry> => {
@@ -71,6 +76,8 @@ export interface GatewayOptions {
   readonly trustProxy?: boolean;
   /** Who requests act for: noauth's configured caller (the default), or a Keystone token's. */
   readonly auth?: AuthOptions;
+  /** Prometheus metrics at /metrics (default on). */
+  readonly metrics?: boolean;
   /** Policy rules over the defaults, by name (a policy file's content), and where they came from. */
   readonly policyRules?: Readonly<Record<string, string>>;
   readonly policySource?: string;
@@ -103,7 +110,8 @@ export class PolicyError extends Error {
 }
 
 /** What the configuration decides of a gateway's behaviour (the rest is the caller's: store, clock, log). */
-export const configuredOptions = (config: Config): Pick<GatewayOptions, 'maxBodyBytes' | 'publicUrl' | 'trustProxy' | 'auth' | 'policyRules' | 'policySource'> => ({
+export const configuredOptions = (config: Config): Pick<GatewayOptions, 'maxBodyBytes' | 'publicUrl' | 'trustProxy' | 'auth' | 'policyRules' | 'policySource' | 'metrics'> => ({
+  metrics: config.metrics,
   maxBodyBytes: config.maxBodyBytes,
   publicUrl: config.publicUrl,
   trustProxy: config.trustProxy,
@@ -147,11 +155,15 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
       policy,
       authUrl: k.publicUrl ?? k.url,
       routingPath: paths.routingPath,
-      public: new Set(['/', HEALTHCHECK, ...registry.versions.map((v) => `/${v.version.id}`)]),
+      public: new Set(['/', HEALTHCHECK, METRICS, ...registry.versions.map((v) => `/${v.version.id}`)]),
       log,
     });
     identify = gatedPrincipal;
   } else identify = noauthIdentity(auth, (who) => policy.isAdmin(who));
+
+  const metrics = opts.metrics === false ? undefined : new Metrics(registry.extensions.map((e) => ({ alias: e.alias, vendor: e.alias.slice(0, e.alias.indexOf('-')) })), () => gate?.cacheStats);
+  if (metrics !== undefined) oldNames.listen((alias, name) => metrics.oldName(alias, name));
+  const wired: GatewayOptions = metrics === undefined ? opts : { ...opts, store: timedStore(opts.store, metrics) };
 
   routes.get('/', versions.list);
   for (const view of registry.versions) {
@@ -159,21 +171,22 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
     routes.get(v, versions.show(view.version));
     const extensions = extensionsDiscovery(view, versionCodecs(view.version.id), origin, opts.publicUrl);
     routes.get(`${v}/extensions`, extensions.list);
-    for (const alias of extensions.aliases) routes.get(`${v}/extensions/${alias}`, extensions.showOne(alias));
+    for (const alias of extensions.aliases) routes.get(`${v}/extensions/${alias}`, extensions.showOne(alias), `${v}/extensions/{alias}`);
     routes.fallback(`${v}/extensions/:alias`, ['GET'], extensions.showMissing);
     routes.get(`${v}/vendors`, vendorsDiscovery(registry.vendors, versionCodecs(view.version.id)));
-    for (const [path, rendered] of extensions.documents) direct.add(`${v}${path}`, extensions.negotiate, rendered);
-    wireCompute(routes, view, opts, oldNames, origin, { identify, policy });
+    for (const [path, rendered] of extensions.documents) direct.add(`${v}${path}`, extensions.negotiate, rendered, path === '/extensions' ? undefined : `${v}/extensions/{alias}`);
+    wireCompute(routes, view, wired, oldNames, origin, { identify, policy }, metrics);
   }
 
   const probes: BackendProbe[] = [{ name: 'store', optional: false, check: () => opts.store.check() }];
   if (gate !== undefined) probes.push({ name: 'identity', optional: true, check: () => gate.tokens.check() });
   const health = new Health(probes, VERSION, gate === undefined ? ['identity'] : []);
   routes.get(HEALTHCHECK, health.handler);
+  if (metrics !== undefined) routes.get(METRICS, metrics.handler);
 
   app.notFound(onNotFound(routes, registry));
   app.onError(onError(log));
-  setServing(app, { direct, maxBodyBytes: opts.maxBodyBytes ?? 1_048_576, admit: gate?.admits, health });
+  setServing(app, { direct, maxBodyBytes: opts.maxBodyBytes ?? 1_048_576, admit: gate?.admits, health, metrics });
   answerHeadAsGet(app);
   gate?.install(app);
   return app;
@@ -195,7 +208,7 @@ const answerHeadAsGet = (app: Hono): void => {
   };
 };
 
-const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions, oldNames: OldNameUses, origin: Origin, who: Pick<FlowParts, 'identify' | 'policy'>): void => {
+const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions, oldNames: OldNameUses, origin: Origin, who: Pick<FlowParts, 'identify' | 'policy'>, metrics: Metrics | undefined): void => {
   const { model, naming } = view;
   const v = `/${view.version.id}`;
   const readers = readerCache(naming);
@@ -213,9 +226,11 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   const read = bodyReader({ codecs, naming, maxBytes });
   const phases = (point: HookPoint | undefined) => {
     const hooks = point === undefined ? [] : (model.hooks.get(point) ?? []);
+    const timed = <F extends (...a: never[]) => void | Promise<void>>(f: F | undefined, owner: string, phase: string): F[] =>
+      f === undefined ? [] : [metrics === undefined ? f : (timedHook(metrics, owner, `${point}:${phase}`, f) as unknown as F)];
     return {
-      preHandler: hooks.flatMap((h) => preHandlerOf(h, deps) ?? []),
-      preSerialization: hooks.flatMap((h) => preSerializationOf(h, deps) ?? []),
+      preHandler: hooks.flatMap((h) => timed(preHandlerOf(h, deps), h.owner, 'preHandler')),
+      preSerialization: hooks.flatMap((h) => timed(preSerializationOf(h, deps), h.owner, 'preSerialization')),
     };
   };
   const api = compute({ store: opts.store, clock: opts.clock, model, naming, version: view.version.id, readers, origin });
@@ -253,7 +268,12 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
     add('GET', `/${kind}`, `${kind}.list`, api.list(kind, false), { responder, authorize: servers ? listGuard(CORE_RULES.serversIndex, CORE_RULES.serversIndexAllTenants) : undefined });
     const detail = handlerOf('GET', `${kind}.detail`, api.list(kind, true), { responder, authorize: servers ? listGuard(CORE_RULES.serversDetail, CORE_RULES.serversDetailAllTenants) : undefined });
     const show = handlerOf('GET', `${kind}.show`, api.show(kind), { responder, authorize: servers ? ruleGuard(CORE_RULES.serversShow) : undefined });
-    routes.on('GET', `${v}/${kind}/:${idName}`, ((c: Context, next: Next) => (c.req.param(idName) === 'detail' ? detail(c, next) : show(c, next))) as Handler);
+    const detailTemplate = `${v}/${kind}/detail`;
+    routes.on('GET', `${v}/${kind}/:${idName}`, ((c: Context, next: Next) => {
+      if (c.req.param(idName) !== 'detail') return show(c, next);
+      markRoute(c, detailTemplate);
+      return detail(c, next);
+    }) as Handler);
     routes.servedBy('GET', `${v}/${kind}/detail`);
   }
   add('POST', '/servers', 'servers.create', api.createServer, { authorize: ruleGuard(CORE_RULES.serversCreate) });

@@ -1,8 +1,10 @@
 import { getRequestListener } from '@hono/node-server';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
 import { servingOf } from './http/direct.ts';
+import { routeOf } from './http/route-label.ts';
+import type { Metrics } from './ops/metrics.ts';
 import { nameResponse } from './http/request-id.ts';
 import { answerClientError, answerConnect, answerExpectation, answerUnaddressable, refuseOversized, unbuildable } from './http/client-errors.ts';
 
@@ -20,7 +22,7 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
     // listener's first await: `arriving` is the request that call is for.
     let arriving: IncomingMessage | undefined;
     const hono = getRequestListener(app.fetch, { errorHandler: (err) => unbuildable(err, arriving) });
-    const { direct, maxBodyBytes } = servingOf(app);
+    const { direct, maxBodyBytes, metrics } = servingOf(app);
     // Which methods a path allows, for a method Node's parser refused: the app's own OPTIONS answer.
     const allowedAt = async (path: string): Promise<string | undefined> => {
       const res = await app.fetch(new Request(`http://localhost${path}`, { method: 'OPTIONS' }));
@@ -29,6 +31,7 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
     // Node's own check for Host would answer an empty 400: the request is let through to be answered with a fault.
     const server = createServer({ requireHostHeader: false }, (req, res) => {
       nameResponse(res);
+      if (metrics !== undefined) observe(req, res, metrics);
       if (answerUnaddressable(req, res) || direct?.serve(req, res)) return;
       arriving = req;
       void hono(req, res);
@@ -58,6 +61,13 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
       resolveListening({ url, close: (graceMs = 10_000) => closeGracefully(server, graceMs) });
     });
   });
+
+/** Counts the request when its answer is done (or the connection went away), under its route template. */
+const observe = (req: IncomingMessage, res: ServerResponse, metrics: Metrics): void => {
+  const start = performance.now();
+  metrics.started();
+  res.once('close', () => metrics.answered(req.method ?? '', routeOf(req), res.statusCode, (performance.now() - start) / 1000));
+};
 
 const closeGracefully = (server: Server, graceMs: number): Promise<void> =>
   new Promise((done) => {

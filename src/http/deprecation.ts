@@ -45,10 +45,16 @@ export class OldNameUses {
   readonly #logged = new Map<string, number>();
   readonly #log: (message: string) => void;
   readonly #now: () => number;
+  readonly #listeners: ((alias: string, name: string) => void)[] = [];
 
   constructor(log: (message: string) => void = () => {}, now: () => number = Date.now) {
     this.#log = log;
     this.#now = now;
+  }
+
+  /** Told of every use as it is counted (metrics). */
+  listen(listener: (alias: string, name: string) => void): void {
+    this.#listeners.push(listener);
   }
 
   /** One request's uses: a name it used twice (read by two hooks) counts once. */
@@ -60,6 +66,7 @@ export class OldNameUses {
       seen.add(key);
       const entry = getOrMake(this.#counts, key, () => ({ alias: spelling.alias, name, count: 0 }));
       entry.count++;
+      for (const l of this.#listeners) l(spelling.alias, name);
       const now = this.#now();
       const last = this.#logged.get(key);
       if (last === undefined || now - last >= 60_000) {

@@ -4,9 +4,13 @@ import type { Codec } from '../media/codecs.ts';
 import type { Negotiate } from '../media/negotiate.ts';
 import type { Rendered } from '../media/respond.ts';
 import type { Health } from '../ops/health.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import { markRequest } from './route-label.ts';
 
 interface Entry {
   readonly negotiate: Negotiate;
+  /** The route template it answers for, in metrics. */
+  readonly template: string;
   readonly byCodec: ReadonlyMap<Codec, { readonly headers: Readonly<Record<string, string | number>>; readonly body: Uint8Array }>;
 }
 
@@ -22,9 +26,9 @@ export class DirectResponses {
   /** Behind Keystone: whether a request's token is known valid (else Hono answers, after the gate). */
   admit: ((token: string | string[] | undefined) => boolean) | undefined;
 
-  add(path: string, negotiate: Negotiate, rendered: ReadonlyMap<Codec, Rendered>): void {
+  add(path: string, negotiate: Negotiate, rendered: ReadonlyMap<Codec, Rendered>, template = path): void {
     const byCodec = new Map([...rendered].map(([codec, r]) => [codec, { headers: { ...r.headers, 'Content-Length': r.body.byteLength }, body: r.body }]));
-    this.#byPath.set(path, { negotiate, byCodec });
+    this.#byPath.set(path, { negotiate, byCodec, template });
   }
 
   /** Answers and returns true, or returns false for Hono to answer. */
@@ -38,6 +42,7 @@ export class DirectResponses {
     const codec = entry.negotiate(headers.accept, undefined);
     const r = codec === undefined ? undefined : entry.byCodec.get(codec);
     if (r === undefined) return false;
+    markRequest(req, entry.template);
     res.writeHead(200, r.headers);
     res.end(r.body);
     return true;
@@ -52,6 +57,8 @@ export interface Serving {
   readonly admit?: (token: string | string[] | undefined) => boolean;
   /** The health check, which draining on shutdown turns unhealthy. */
   readonly health?: Health;
+  /** Where the listener counts requests, when metrics are on. */
+  readonly metrics?: Metrics;
 }
 
 const byApp = new WeakMap<Hono, Serving>();

@@ -3,6 +3,7 @@ import type { Context, Handler, Hono } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
 import type { RoutingPaths } from './path.ts';
 import { getOrMake } from '../memo.ts';
+import { markRoute, templateOf } from './route-label.ts';
 
 type Fallback = (c: Context, params: Readonly<Record<string, string>>) => Response | Promise<Response>;
 
@@ -40,11 +41,15 @@ export class RouteTable {
     });
   }
 
-  on(method: string, path: string, ...handlers: Handler[]): this {
+  /** `template` labels the route in metrics (default: the path, `{name}` for `:name`). */
+  on(method: string, path: string, handler: Handler, template = templateOf(path)): this {
     const { methods } = this.#entry(path);
     methods.add(method);
     if (method === 'GET') methods.add('HEAD');
-    this.#app.on(method, path, ...(handlers as [Handler]));
+    this.#app.on(method, path, ((c, next) => {
+      markRoute(c, template);
+      return handler(c, next);
+    }) as Handler);
     return this;
   }
 
@@ -56,8 +61,8 @@ export class RouteTable {
     return this;
   }
 
-  get(path: string, handler: Handler): this {
-    return this.on('GET', path, handler);
+  get(path: string, handler: Handler, template?: string): this {
+    return this.on('GET', path, handler, template);
   }
 
   /** `pattern` answers `methods`, but only through static routes; anything else reaches `fallback`. */

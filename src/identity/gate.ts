@@ -54,6 +54,10 @@ export class KeystoneGate {
     return this.#o.tokens;
   }
 
+  get cacheStats(): { hits: number; misses: number } {
+    return { hits: this.#o.cache.hits, misses: this.#o.cache.misses };
+  }
+
   readonly #o: GateOptions;
   readonly #now: () => number;
   #lastLogged = 0;
