@@ -3,7 +3,7 @@
  * hand-written Hono handler on the same store (compute reads), in one run each, in interleaved
  * time-bounded rounds. Compare ratios within a run, never across runs.
  *
- *   npm run bench -- --suite all|discovery|compute|identity --rounds 15 --seconds 2 --connections 32
+ *   npm run bench -- --suite all|discovery|compute|identity|ops --rounds 15 --seconds 2 --connections 32
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -156,8 +156,32 @@ const identity = async () => {
   keystone.close();
 };
 
+/** Operations: the same gateway with metrics on (the default) and off, on one store. */
+const ops = async () => {
+  const store = join(mkdtempSync(join(tmpdir(), 'extgate-bench-store-')), 'db.sqlite');
+  const config = { store: { path: store }, durations: { BUILD: 0 } };
+  const on = await start('gateway, metrics on', 'gateway.ts', { BENCH_CONFIG: JSON.stringify(config) });
+  let id = '';
+  for (let i = 0; i < 100; i++) {
+    const body = JSON.stringify({ server: { name: `server-${i}`, imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001', 'MLTI-TAGS:tags': ['bench'] } });
+    id ||= JSON.parse((await get(on.base, '/v1/servers', 'application/json', 'POST', body)).body).server.id;
+  }
+  const off = await start('gateway, metrics off', 'gateway.ts', { BENCH_CONFIG: JSON.stringify({ ...config, metrics: false }) });
+  const servers = [on, off];
+  const endpoints: Endpoint[] = [
+    { name: 'GET /v1/servers/{id} (JSON)', path: `/v1/servers/${id}`, accept: 'application/json' },
+    { name: 'GET /v1/servers/detail?limit=100 (JSON)', path: '/v1/servers/detail?limit=100', accept: 'application/json' },
+    { name: 'GET /v1/extensions (JSON)', path: '/v1/extensions', accept: 'application/json' },
+  ];
+  const bodies = await checkSameBytes(servers, endpoints);
+  console.log(`\n== operations: metrics on against off, ${options.tool}, ${options.connections} connections, ${options.rounds} rounds x ${options.seconds}s, interleaved`);
+  await runRounds(options, servers, endpoints, [[0, 1]], bodies);
+  for (const s of servers) s.child.kill();
+};
+
 const main = async () => {
   pin(process.pid, 0);
+  if (values.suite === 'ops') await ops();
   if (values.suite === 'identity') await identity();
   if (values.suite === 'all' || values.suite === 'discovery') await discovery();
   if (values.suite === 'all' || values.suite === 'compute') await compute();

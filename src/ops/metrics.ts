@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Context } from 'hono';
+import { RequestMetrics } from './request-metrics.ts';
 
 /**
  * What Prometheus scrapes at `GET /metrics` (prom-client, its own registry per gateway): requests
@@ -8,7 +9,6 @@ import type { Context } from 'hono';
  * uses of old names after a promotion (what tells an operator when an old name can go), the token
  * cache, and the process's own metrics.
  */
-const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const FAST = [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1];
 
 /** A counter that mirrors a number kept elsewhere (the token cache's hits), read at each scrape. */
@@ -39,17 +39,15 @@ const processMetrics = (): Registry => {
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly #requests = new Counter({ name: 'http_requests_total', help: 'Requests answered, by method, route template, status and API version', labelNames: ['method', 'route', 'status', 'version'] as const, registers: [this.registry] });
-  readonly #duration = new Histogram({ name: 'http_request_duration_seconds', help: 'Time to answer, from the request to the last byte', labelNames: ['method', 'route', 'status_class', 'version'] as const, buckets: SECONDS, registers: [this.registry] });
-  readonly #inFlight = new Gauge({ name: 'http_requests_in_flight', help: 'Requests being answered', registers: [this.registry] });
-  readonly #faults = new Counter({ name: 'extgate_faults_total', help: 'Fault answers, by status code', labelNames: ['code'] as const, registers: [this.registry] });
+  readonly #requests = new RequestMetrics(this.registry);
+  #inFlight = 0;
   readonly #hooks = new Histogram({ name: 'extgate_extension_hook_duration_seconds', help: 'Time an extension hook took, by extension and hook', labelNames: ['alias', 'hook'] as const, buckets: FAST, registers: [this.registry] });
   readonly #store = new Histogram({ name: 'extgate_store_operation_duration_seconds', help: 'Time a store operation took', labelNames: ['operation'] as const, buckets: FAST, registers: [this.registry] });
   readonly #oldNames = new Counter({ name: 'extgate_deprecated_name_uses_total', help: 'Requests that used an old name of a promoted extension', labelNames: ['alias', 'name', 'kind'] as const, registers: [this.registry] });
-  /** Children by label values, so that a request does not hash its labels. */
-  readonly #children = new Map<string, { count: Counter.Internal; time: Histogram.Internal<'method' | 'route' | 'status_class' | 'version'> }>();
 
   constructor(extensions: readonly { alias: string; vendor: string }[], tokenCache?: () => { hits: number; misses: number } | undefined) {
+    const inFlight = () => this.#inFlight;
+    new Gauge({ name: 'http_requests_in_flight', help: 'Requests being answered', registers: [this.registry], collect() { this.set(inFlight()); } });
     const loaded = new Gauge({ name: 'extgate_extensions', help: 'Extensions loaded (1 each), by alias and vendor prefix', labelNames: ['alias', 'vendor'] as const, registers: [this.registry] });
     for (const e of extensions) loaded.set({ alias: e.alias, vendor: e.vendor }, 1);
     new Gauge({ name: 'extgate_extensions_loaded', help: 'How many extensions are loaded (a gauge: promtool refuses _total on one)', registers: [this.registry] }).set(extensions.length);
@@ -58,26 +56,13 @@ export class Metrics {
   }
 
   started(): void {
-    this.#inFlight.inc();
+    this.#inFlight++;
   }
 
   /** One answered request; `route` is its template (`/v1/servers/{server_id}`), `(none)` when no route took it. */
   answered(method: string, route: string, status: number, seconds: number): void {
-    this.#inFlight.dec();
-    const key = `${method} ${route} ${status}`;
-    let child = this.#children.get(key);
-    if (child === undefined) {
-      const version = /^\/(v\d+(?:\.\d+)?)(?:\/|$)/.exec(route)?.[1] ?? '';
-      child = {
-        count: this.#requests.labels({ method, route, status: String(status), version }),
-        time: this.#duration.labels({ method, route, status_class: `${Math.floor(status / 100)}xx`, version }),
-      };
-      // Bounded anyway (templates, methods, statuses); the cap only guards against a bug.
-      if (this.#children.size < 10_000) this.#children.set(key, child);
-    }
-    child.count.inc();
-    child.time.observe(seconds);
-    if (status >= 400) this.#faults.inc({ code: String(status) });
+    this.#inFlight--;
+    this.#requests.record(method, route, status, seconds);
   }
 
   hook(alias: string, hook: string, seconds: number): void {
