@@ -156,17 +156,19 @@ const identity = async () => {
   keystone.close();
 };
 
-/** Operations: the same gateway with metrics on (the default) and off, on one store. */
+/** Operations: the same gateway with metrics (the default) and request logs on, and with both off, on one store. */
 const ops = async () => {
   const store = join(mkdtempSync(join(tmpdir(), 'extgate-bench-store-')), 'db.sqlite');
   const config = { store: { path: store }, durations: { BUILD: 0 } };
-  const on = await start('gateway, metrics on', 'gateway.ts', { BENCH_CONFIG: JSON.stringify(config) });
+  const on = await start('gateway, metrics + logs', 'gateway.ts', { BENCH_CONFIG: JSON.stringify(config), BENCH_LOGS: process.env.BENCH_LOGS ?? '1' });
   let id = '';
   for (let i = 0; i < 100; i++) {
     const body = JSON.stringify({ server: { name: `server-${i}`, imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001', 'MLTI-TAGS:tags': ['bench'] } });
-    id ||= JSON.parse((await get(on.base, '/v1/servers', 'application/json', 'POST', body)).body).server.id;
+    const r = await get(on.base, '/v1/servers', 'application/json', 'POST', body);
+    if (r.status !== 202) throw new Error(`create: ${r.status} ${r.body}`);
+    id ||= JSON.parse(r.body).server.id;
   }
-  const off = await start('gateway, metrics off', 'gateway.ts', { BENCH_CONFIG: JSON.stringify({ ...config, metrics: false }) });
+  const off = await start('gateway, neither', 'gateway.ts', { BENCH_CONFIG: JSON.stringify({ ...config, metrics: false }) });
   const servers = [on, off];
   const endpoints: Endpoint[] = [
     { name: 'GET /v1/servers/{id} (JSON)', path: `/v1/servers/${id}`, accept: 'application/json' },
@@ -174,7 +176,7 @@ const ops = async () => {
     { name: 'GET /v1/extensions (JSON)', path: '/v1/extensions', accept: 'application/json' },
   ];
   const bodies = await checkSameBytes(servers, endpoints);
-  console.log(`\n== operations: metrics on against off, ${options.tool}, ${options.connections} connections, ${options.rounds} rounds x ${options.seconds}s, interleaved`);
+  console.log(`\n== operations: metrics and request logs on against both off, ${options.tool}, ${options.connections} connections, ${options.rounds} rounds x ${options.seconds}s, interleaved`);
   await runRounds(options, servers, endpoints, [[0, 1]], bodies);
   for (const s of servers) s.child.kill();
 };

@@ -29,7 +29,7 @@ export const startExtgate = async (opts: { args?: string[]; config?: Record<stri
   const { path: dir, remove } = tempDir('extgate-conformance-', opts.keep);
   const port = await freePort();
   const file = join(dir, 'extgate.config.json');
-  writeFileSync(file, JSON.stringify({ port, store: { path: join(dir, 'x.sqlite') }, durations: DURATIONS, ...opts.config }, null, 2));
+  writeFileSync(file, JSON.stringify({ port, store: { path: join(dir, 'x.sqlite') }, durations: DURATIONS, shutdownDrainMs: 0, ...opts.config }, null, 2));
   // HOST/PORT from the environment would override the file: drop them.
   const { HOST: _h, PORT: _p, ...env } = process.env;
   const proc = daemon(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--config', file, ...(opts.args ?? [])], { cwd: PROJECT, env });

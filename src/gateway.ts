@@ -35,6 +35,7 @@ import { KeystoneTokens, type KeystoneSettings } from './identity/keystone.ts';
 import { TokenCache } from './identity/token-cache.ts';
 import { Health, type BackendProbe } from './ops/health.ts';
 import { Metrics } from './ops/metrics.ts';
+import type { RequestLine } from './ops/logger.ts';
 import { timedHook, timedStore } from './ops/timed.ts';
 import { markRoute } from './http/route-label.ts';
 import { VERSION } from './version.ts';
@@ -68,6 +69,8 @@ export interface GatewayOptions {
   readonly store: Store;
   readonly clock: Clock;
   readonly log?: Log;
+  /** Where the listener logs each request when its answer is done (one JSON line, in main). */
+  readonly requestLog?: (line: RequestLine) => void;
   readonly maxBodyBytes?: number;
   /** Where uses of promoted extensions' old names are counted (and logged, once a minute per name). */
   readonly oldNames?: OldNameUses;
@@ -186,7 +189,7 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
 
   app.notFound(onNotFound(routes, registry));
   app.onError(onError(log));
-  setServing(app, { direct, maxBodyBytes: opts.maxBodyBytes ?? 1_048_576, admit: gate?.admits, health, metrics });
+  setServing(app, { direct, maxBodyBytes: opts.maxBodyBytes ?? 1_048_576, admit: gate?.admits, health, metrics, requestLog: opts.requestLog });
   answerHeadAsGet(app);
   gate?.install(app);
   return app;
@@ -236,10 +239,11 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
   const api = compute({ store: opts.store, clock: opts.clock, model, naming, version: view.version.id, readers, origin });
 
   /** One route's handler: its steps in the flow, with the body, unit of work and hooks its method and route call for. */
-  const handlerOf = (method: string, point: HookPoint | undefined, steps: RouteSteps, parts: { read?: FlowParts['read']; responder?: FlowParts['responder']; authorize?: Guard } = {}): Handler =>
+  const handlerOf = (method: string, point: HookPoint | undefined, steps: RouteSteps, parts: { read?: FlowParts['read']; responder?: FlowParts['responder']; authorize?: Guard; owner?: string } = {}): Handler =>
     flow(steps, {
       ...who,
       authorize: parts.authorize,
+      extensions: [...new Set([...(parts.owner === undefined ? [] : [parts.owner]), ...(point === undefined ? [] : (model.hooks.get(point) ?? []).map((h) => h.owner))])],
       responder: parts.responder ?? respond,
       read: method === 'POST' || method === 'PUT' || method === 'PATCH' ? (parts.read ?? read) : undefined,
       store: method === 'GET' ? undefined : opts.store,
@@ -286,6 +290,7 @@ const wireCompute = (routes: RouteTable, view: VersionView, opts: GatewayOptions
     // A route at an old alias whose names are still written answers the extension's own documents in that alias's spelling.
     add(r.method, r.honoPath, undefined, extensionRoute(r, deps), {
       authorize: ruleGuard(r.rule),
+      owner: r.owner,
       read: extra.size === 0 ? read : bodyReader({ codecs, naming, maxBytes, extra }),
       responder: r.old?.mode === 'both' ? responder(codecs, negotiation(codecs), encoderCache(addressedAs(naming, r.owner, r.old)), edge) : respond,
     });

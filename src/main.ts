@@ -7,6 +7,8 @@ import { openSqliteStore } from './store/sqlite.ts';
 import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
 import { listen } from './server.ts';
 import { servingOf } from './http/direct.ts';
+import { createLogger, logDestination, logTo, requestLogTo } from './ops/logger.ts';
+import { VERSION } from './version.ts';
 import { namesTable, versionSummary } from './extension/names-table.ts';
 
 /** `extgate serve` runs the gateway; `extgate check` runs the load-time rules and exits. */
@@ -19,32 +21,41 @@ const USAGE = `usage: extgate <serve|check> [--profile NAME] [--config FILE] [--
   check   load every configured extension and promotion, report every problem, exit 1 if any;
           with --names, print every name each API version serves, its owner and where it came from`;
 
-const log = (m: string) => console.error(m);
+/** Before the configuration is read (or when it cannot be), messages are plain text on stderr. */
+const say = (m: string) => console.error(m);
 
 
 const serveCommand = async (config: Config): Promise<void> => {
+  const destination = logDestination();
+  const logger = createLogger(config.logLevel, destination);
+  const log = logTo(logger);
   const registry = await loadRegistry(config);
-  for (const p of registry.problems) log(`extension left out: ${formatProblem(p)}`);
+  for (const p of registry.problems) log(`extension left out: ${formatProblem(p)}`, 'warn', { alias: p.extension, field: p.field, rule: p.rule });
   const store = openSqliteStore(config.store.path);
   await seedStore(registry, config, store, systemClock);
-  const app = createGateway(registry, { ...configuredOptions(config), log, store, clock: systemClock });
+  const requestLog = config.logRequests ? requestLogTo(logger, destination) : undefined;
+  const app = createGateway(registry, { ...configuredOptions(config), log, requestLog, store, clock: systemClock });
   const server = await listen(app, config.host, config.port);
   const summary = registry.versions.map(versionSummary);
-  log(`extgate listening on ${server.url} (${summary.join('; ')})`);
+  log(`extgate listening on ${server.url} (${summary.join('; ')})`, 'info', {
+    version: VERSION, url: server.url, auth: config.auth.strategy, store: config.store.path,
+    apiVersions: registry.versions.map((v) => ({ id: v.version.id, extensions: v.extensions.map((e) => e.alias) })),
+    leftOut: registry.problems.map((p) => p.extension),
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     servingOf(app).health?.drain();
     const drainMs = signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
-    log(`${signal}: the health check answers 503 from now; ${drainMs > 0 ? `serving for ${drainMs} ms more, then ` : ''}finishing in-flight requests`);
+    log(`${signal}: the health check answers 503 from now; ${drainMs > 0 ? `serving for ${drainMs} ms more, then ` : ''}finishing in-flight requests`, 'info');
     setTimeout(() => {
       void server
         .close(config.shutdownGraceMs)
         .then(() => store.close())
         .then(() => {
-          log(`${signal}: stopped`);
-          process.exit(0);
+          log(`${signal}: stopped`, 'info');
+          logger.flush(() => process.exit(0));
         });
     }, drainMs);
   };
@@ -80,9 +91,9 @@ main().then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    if (err instanceof ExtensionLoadError || err instanceof ConfigError || err instanceof PolicyError) log(err.message);
-    else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') log(`extgate failed to start: ${(err as Error).message}; choose another port with PORT=... or "port" in the configuration`);
-    else log(`extgate failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof ExtensionLoadError || err instanceof ConfigError || err instanceof PolicyError) say(err.message);
+    else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') say(`extgate failed to start: ${(err as Error).message}; choose another port with PORT=... or "port" in the configuration`);
+    else say(`extgate failed to start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   },
 );

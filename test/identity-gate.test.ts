@@ -100,7 +100,7 @@ describe('the service token', () => {
     await new Promise((r) => setTimeout(r, 1100)); // now within a minute of its expiry
     expect((await get('/v1/servers', 't5')).status).toBe(200);
     expect(calls.issue).toBe(2);
-    expect(new Set(calls.serviceTokens)).toEqual(new Set(['svc-' + (serviceSeq - 1), `svc-${serviceSeq}`]));
+    expect(new Set(calls.serviceTokens)).toEqual(new Set([`svc-${serviceSeq - 1}`, `svc-${serviceSeq}`]));
   });
 
   test('refused once (revoked), a new one is obtained and the validation retried; refused again, 503', async () => {

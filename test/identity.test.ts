@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { startGlanceStub, type GlanceStub } from '../conformance/glance-stub.ts';
 import { startCountingProxy, type CountingProxy } from './harness/counting-proxy.ts';
 import { startKeystone, type Credentials, type Keystone } from './harness/keystone.ts';
@@ -192,7 +192,8 @@ describe.skipIf(!hasKeystone)('Keystone tokens (a real Keystone, extgate over a 
       proxy.mode = 'up';
     }
     expect((await get('/v1/servers', fresh)).status).toBe(200);
-    expect(extgate.output()).toMatch(/identity: Keystone at .* is unreachable/);
+    // Logs are written in batches, at least every second.
+    await vi.waitFor(() => expect(extgate.output()).toMatch(/identity: Keystone at .* is unreachable/), { timeout: 3000, interval: 100 });
     expect(extgate.output()).not.toContain(SERVICE_PASSWORD);
   });
 

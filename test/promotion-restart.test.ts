@@ -14,7 +14,7 @@ const store = join(mkdtempSync(join(tmpdir(), 'extgate-restart-')), 'extgate.sql
 const OS_DCF = 'http://docs.openstack.org/compute/ext/disk_config/api/v1.1';
 
 const serve = async (config: Record<string, unknown>) => {
-  const s = await startServer(writeConfig({ store: { path: store }, durations: { BUILD: 0, 'RAX-CBS:ATTACHING': 0 }, ...config }));
+  const s = await startServer(writeConfig({ store: { path: store }, durations: { BUILD: 0, 'RAX-CBS:ATTACHING': 0 }, shutdownDrainMs: 0, ...config }));
   return {
     url: s.url,
     get: async (path: string) => (await fetch(`${s.url}${path}`)).json(),

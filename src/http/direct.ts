@@ -5,6 +5,7 @@ import type { Negotiate } from '../media/negotiate.ts';
 import type { Rendered } from '../media/respond.ts';
 import type { Health } from '../ops/health.ts';
 import type { Metrics } from '../ops/metrics.ts';
+import type { RequestLine } from '../ops/logger.ts';
 import { markRequest } from './route-label.ts';
 
 interface Entry {
@@ -59,6 +60,8 @@ export interface Serving {
   readonly health?: Health;
   /** Where the listener counts requests, when metrics are on. */
   readonly metrics?: Metrics;
+  /** Where the listener logs each request. */
+  readonly requestLog?: (line: RequestLine) => void;
 }
 
 const byApp = new WeakMap<Hono, Serving>();

@@ -8,6 +8,7 @@ import { formatSuffix } from './path.ts';
 import { rawPath, requestHeader } from './request.ts';
 import type { RouteTable } from './routes.ts';
 import { getOrMake } from '../memo.ts';
+import type { Log } from '../ops/logger.ts';
 
 /** Faults are always JSON or XML: whichever the client prefers, JSON when it accepts neither. */
 const negotiateFault = negotiation(CORE_CODECS);
@@ -28,7 +29,7 @@ export const faultResponse = (c: Context, fault: Fault): Response => {
   return new Response(body, { status: fault.code, headers });
 };
 
-export type Log = (message: string) => void;
+export type { Log } from '../ops/logger.ts';
 
 /** The client went away while sending its body: nobody is left to answer, and it is not the server's error. */
 export class ClientAborted extends Error {}
@@ -37,10 +38,10 @@ export class ClientAborted extends Error {}
 export const onError = (log: Log): ErrorHandler => (err, c) => {
   if (err instanceof Fault) return faultResponse(c, err);
   if (err instanceof ClientAborted) {
-    log(`client aborted ${c.req.method} ${c.req.path} while sending its body (${err.message})`);
+    log(`client aborted ${c.req.method} ${c.req.path} while sending its body (${err.message})`, 'info');
     return new Response(null, { status: 400 });
   }
-  log(`unexpected error on ${c.req.method} ${c.req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  log(`unexpected error on ${c.req.method} ${c.req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, 'error', { err });
   return faultResponse(c, new Fault('computeFault', 'The server has either erred or is incapable of performing the requested operation.'));
 };
 

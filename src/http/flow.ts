@@ -6,6 +6,7 @@ import type { Value } from '../model/shape.ts';
 import type { Store, UnitOfWork } from '../store/store.ts';
 import type { Principal } from '../identity/principal.ts';
 import type { Policy } from '../identity/policy.ts';
+import { noteRequest } from './route-label.ts';
 import type { Result } from './context.ts';
 
 /**
@@ -104,6 +105,8 @@ export interface FlowParts {
   /** Who a request acts for (a validated token's user, or noauth's). */
   readonly identify: (c: Context) => Principal;
   readonly policy: Policy;
+  /** The aliases of the extensions whose hooks or route this route runs, for the request log. */
+  readonly extensions?: readonly string[];
   /** The route's policy check, once it has prepared (identity/guards.ts). */
   readonly authorize?: (req: RequestState, prepared: Prepared) => void;
   /** For routes that take a body. */
@@ -122,6 +125,7 @@ export const flow = (steps: RouteSteps, parts: FlowParts): Handler => {
     const req = parts.responder.begin(c);
     req.principal = parts.identify(c);
     req.policy = parts.policy;
+    noteRequest(c, req.principal.project, req.principal.user, parts.extensions);
     if (parts.read !== undefined) req.body = await parts.read(c);
     if (parts.store !== undefined) req.tx = parts.store.begin();
     const prepared = await steps.prepare(c, req);

@@ -13,6 +13,7 @@ import { ClientAborted } from './errors.ts';
 import type { OldHeader } from '../extension/wiring.ts';
 import type { Origin } from './origin.ts';
 import { getOrMake } from '../memo.ts';
+import { noteOldNames } from './route-label.ts';
 
 /**
  * The edges of every route's flow (http/flow.ts), built once per registry: negotiation and
@@ -77,6 +78,7 @@ export const responder = (codecs: readonly Codec[], negotiate: Negotiate, encode
     if (used !== undefined && used.length > 0) {
       Object.assign(headers, deprecationHeaders(c, edge.version, used, edge.origin));
       edge.uses.record(used);
+      noteOldNames(c, used.map((u) => u.name));
     }
     let body: string | null = null;
     if (r.document !== undefined) body = encoders.document(req.codec, r.document.shape)(r.document.value);

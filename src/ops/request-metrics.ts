@@ -46,19 +46,28 @@ export class RequestMetrics {
   record(method: string, route: string, status: number, seconds: number): void {
     const key = `${method} ${route} ${status}`;
     let r = this.#requests.get(key);
-    if (r === undefined) this.#requests.set(key, (r = { labels: { method, route, status: String(status), version: versionOf(route) }, count: 0 }));
+    if (r === undefined) {
+      r = { labels: { method, route, status: String(status), version: versionOf(route) }, count: 0 };
+      this.#requests.set(key, r);
+    }
     r.count++;
     const cls = status < 200 ? '1xx' : status < 300 ? '2xx' : status < 400 ? '3xx' : status < 500 ? '4xx' : '5xx';
     const timeKey = `${method} ${route} ${cls}`;
     let t = this.#times.get(timeKey);
-    if (t === undefined) this.#times.set(timeKey, (t = { labels: { method, route, status_class: cls, version: versionOf(route) }, buckets: new Float64Array(DURATION_BUCKETS.length), count: 0, sum: 0 }));
+    if (t === undefined) {
+      t = { labels: { method, route, status_class: cls, version: versionOf(route) }, buckets: new Float64Array(DURATION_BUCKETS.length), count: 0, sum: 0 };
+      this.#times.set(timeKey, t);
+    }
     t.count++;
     t.sum += seconds;
     // Cumulative buckets, as Prometheus reads them: every bound at or above the time.
     for (let i = DURATION_BUCKETS.length - 1; i >= 0 && seconds <= DURATION_BUCKETS[i]!; i--) t.buckets[i]!++;
     if (status >= 400) {
       let f = this.#faults.get(status);
-      if (f === undefined) this.#faults.set(status, (f = { labels: { code: String(status) }, count: 0 }));
+      if (f === undefined) {
+        f = { labels: { code: String(status) }, count: 0 };
+        this.#faults.set(status, f);
+      }
       f.count++;
     }
   }

@@ -47,6 +47,7 @@ export const startServer = async (configFile?: string, args: readonly string[] =
       }
     };
     s.child.stderr!.on('data', check);
+    s.child.stdout!.on('data', check);
     void s.exited.then(() => reject(new Error(`server exited:\n${s.output()}`)));
   });
   return { ...s, url };
