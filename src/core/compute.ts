@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import type { VersionModel } from '../extension/wiring.ts';
 import type { GatewayEnv } from '../http/context.ts';
 import { hasQuery, rawPath } from '../http/request.ts';
-import { badRequest, conflictingRequest, itemNotFound } from '../media/fault.ts';
+import { badRequest, conflictingRequest } from '../media/fault.ts';
 import { spell, spellingOf, type Naming } from '../model/naming.ts';
 import { collection, type Collection, type Link, type Shape, type Value } from '../model/shape.ts';
 import { MarkerNotFoundError, type Store, type StoredDocument } from '../store/store.ts';
@@ -20,7 +20,7 @@ import { flavorView, imageView, serverView, summaryView, type FlavorDoc, type Im
 import { pageRequest } from '../discovery/pagination.ts';
 import { ActionRequest } from '../extension/context.ts';
 import type { Origin } from '../http/origin.ts';
-import { canSee, type Principal } from '../identity/principal.ts';
+import { canSee, getVisible, type Principal } from '../identity/principal.ts';
 
 /**
  * The core compute API (a faithful subset of OpenStack Compute v2): each route's two steps
@@ -65,8 +65,7 @@ export const compute = (d: ComputeDeps) => {
 
   /** Loads and completes a document the caller may see (it is this request's own copy), or a 404 fault. */
   const load = async (kind: Kind, id: string, now: number, who: Principal): Promise<{ doc: Value; version: number; project: string }> => {
-    const found = await store.get(kind, id);
-    if (found === undefined || !canSee(who, found.project)) throw itemNotFound(`No ${singular[kind]} with id ${id}.`);
+    const found = await getVisible(store, kind, id, who);
     return { doc: settle(kind, found.doc, now), version: found.version, project: found.project };
   };
 

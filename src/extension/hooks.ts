@@ -3,13 +3,13 @@ import type { Clock } from '../core/clock.ts';
 import type { PreHandler, PreSerialization, Prepared, RequestState, RouteSteps } from '../http/flow.ts';
 import type { Origin } from '../http/origin.ts';
 import type { Readers } from '../http/pipeline.ts';
-import { badRequest, itemNotFound } from '../media/fault.ts';
+import { badRequest } from '../media/fault.ts';
 import { rootKey, sameField, usedOld } from '../media/read.ts';
 import { spell, spellingOf, type Naming } from '../model/naming.ts';
 import type { Value } from '../model/shape.ts';
 import type { Store } from '../store/store.ts';
 import { HookRequest, RouteRequest, type Loaded } from './context.ts';
-import { canSee } from '../identity/principal.ts';
+import { getVisible } from '../identity/principal.ts';
 import type { HookDef, RouteDef, VersionModel } from './wiring.ts';
 
 /**
@@ -78,8 +78,7 @@ export const extensionRoute = (r: RouteDef, deps: HookDeps): RouteSteps => {
     for (const [param, kind] of [['server_id', 'servers'], ['image_id', 'images']] as const) {
       const id = c.req.param(param);
       if (id === undefined) continue;
-      const found = await deps.store.get(kind, id);
-      if (found === undefined || !canSee(req.principal, found.project)) throw itemNotFound(`No ${kind.slice(0, -1)} with id ${id}.`);
+      const found = await getVisible(deps.store, kind, id, req.principal);
       return { kind, version: found.version, project: found.project, doc: deps.model.complete(kind === 'servers' ? 'server' : 'image', found.doc, now) };
     }
     return undefined;

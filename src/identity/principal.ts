@@ -1,4 +1,6 @@
 import type { Credentials } from './policy-language.ts';
+import { itemNotFound } from '../media/fault.ts';
+import type { Store, StoredDocument } from '../store/store.ts';
 
 /**
  * Who a request acts for: a user in a project, with roles (from a Keystone token, or from the
@@ -15,3 +17,10 @@ export interface Principal extends Credentials {
  * project's resources are not even disclosed.
  */
 export const canSee = (who: Principal, project: string): boolean => project === '' || project === who.project || who.isAdmin || who.everyProject;
+
+/** A stored document by id, if it exists for this caller; otherwise the 404 fault that does not tell whether it exists. */
+export const getVisible = async (store: Store, kind: 'servers' | 'images' | 'flavors', id: string, who: Principal): Promise<StoredDocument> => {
+  const found = await store.get(kind, id);
+  if (found === undefined || !canSee(who, found.project)) throw itemNotFound(`No ${kind.slice(0, -1)} with id ${id}.`);
+  return found;
+};
