@@ -156,7 +156,7 @@ const identity = async () => {
   keystone.close();
 };
 
-/** Operations: the same gateway with metrics (the default) and request logs on, and with both off, on one store. */
+/** Operations: the same gateway with metrics (the default) and request logs on, with both off, and with rate limits too, on one store. */
 const ops = async () => {
   const store = join(mkdtempSync(join(tmpdir(), 'extgate-bench-store-')), 'db.sqlite');
   const config = { store: { path: store }, durations: { BUILD: 0 } };
@@ -169,15 +169,18 @@ const ops = async () => {
     id ||= JSON.parse(r.body).server.id;
   }
   const off = await start('gateway, neither', 'gateway.ts', { BENCH_CONFIG: JSON.stringify({ ...config, metrics: false }) });
-  const servers = [on, off];
+  // Rate limits that never refuse: what counting every request in its buckets costs.
+  const rateLimits = [{ verb: 'GET', value: 1_000_000_000, unit: 'SECOND' }, { verb: 'POST', value: 1_000_000_000, unit: 'SECOND' }];
+  const limited = await start('gateway, metrics + logs + rate limits', 'gateway.ts', { BENCH_CONFIG: JSON.stringify({ ...config, rateLimits }), BENCH_LOGS: process.env.BENCH_LOGS ?? '1' });
+  const servers = [on, off, limited];
   const endpoints: Endpoint[] = [
     { name: 'GET /v1/servers/{id} (JSON)', path: `/v1/servers/${id}`, accept: 'application/json' },
     { name: 'GET /v1/servers/detail?limit=100 (JSON)', path: '/v1/servers/detail?limit=100', accept: 'application/json' },
     { name: 'GET /v1/extensions (JSON)', path: '/v1/extensions', accept: 'application/json' },
   ];
   const bodies = await checkSameBytes(servers, endpoints);
-  console.log(`\n== operations: metrics and request logs on against both off, ${options.tool}, ${options.connections} connections, ${options.rounds} rounds x ${options.seconds}s, interleaved`);
-  await runRounds(options, servers, endpoints, [[0, 1]], bodies);
+  console.log(`\n== operations: metrics and request logs on against both off; rate limits on top, ${options.tool}, ${options.connections} connections, ${options.rounds} rounds x ${options.seconds}s, interleaved`);
+  await runRounds(options, servers, endpoints, [[0, 1], [2, 0]], bodies);
   for (const s of servers) s.child.kill();
 };
 

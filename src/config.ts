@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { isXsdDateTime } from './extension/rules.ts';
 import { PREFIX } from './extension/vendors.ts';
 import { promotionSchema } from './extension/promotions.ts';
+import { LIMIT_VERBS, TIME_UNITS, type TimeUnit } from './ops/rate-limits.ts';
 
 /**
  * Configuration: defaults, then a JSON file (`--config FILE`, `EXTGATE_CONFIG`, or
@@ -50,6 +51,26 @@ const keystoneSchema = z.strictObject({
   projectDomain: z.string().min(1).default('Default'),
   /** How long one call to Keystone may take before the request waiting on it gets a 503. */
   timeoutMs: z.number().int().min(100).default(10_000),
+});
+
+const isRegex = (source: string): boolean => {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** One rate limit, as nova's legacy limits middleware wrote them: `{"verb": "POST", "value": 120, "unit": "MINUTE"}`. */
+const rateLimitSchema = z.strictObject({
+  verb: z.enum(LIMIT_VERBS),
+  /** How clients see what it covers. */
+  uri: z.string().min(1).default('*'),
+  /** What it covers: matched against the path after the version and tenant, with its query. */
+  regex: z.string().refine(isRegex, 'must be a valid regular expression').default('.*'),
+  value: z.number().int().min(1),
+  unit: z.enum(Object.keys(TIME_UNITS) as [TimeUnit, ...TimeUnit[]]),
 });
 
 /** Who requests act for. noauth (the default) is for development and tests, never production. */
@@ -124,6 +145,11 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** One log line per request (about 20 us a request on a small VM; see the README). */
   logRequests: z.boolean().default(true),
+  /**
+   * Requests each caller (a project; without Keystone, a client address) may make, by verb and
+   * resource; none (the default) limits nothing. Over a limit: 429 overLimit with Retry-After.
+   */
+  rateLimits: z.array(rateLimitSchema).default([]),
   /** Prometheus metrics at GET /metrics. */
   metrics: z.boolean().default(true),
   auth: authSchema.prefault({ strategy: 'noauth' }),

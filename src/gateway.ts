@@ -39,6 +39,8 @@ import type { RequestLine } from './ops/logger.ts';
 import { timedHook, timedStore } from './ops/timed.ts';
 import { markRoute } from './http/route-label.ts';
 import { VERSION } from './version.ts';
+import { MemoryRateLimiter, RateLimits, type RateLimit, type RateLimiter } from './ops/rate-limits.ts';
+import { callerKey, limitsDocument, rateLimiting } from './ops/rate-limiting.ts';
 import type { Principal } from './identity/principal.ts';
 
 /** Where load balancers probe (oslo.middleware's path); answered without a token. */
@@ -84,6 +86,10 @@ export interface GatewayOptions {
   /** Policy rules over the defaults, by name (a policy file's content), and where they came from. */
   readonly policyRules?: Readonly<Record<string, string>>;
   readonly policySource?: string;
+  /** Rate limits per caller (none: off). */
+  readonly rateLimits?: readonly RateLimit[];
+  /** Where their buckets are kept (default: this process's memory). */
+  readonly rateLimiter?: RateLimiter;
 }
 
 export type AuthOptions =
@@ -113,8 +119,9 @@ export class PolicyError extends Error {
 }
 
 /** What the configuration decides of a gateway's behaviour (the rest is the caller's: store, clock, log). */
-export const configuredOptions = (config: Config): Pick<GatewayOptions, 'maxBodyBytes' | 'publicUrl' | 'trustProxy' | 'auth' | 'policyRules' | 'policySource' | 'metrics'> => ({
+export const configuredOptions = (config: Config): Pick<GatewayOptions, 'maxBodyBytes' | 'publicUrl' | 'trustProxy' | 'auth' | 'policyRules' | 'policySource' | 'metrics' | 'rateLimits'> => ({
   metrics: config.metrics,
+  rateLimits: config.rateLimits,
   maxBodyBytes: config.maxBodyBytes,
   publicUrl: config.publicUrl,
   trustProxy: config.trustProxy,
@@ -164,6 +171,12 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
     identify = gatedPrincipal;
   } else identify = noauthIdentity(auth, (who) => policy.isAdmin(who));
 
+  // Counted before any route runs (and so ahead of the documents otherwise answered before Hono).
+  const limits = new RateLimits(opts.rateLimits ?? []);
+  const caller = callerKey(auth.strategy, opts.trustProxy === true);
+  const limiter = limits.enabled ? (opts.rateLimiter ?? new MemoryRateLimiter(limits.limits)) : undefined;
+  if (limiter !== undefined) app.use('*', rateLimiting(limits, limiter, caller, opts.clock));
+
   const metrics = opts.metrics === false ? undefined : new Metrics(registry.extensions.map((e) => ({ alias: e.alias, vendor: e.alias.slice(0, e.alias.indexOf('-')) })), () => gate?.cacheStats);
   if (metrics !== undefined) oldNames.listen((alias, name) => metrics.oldName(alias, name));
   const wired: GatewayOptions = metrics === undefined ? opts : { ...opts, store: timedStore(opts.store, metrics) };
@@ -177,6 +190,7 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
     for (const alias of extensions.aliases) routes.get(`${v}/extensions/${alias}`, extensions.showOne(alias), `${v}/extensions/{alias}`);
     routes.fallback(`${v}/extensions/:alias`, ['GET'], extensions.showMissing);
     routes.get(`${v}/vendors`, vendorsDiscovery(registry.vendors, versionCodecs(view.version.id)));
+    routes.get(`${v}/limits`, limitsDocument(limits, limiter, caller, versionCodecs(view.version.id), opts.clock));
     for (const [path, rendered] of extensions.documents) direct.add(`${v}${path}`, extensions.negotiate, rendered, path === '/extensions' ? undefined : `${v}/extensions/{alias}`);
     wireCompute(routes, view, wired, oldNames, origin, { identify, policy }, metrics);
   }
@@ -189,7 +203,7 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
 
   app.notFound(onNotFound(routes, registry));
   app.onError(onError(log));
-  setServing(app, { direct, maxBodyBytes: opts.maxBodyBytes ?? 1_048_576, admit: gate?.admits, health, metrics, requestLog: opts.requestLog });
+  setServing(app, { direct: limiter === undefined ? direct : undefined, maxBodyBytes: opts.maxBodyBytes ?? 1_048_576, admit: gate?.admits, health, metrics, requestLog: opts.requestLog });
   answerHeadAsGet(app);
   gate?.install(app);
   return app;

@@ -51,6 +51,7 @@ beforeAll(async () => {
   proxy = await startCountingProxy();
   const config = writeConfig({
     durations: { BUILD: 300, REBOOT: 300, HARD_REBOOT: 300 },
+    rateLimits: [{ verb: 'POST', value: 1000, unit: 'MINUTE' }],
     auth: { strategy: 'keystone', keystone: { url: `${proxy.url}/v3`, username: 'extgate', project: 'service' }, cacheSeconds: 300 },
   });
   // The service password comes from the environment, as the README says to pass it.
@@ -246,13 +247,14 @@ describe.skipIf(!hasKeystone)('unmodified clients authenticate against Keystone 
     expect(server).toMatchObject({ status: 'ACTIVE', project_id: alice.projectId, user_id: alice.userId });
     expect((await openstack(alice, ['server', 'reboot', '--wait', server.id])).status).toBe(0);
     // The others at once: each CLI run is a few seconds of Python.
-    const [listed, shown, bobList, bobShow, carolList, ritaCreate] = await Promise.all([
+    const [listed, shown, bobList, bobShow, carolList, ritaCreate, limits] = await Promise.all([
       openstack(alice, ['server', 'list', '-f', 'value', '-c', 'ID']),
       openstack(alice, ['server', 'show', server.id, '-f', 'value', '-c', 'status']),
       openstack(bob, ['server', 'list', '-f', 'value', '-c', 'ID']),
       openstack(bob, ['server', 'show', server.id]),
       openstack(carol, ['server', 'list', '--all-projects', '-f', 'value', '-c', 'ID']),
       openstack(rita, ['server', 'create', '--image', 'cirros-0.6.2', '--flavor', 'm1.tiny', 'cli-rita']),
+      openstack(alice, ['limits', 'show', '--rate', '-f', 'json']),
     ]);
     expect(listed.out).toContain(server.id);
     expect(shown.out.trim()).toBe('ACTIVE');
@@ -262,6 +264,9 @@ describe.skipIf(!hasKeystone)('unmodified clients authenticate against Keystone 
     expect(bobShow.err).toContain(`No server with a name or ID of '${server.id}' exists.`);
     expect(carolList.out).toContain(server.id);
     expect(ritaCreate.err).toContain('Policy doesn\'t allow os_compute_api:servers:create to be performed. (HTTP 403)');
+    // Alice's project's rate limits (a bucket of 1,000 a minute refills while the CLI starts: no count to check).
+    expect(limits.status, limits.err).toBe(0);
+    expect(JSON.parse(limits.out)).toEqual([{ Verb: 'POST', URI: '*', Value: 1000, Remain: expect.any(Number), Unit: 'MINUTE', 'Next Available': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) }]);
     expect((await openstack(alice, ['server', 'delete', '--wait', server.id])).status).toBe(0);
     expect((await openstack(alice, ['server', 'list', '-f', 'value', '-c', 'ID'])).out).not.toContain(server.id);
   }, 240_000);

@@ -1,4 +1,4 @@
-import { attribute, shape, text, type Shape } from '../model/shape.ts';
+import { attribute, only, shape, text, type Shape } from '../model/shape.ts';
 import { COMPUTE_NS } from './namespaces.ts';
 import { getOrMake } from '../memo.ts';
 
@@ -29,17 +29,20 @@ export class Fault extends Error {
   readonly code: number;
   readonly details?: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** What a kind adds to its body (overLimit: when to retry). */
+  readonly fields?: Readonly<Record<string, unknown>>;
 
-  constructor(kind: FaultKind, message: string, opts: { details?: string; headers?: Record<string, string>; code?: number } = {}) {
+  constructor(kind: FaultKind, message: string, opts: { details?: string; headers?: Record<string, string>; code?: number; fields?: Record<string, unknown> } = {}) {
     super(message);
     this.kind = kind;
     this.code = opts.code ?? FAULT_CODES[kind];
     this.details = opts.details;
     this.headers = opts.headers ?? {};
+    this.fields = opts.fields;
   }
 
   toValue(): Record<string, unknown> {
-    return { message: this.message, code: this.code, details: this.details };
+    return { message: this.message, code: this.code, details: this.details, ...this.fields };
   }
 }
 
@@ -51,7 +54,13 @@ export const badMethod = (allow: readonly string[], why = 'The method is not all
     headers: { Allow: allow.join(', ') },
   });
 
-/** The same shape for every kind; only the root element differs. */
+/**
+ * Over a rate limit, when to retry: nova's `retryAfter` (seconds, as Retry-After) in JSON, and
+ * the published faults.xsd's `retryAt` timestamp, which has no place for the former.
+ */
+const RETRY = [only('json', attribute('retryAfter')), attribute('retryAt', 'datetime')];
+
+/** The same shape for every kind; only the root element differs (and overLimit says when to retry). */
 const shapes = new Map<FaultKind, Shape>();
 export const faultShape = (kind: FaultKind): Shape =>
-  getOrMake(shapes, kind, () => shape(kind, COMPUTE_NS, [text('message'), attribute('code', 'integer'), text('details')]));
+  getOrMake(shapes, kind, () => shape(kind, COMPUTE_NS, [text('message'), attribute('code', 'integer'), text('details'), ...(kind === 'overLimit' ? RETRY : [])]));

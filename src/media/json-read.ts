@@ -146,6 +146,7 @@ export const compileJsonReader = (shape: Shape, naming: Naming): Reader => {
   const known = new Map<string, Known>();
   const puts: Put[] = [];
   for (const f of shape.fields) {
+    if (f.only === 'xml') continue;
     const current = spell(spellingOf(naming, f.owner), f.name);
     known.set(current, { current });
     const names = [current];

@@ -21,7 +21,7 @@ export const compileJsonEncoder = (shape: Shape, naming: Naming): JsonEncoder =>
   const helper = (f: unknown): string => `h[${helpers.push(f) - 1}]`;
   // A promoted extension's field under each name this version writes: `OS-DCF:diskConfig`, then
   // `RAX-DCF:diskConfig` while old names are kept in both.
-  const entries = shape.fields.flatMap((field) => {
+  const entries = shape.fields.filter((f) => f.only !== 'xml').flatMap((field) => {
     const value = valueCode(field, naming, helper);
     return writtenSpellings(naming, field.owner).map((s) => `${JSON.stringify(spell(s, field.name))}: ${value}`);
   });

@@ -1,5 +1,5 @@
 import { SaxesParser } from 'saxes';
-import type { Field, Shape, Value } from '../model/shape.ts';
+import { xmlElementName, type Field, type Shape, type Value } from '../model/shape.ts';
 import { CORE, spellingOf, xmlName, type Naming, type OldSpelling, type Resolved, type Spelling } from '../model/naming.ts';
 import { badRequest, Fault } from './fault.ts';
 import { ATOM_NS } from './namespaces.ts';
@@ -117,12 +117,13 @@ export const compileXmlReader = (shape: Shape, naming: Naming, core: ReadonlySet
   const attrs = new Map<string, Known>();
   const elements = new Map<string, Known>();
   for (const f of shape.fields) {
+    if (f.only === 'json') continue;
     const owned = f.owner !== undefined;
     const current = owned ? spellingOf(naming, f.owner) : inherited;
     const spellings: Spelling[] = [current, ...(owned ? naming.old(f.owner!) : [])];
     for (const s of spellings) {
       const old = s === current ? undefined : (s as OldSpelling);
-      const n = xmlName(s, f.name, owned);
+      const n = xmlName(s, f.kind === 'attribute' ? f.name : xmlElementName(f), owned);
       const known = { field: f, current: describe(current, f.name, owned), old };
       if (f.kind === 'attribute') {
         attrs.set(keyOf(owned ? n.namespace : undefined, n.local), known);

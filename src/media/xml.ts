@@ -1,4 +1,4 @@
-import type { Collection, Link, Shape, Value } from '../model/shape.ts';
+import { xmlElementName, type Collection, type Link, type Shape, type Value } from '../model/shape.ts';
 import { CORE, spellingOf, valueRenderer, writtenSpellings, xmlName, type Naming, type Spelling } from '../model/naming.ts';
 import { ATOM_NS, COMPUTE_NS } from './namespaces.ts';
 
@@ -80,6 +80,7 @@ const compileElement = (shape: Shape, tag: string, naming: Naming, inherited: Sp
   let attrs = '';
   let children = '';
   for (const f of shape.fields) {
+    if (f.only === 'json') continue;
     const at = `x = v[${str(f.key)}];`;
     if (f.kind === 'attribute') {
       const value = f.type === 'state' ? `h[0](typeof x === 'string' ? ${helper(valueRenderer(naming))}(x) : x)` : 'h[0](x)';
@@ -95,7 +96,7 @@ const compileElement = (shape: Shape, tag: string, naming: Naming, inherited: Sp
     }
     const contributed = f.owner !== undefined;
     for (const s of contributed ? writtenSpellings(naming, f.owner) : [inherited]) {
-      const name = tagOf(s, f.name, contributed, b);
+      const name = tagOf(s, xmlElementName(f), contributed, b);
       const [start, end] = [str(`<${name}>`), str(`</${name}>`)];
       switch (f.kind) {
         case 'text':
@@ -119,7 +120,7 @@ const compileElement = (shape: Shape, tag: string, naming: Naming, inherited: Sp
         case 'list': {
           const write = helper(compileElement(f.item, tagOf(s, f.item.element, false, b), naming, s, b));
           const items = `for (let i = 0; i < x.length; i++) c += ${write}(x[i]);`;
-          children += `${at} if (x !== undefined) { ${f.wrapped ? `c += ${start}; ${items} c += ${end};` : items} }\n`;
+          children += `${at} if (x !== undefined${f.omitEmptyInXml === true ? ' && x.length > 0' : ''}) { ${f.wrapped ? `c += ${start}; ${items} c += ${end};` : items} }\n`;
           break;
         }
         case 'groups': {

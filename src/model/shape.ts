@@ -31,6 +31,11 @@ interface FieldBase {
   /** Part of the answer to a create request; left out of the answer to an update. */
   readonly inCreateAnswer?: boolean;
   readonly inUpdateAnswer?: boolean;
+  /**
+   * Written in one media type only: where a published XML schema has no place for what JSON
+   * clients read (nova's `retryAfter`), or the reverse.
+   */
+  readonly only?: 'json' | 'xml';
 }
 
 /** A scalar: an XML attribute, a JSON property. */
@@ -59,6 +64,10 @@ export interface ListField extends FieldBase {
   readonly kind: 'list';
   readonly item: Shape;
   readonly wrapped: boolean;
+  /** The XML wrapper's name where it is not the JSON key (limits: JSON `rate`, XML `<rates>`). */
+  readonly xmlWrapper?: string;
+  /** No wrapper at all in XML when there are no items (a schema that wants one or more). */
+  readonly omitEmptyInXml?: boolean;
 }
 
 /** Atom links: JSON `[{rel, type, href}]`, XML `<atom:link rel type href/>` elements. */
@@ -137,9 +146,17 @@ export const object = (name: string, shape: Shape, owner?: Owner): ObjectField =
   kind: 'object', name, owner, key: keyOf(name, owner), shape,
 });
 
-export const list = (name: string, item: Shape, opts: { wrapped?: boolean; owner?: Owner } = {}): ListField => ({
+export const list = (name: string, item: Shape, opts: { wrapped?: boolean; owner?: Owner; xmlWrapper?: string; omitEmptyInXml?: boolean } = {}): ListField => ({
   kind: 'list', name, owner: opts.owner, key: keyOf(name, opts.owner), item, wrapped: opts.wrapped ?? true,
+  ...(opts.xmlWrapper === undefined ? {} : { xmlWrapper: opts.xmlWrapper }),
+  ...(opts.omitEmptyInXml === true ? { omitEmptyInXml: true } : {}),
 });
+
+/** The field's element name in XML (a list's wrapper may differ from its JSON key). */
+export const xmlElementName = (f: Field): string => (f.kind === 'list' ? (f.xmlWrapper ?? f.name) : f.name);
+
+/** The same field, written in one media type only (see FieldBase.only). */
+export const only = <F extends Field>(media: 'json' | 'xml', field: F): F => ({ ...field, only: media });
 
 export const links = (): LinksField => ({ kind: 'links', name: 'links', owner: undefined, key: 'links' });
 

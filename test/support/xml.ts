@@ -62,6 +62,7 @@ export const reference = {
   extensionRng: (xml: string) => validate(xml, REFERENCE, 'nova-rng-2014.1/v1.1/extension.rng', 'relaxng', ['nova-rng-2014.1/atom-link.rng']),
   versionsRng: (xml: string) => validate(xml, REFERENCE, 'nova-rng-2014.1/v1.1/versions.rng', 'relaxng', ['nova-rng-2014.1/atom-link.rng']),
   versionRng: (xml: string) => validate(xml, REFERENCE, 'nova-rng-2014.1/v1.1/version.rng', 'relaxng', ['nova-rng-2014.1/atom-link.rng']),
+  limitsXsd: (xml: string) => validate(xml, REFERENCE, 'compute-api-v2-xsd10/limits.xsd', 'schema', []),
   faultsXsd: (xml: string) => validate(xml, REFERENCE, 'compute-api-v2/faults.xsd', 'schema', []),
   /** The compute v2 set as an XSD 1.0 processor reads it: servers, images, flavors, faults. */
   computeXsd: (xml: string) =>
