@@ -30,6 +30,8 @@ beforeAll(async () => {
   await call('missing', '/v1/servers/00000000-0000-4000-8000-000000000000');
   await call('reboot', `/v1/servers/${id}/action`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ reboot: { type: 'SOFT' } }) });
   await call('extensions', '/v1/extensions');
+  // A project a client chose, with what JSON must escape.
+  await call('odd', '/v1/a%22b%5Cc%E2%9C%93/servers');
   s.child.kill('SIGTERM');
   await s.exited;
 });
@@ -62,6 +64,8 @@ describe('logs', () => {
     expect(lineOf(ids.missing!)).toMatchObject({ route: '/v1/servers/{server_id}', status: 404 });
     expect(lineOf(ids.extensions!)).toMatchObject({ route: '/v1/extensions', status: 200, bytes: expect.any(Number) });
     expect(lineOf(ids.extensions!)!.bytes).toBeGreaterThan(1000);
+    expect(lineOf(ids.odd!)).toMatchObject({ route: '/v1/servers', status: 200, project: 'a"b\\c✓' });
+    for (const l of lines()) expect(l.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
   test('start-up says what was loaded; shutdown says how it drained; no token or password anywhere', () => {
