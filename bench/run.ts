@@ -3,9 +3,10 @@
  * hand-written Hono handler on the same store (compute reads), in one run each, in interleaved
  * time-bounded rounds. Compare ratios within a run, never across runs.
  *
- *   npm run bench -- --suite all|discovery|compute|identity|ops --rounds 15 --seconds 2 --connections 32
+ *   npm run bench -- --suite all|discovery|compute|identity|ops|startup --rounds 15 --seconds 2 --connections 32
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -184,9 +185,53 @@ const ops = async () => {
   for (const s of servers) s.child.kill();
 };
 
+/**
+ * Start-up: `npm start` (the command in package.json, without npm's own start) from spawn to the
+ * first 200 on /v1, with the shipped extensions and with 1,000 more; the median of `rounds` starts.
+ */
+const startup = async () => {
+  const command = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const [program, ...args] = command.split(' ');
+  const timeStart = async (config: Record<string, unknown>): Promise<number> => {
+    const dir = mkdtempSync(join(tmpdir(), 'extgate-bench-start-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ store: { path: join(dir, 'db.sqlite') }, port: 0, logRequests: false, ...config }));
+    const started = performance.now();
+    const child = spawn(program === 'node' ? process.execPath : program!, [...args, '--config', file], { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (d) => {
+        out += d;
+        const m = /listening on (http:\/\/[^\s]+) /.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.stderr!.on('data', (d) => (out += d));
+      child.once('exit', () => reject(new Error(`did not start:\n${out}`)));
+    });
+    for (;;) {
+      const r = await get(url, '/v1', 'application/json').catch(() => undefined);
+      if (r?.status === 200) break;
+    }
+    const ms = performance.now() - started;
+    child.kill('SIGKILL');
+    return ms;
+  };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const extra = generateExtensions(1000, 'RAX');
+  const cases: [string, Record<string, unknown>][] = [['shipped extensions', {}], ['+ 1,000 extensions', { extensions: { paths: [extra] } }]];
+  console.log(`\n== start-up: \`${command}\` to the first 200 on /v1, median of ${options.rounds} starts (the first warms tsx's cache)`);
+  for (const [name, config] of cases) {
+    await timeStart(config);
+    const times: number[] = [];
+    for (let i = 0; i < options.rounds; i++) times.push(await timeStart(config));
+    console.log(`  ${name.padEnd(22)} ${median(times).toFixed(0).padStart(6)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`);
+  }
+};
+
 const main = async () => {
   pin(process.pid, 0);
   if (values.suite === 'ops') await ops();
+  if (values.suite === 'startup') await startup();
   if (values.suite === 'identity') await identity();
   if (values.suite === 'all' || values.suite === 'discovery') await discovery();
   if (values.suite === 'all' || values.suite === 'compute') await compute();
