@@ -152,6 +152,14 @@ export const configSchema = z.strictObject({
   rateLimits: z.array(rateLimitSchema).default([]),
   /** Prometheus metrics at GET /metrics. */
   metrics: z.boolean().default(true),
+  /**
+   * A listener of its own for /healthcheck and /metrics (as Kong keeps its status API apart),
+   * which the API port then no longer answers; unset, they are on the API port.
+   */
+  admin: z.strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number({ error: 'must be a port number from 0 to 65535' }).int().min(0).max(65535),
+  }).optional(),
   auth: authSchema.prefault({ strategy: 'noauth' }),
   flavors: z.array(z.strictObject({ id: z.uuid(), name: z.string(), ram: z.number().int(), disk: z.number().int(), vcpus: z.number().int(), swap: z.number().int().min(0).default(0) })).default(SEED_FLAVORS),
   images: z.array(z.strictObject({ id: z.uuid(), name: z.string(), minDisk: z.number().int(), minRam: z.number().int(), metadata: z.record(z.string(), z.string()).default({}) })).default(SEED_IMAGES),

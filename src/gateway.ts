@@ -18,7 +18,7 @@ import { RoutingPaths } from './http/path.ts';
 import { bodyReader, commit, encoderCache, readerCache, responder } from './http/pipeline.ts';
 import { flow, type FlowParts, type RouteSteps } from './http/flow.ts';
 import { RouteTable } from './http/routes.ts';
-import { DirectResponses, setServing } from './http/direct.ts';
+import { DirectResponses, servingOf, setServing } from './http/direct.ts';
 import { OldNameUses } from './http/deprecation.ts';
 import { originOf, type Origin } from './http/origin.ts';
 import type { Store } from './store/store.ts';
@@ -90,6 +90,8 @@ export interface GatewayOptions {
   readonly rateLimits?: readonly RateLimit[];
   /** Where their buckets are kept (default: this process's memory). */
   readonly rateLimiter?: RateLimiter;
+  /** The health check and metrics are served on a listener of their own (adminApp), not by this app. */
+  readonly adminApart?: boolean;
 }
 
 export type AuthOptions =
@@ -119,8 +121,9 @@ export class PolicyError extends Error {
 }
 
 /** What the configuration decides of a gateway's behaviour (the rest is the caller's: store, clock, log). */
-export const configuredOptions = (config: Config): Pick<GatewayOptions, 'maxBodyBytes' | 'publicUrl' | 'trustProxy' | 'auth' | 'policyRules' | 'policySource' | 'metrics' | 'rateLimits'> => ({
+export const configuredOptions = (config: Config): Pick<GatewayOptions, 'maxBodyBytes' | 'publicUrl' | 'trustProxy' | 'auth' | 'policyRules' | 'policySource' | 'metrics' | 'rateLimits' | 'adminApart'> => ({
   metrics: config.metrics,
+  adminApart: config.admin !== undefined,
   rateLimits: config.rateLimits,
   maxBodyBytes: config.maxBodyBytes,
   publicUrl: config.publicUrl,
@@ -198,8 +201,10 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
   const probes: BackendProbe[] = [{ name: 'store', optional: false, check: () => opts.store.check() }];
   if (gate !== undefined) probes.push({ name: 'identity', optional: true, check: () => gate.tokens.check() });
   const health = new Health(probes, VERSION, gate === undefined ? ['identity'] : []);
-  routes.get(HEALTHCHECK, health.handler);
-  if (metrics !== undefined) routes.get(METRICS, metrics.handler);
+  if (opts.adminApart !== true) {
+    routes.get(HEALTHCHECK, health.handler);
+    if (metrics !== undefined) routes.get(METRICS, metrics.handler);
+  }
 
   app.notFound(onNotFound(routes, registry));
   app.onError(onError(log));
@@ -207,6 +212,15 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
   answerHeadAsGet(app);
   gate?.install(app);
   return app;
+};
+
+/** The health check and metrics of a gateway, on their own (`admin` in the configuration). */
+export const adminApp = (gateway: Hono): Hono => {
+  const { health, metrics } = servingOf(gateway);
+  const admin = new Hono();
+  if (health !== undefined) admin.get(HEALTHCHECK, health.handler);
+  if (metrics !== undefined) admin.get(METRICS, metrics.handler);
+  return admin;
 };
 
 /**

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { configuredOptions, createGateway, loadRegistry, PolicyError, seedStore } from './gateway.ts';
+import { adminApp, configuredOptions, createGateway, loadRegistry, PolicyError, seedStore } from './gateway.ts';
 import { systemClock } from './core/clock.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
@@ -36,6 +36,8 @@ const serveCommand = async (config: Config): Promise<void> => {
   const requestLog = config.logRequests ? requestLogTo(logger, destination) : undefined;
   const app = createGateway(registry, { ...configuredOptions(config), log, requestLog, store, clock: systemClock });
   const server = await listen(app, config.host, config.port);
+  const admin = config.admin === undefined ? undefined : await listen(adminApp(app), config.admin.host, config.admin.port);
+  if (admin !== undefined) log(`health check and metrics on ${admin.url} (/healthcheck, /metrics)`, 'info', { adminUrl: admin.url });
   const summary = registry.versions.map(versionSummary);
   log(`extgate listening on ${server.url} (${summary.join('; ')})`, 'info', {
     version: VERSION, url: server.url, auth: config.auth.strategy, store: config.store.path,
@@ -52,6 +54,7 @@ const serveCommand = async (config: Config): Promise<void> => {
     setTimeout(() => {
       void server
         .close(config.shutdownGraceMs)
+        .then(() => admin?.close(0))
         .then(() => store.close())
         .then(() => {
           log(`${signal}: stopped`, 'info');

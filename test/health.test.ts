@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
+import { startServer, writeConfig } from './support/process.ts';
 import { VERSION } from '../src/version.ts';
 import { call, testGateway } from './support/gateway.ts';
 
@@ -43,3 +44,24 @@ describe('health check', () => {
   });
 });
 
+
+describe('a listener of its own for health and metrics (`admin`)', () => {
+  test('the API port no longer answers them; the admin port answers only them, counting the API port\'s requests', async () => {
+    const s = await startServer(writeConfig({ admin: { host: '127.0.0.1', port: 0 } }));
+    try {
+      await vi.waitFor(() => expect(s.output()).toMatch(/health check and metrics on http:\/\/127\.0\.0\.1:\d+/), { timeout: 5000 });
+      const admin = /health check and metrics on (http:\/\/[^\s"]+)/.exec(s.output())![1]!;
+      expect(admin).not.toBe(s.url);
+      expect((await fetch(`${s.url}/healthcheck`)).status).toBe(404);
+      expect((await fetch(`${s.url}/metrics`)).status).toBe(404);
+      expect((await fetch(`${s.url}/v1/flavors`)).status).toBe(200);
+      const health = await fetch(`${admin}/healthcheck`);
+      expect([health.status, await health.text()]).toEqual([200, 'OK']);
+      const scrape = await (await fetch(`${admin}/metrics`)).text();
+      expect(scrape).toMatch(/http_requests_total\{method="GET",route="\/v1\/flavors",status="200",version="v1"\} 1/);
+      expect((await fetch(`${admin}/v1/flavors`)).status).toBe(404);
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  });
+});
