@@ -137,7 +137,20 @@ export const configSchema = z.strictObject({
    * so that a load balancer stops sending before the gateway stops listening (SIGINT: none).
    */
   shutdownDrainMs: z.number().int().min(0).default(5_000),
-  store: z.strictObject({ path: z.string().min(1).default('data/extgate.sqlite') }).default({ path: 'data/extgate.sqlite' }),
+  /**
+   * Where documents live: the SQLite file at `path` (the default), or the PostgreSQL database at
+   * `url` (`EXTGATE_DATABASE_URL`), which several instances share.
+   */
+  store: z
+    .strictObject({
+      path: z.string().min(1).default('data/extgate.sqlite'),
+      url: z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'a PostgreSQL URL: postgres://user:password@host:5432/database').optional(),
+      /** PostgreSQL: connections per instance. */
+      poolSize: z.number().int().min(1).max(1000).default(10),
+      /** PostgreSQL: how long a request waits for a connection and an answer before it gets a 503. */
+      timeoutMs: z.number().int().min(100).default(5_000),
+    })
+    .prefault({}),
   /** How long a transient state lasts before it settles, in milliseconds, by qualified state name. */
   durations: z.record(z.string(), z.number().int().min(0)).default({}),
   maxBodyBytes: z.number().int().min(1).default(1_048_576),
@@ -230,6 +243,7 @@ export const loadConfig = (opts: { file?: string; profile?: string; env?: NodeJS
     }
   }
   if (env.LOG_LEVEL) input.logLevel = env.LOG_LEVEL;
+  if (env.EXTGATE_DATABASE_URL) input.store = { ...(input.store as object | undefined), url: env.EXTGATE_DATABASE_URL };
   if (env.HOST) input.host = env.HOST;
   if (env.PORT) {
     if (!/^\d{1,5}$/.test(env.PORT) || Number(env.PORT) > 65535) throw new ConfigError(`invalid configuration:\n  environment: PORT=${env.PORT}: must be a port number from 0 to 65535`);

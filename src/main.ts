@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { adminApp, configuredOptions, createGateway, loadRegistry, PolicyError, seedStore } from './gateway.ts';
 import { systemClock } from './core/clock.ts';
-import { openSqliteStore } from './store/sqlite.ts';
+import { describeStore, openStore } from './store/open.ts';
 import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
 import { listen } from './server.ts';
 import { servingOf } from './http/direct.ts';
@@ -31,7 +31,7 @@ const serveCommand = async (config: Config): Promise<void> => {
   const log = logTo(logger);
   const registry = await loadRegistry(config);
   for (const p of registry.problems) log(`extension left out: ${formatProblem(p)}`, 'warn', { alias: p.extension, field: p.field, rule: p.rule });
-  const store = openSqliteStore(config.store.path);
+  const store = await openStore(config.store);
   await seedStore(registry, config, store, systemClock);
   const requestLog = config.logRequests ? requestLogTo(logger, destination) : undefined;
   const app = createGateway(registry, { ...configuredOptions(config), log, requestLog, store, clock: systemClock });
@@ -40,7 +40,7 @@ const serveCommand = async (config: Config): Promise<void> => {
   if (admin !== undefined) log(`health check and metrics on ${admin.url} (/healthcheck, /metrics)`, 'info', { adminUrl: admin.url });
   const summary = registry.versions.map(versionSummary);
   log(`extgate listening on ${server.url} (${summary.join('; ')})`, 'info', {
-    version: VERSION, url: server.url, auth: config.auth.strategy, store: config.store.path,
+    version: VERSION, url: server.url, auth: config.auth.strategy, store: describeStore(config.store),
     apiVersions: registry.versions.map((v) => ({ id: v.version.id, extensions: v.extensions.map((e) => e.alias) })),
     leftOut: registry.problems.map((p) => p.extension),
   });

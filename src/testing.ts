@@ -7,7 +7,7 @@ import { ManualClock } from './core/clock.ts';
 import type { Registry } from './extension/registry.ts';
 import { configuredOptions, createGateway, loadRegistry, seedStore } from './gateway.ts';
 import { OldNameUses } from './http/deprecation.ts';
-import { openSqliteStore } from './store/sqlite.ts';
+import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 
 /**
@@ -36,7 +36,7 @@ export const testGateway = async (input: ConfigInput = {}): Promise<TestGateway>
   try {
     const config = parseConfig({ store: { path: join(folder ?? '', 'extgate.sqlite') }, ...input });
     const registry = await loadRegistry(config);
-    const store = openSqliteStore(config.store.path);
+    const store = await openStore(config.store);
     const clock = new ManualClock();
     await seedStore(registry, config, store, clock);
     const logged: string[] = [];

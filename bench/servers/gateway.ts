@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config.ts';
 import { configuredOptions, createGateway, loadRegistry, seedStore } from '../../src/gateway.ts';
 import { systemClock } from '../../src/core/clock.ts';
-import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { openStore } from '../../src/store/open.ts';
 import { listen } from '../../src/server.ts';
 import { reportListening } from './common.ts';
 import { createLogger, logDestination, requestLogTo } from '../../src/ops/logger.ts';
@@ -10,7 +10,7 @@ import { createLogger, logDestination, requestLogTo } from '../../src/ops/logger
 // A large configuration (1,000 promotion records) comes in a file: the environment has a size limit.
 const config = parseConfig(JSON.parse(process.env.BENCH_CONFIG_FILE === undefined ? (process.env.BENCH_CONFIG ?? '{}') : readFileSync(process.env.BENCH_CONFIG_FILE, 'utf8')));
 const registry = await loadRegistry(config);
-const store = openSqliteStore(config.store.path);
+const store = await openStore(config.store);
 await seedStore(registry, config, store, systemClock);
 // BENCH_LOGS=1: every request logged as `npm start` logs it, into /dev/null; BENCH_LOGS=noop: the line made, not written.
 const destination = process.env.BENCH_LOGS === '1' ? logDestination('/dev/null') : undefined;

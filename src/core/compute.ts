@@ -11,7 +11,7 @@ import { hasQuery, rawPath } from '../http/request.ts';
 import { badRequest, conflictingRequest } from '../media/fault.ts';
 import { spell, spellingOf, type Naming } from '../model/naming.ts';
 import { collection, type Collection, type Link, type Shape, type Value } from '../model/shape.ts';
-import { MarkerNotFoundError, type Store, type StoredDocument } from '../store/store.ts';
+import { ConflictError, MarkerNotFoundError, type Store, type StoredDocument } from '../store/store.ts';
 import { isoSeconds, type Clock } from './clock.ts';
 import { linkBase, type LinkBase } from './links.ts';
 import { compactIPv6, idOfRef } from './shapes.ts';
@@ -347,7 +347,7 @@ export interface Seeds {
   readonly images: readonly { id: string; name: string; minDisk: number; minRam: number; metadata: Record<string, string> }[];
 }
 
-export const seed = async (store: Store, model: VersionModel, clock: Clock, seeds: Seeds) => {
+export const seed = async (store: Store, model: VersionModel, clock: Clock, seeds: Seeds, retried = false): Promise<void> => {
   const tx = store.begin();
   const now = clock.now();
   // Seeded flavors and images are public: everyone's.
@@ -358,6 +358,10 @@ export const seed = async (store: Store, model: VersionModel, clock: Clock, seed
     for (const [k, v] of model.defaults.image) if (doc[k] === undefined) doc[k] = structuredClone(v);
     tx.insert('images', i.id, doc, '');
   }
-  await tx.commit();
+  // Another instance on the same database seeded at the same moment: see what it wrote, add the rest.
+  await tx.commit().catch((err: unknown) => {
+    if (!(err instanceof ConflictError) || retried) throw err;
+    return seed(store, model, clock, seeds, true);
+  });
 };
 

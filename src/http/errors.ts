@@ -8,6 +8,7 @@ import { formatSuffix } from './path.ts';
 import { rawPath, requestHeader } from './request.ts';
 import type { RouteTable } from './routes.ts';
 import { getOrMake } from '../memo.ts';
+import { StoreUnavailableError } from '../store/store.ts';
 import type { Log } from '../ops/logger.ts';
 
 /** Faults are always JSON or XML: whichever the client prefers, JSON when it accepts neither. */
@@ -34,15 +35,28 @@ export type { Log } from '../ops/logger.ts';
 /** The client went away while sending its body: nobody is left to answer, and it is not the server's error. */
 export class ClientAborted extends Error {}
 
-/** Every error becomes a fault; anything unexpected is logged and answered 500, with no stack trace. */
-export const onError = (log: Log): ErrorHandler => (err, c) => {
-  if (err instanceof Fault) return faultResponse(c, err);
-  if (err instanceof ClientAborted) {
-    log(`client aborted ${c.req.method} ${c.req.path} while sending its body (${err.message})`, 'info');
-    return new Response(null, { status: 400 });
-  }
-  log(`unexpected error on ${c.req.method} ${c.req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, 'error', { err });
-  return faultResponse(c, new Fault('computeFault', 'The server has either erred or is incapable of performing the requested operation.'));
+/**
+ * Every error becomes a fault; anything unexpected is logged and answered 500, with no stack trace.
+ * A store that cannot serve now is a 503 with Retry-After, logged once every ten seconds at most.
+ */
+export const onError = (log: Log): ErrorHandler => {
+  let lastOutage = 0;
+  return (err, c) => {
+    if (err instanceof Fault) return faultResponse(c, err);
+    if (err instanceof StoreUnavailableError) {
+      if (Date.now() - lastOutage >= 10_000) {
+        lastOutage = Date.now();
+        log(`store: ${err.message}; answering 503`, 'error');
+      }
+      return faultResponse(c, new Fault('serviceUnavailable', 'The database is unavailable. Try again later.', { headers: { 'Retry-After': '5' } }));
+    }
+    if (err instanceof ClientAborted) {
+      log(`client aborted ${c.req.method} ${c.req.path} while sending its body (${err.message})`, 'info');
+      return new Response(null, { status: 400 });
+    }
+    log(`unexpected error on ${c.req.method} ${c.req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, 'error', { err });
+    return faultResponse(c, new Fault('computeFault', 'The server has either erred or is incapable of performing the requested operation.'));
+  };
 };
 
 /** No route for this method: 405 with Allow if the path exists, OPTIONS answered, else 404. */

@@ -2,6 +2,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, MarkerNotFoundError, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
+import { StagedWork, type Op } from './staged-work.ts';
 
 /**
  * The embedded default: one SQLite file (better-sqlite3), created on first start. WAL with
@@ -35,49 +36,11 @@ const addOwners = (db: Database.Database): void => {
 };
 const INDEXES = 'CREATE INDEX IF NOT EXISTS documents_by_project ON documents (kind, project, seq);';
 
-// Documents are serialised at commit: what hooks change in a staged document after the
-// handler staged it is part of the same unit of work.
-type Op =
-  | { readonly op: 'insert'; readonly kind: string; readonly id: string; readonly doc: unknown; readonly project: string }
-  | { readonly op: 'update'; readonly kind: string; readonly id: string; readonly version: number; readonly doc: unknown }
-  | { readonly op: 'delete'; readonly kind: string; readonly id: string; readonly version: number };
-
 interface Row {
   id: string;
   version: number;
   project: string;
   body: string;
-}
-
-/** A class, not a literal with a getter and closures: one is made per request (see extension/context.ts). */
-class StagedWork implements UnitOfWork {
-  readonly #ops: Op[] = [];
-  readonly #apply: (ops: readonly Op[]) => void;
-
-  constructor(apply: (ops: readonly Op[]) => void) {
-    this.#apply = apply;
-  }
-
-  insert(kind: string, id: string, doc: unknown, project: string): void {
-    this.#ops.push({ op: 'insert', kind, id, doc, project });
-  }
-
-  update(kind: string, id: string, version: number, doc: unknown): void {
-    this.#ops.push({ op: 'update', kind, id, version, doc });
-  }
-
-  delete(kind: string, id: string, version: number): void {
-    this.#ops.push({ op: 'delete', kind, id, version });
-  }
-
-  get empty(): boolean {
-    return this.#ops.length === 0;
-  }
-
-  async commit(): Promise<void> {
-    if (this.#ops.length > 0) this.#apply(this.#ops);
-    this.#ops.length = 0;
-  }
 }
 
 export const openSqliteStore = (file: string): Store => {

@@ -25,6 +25,8 @@ export interface ListOptions<T> {
 }
 
 export class ConflictError extends Error {}
+/** The backend cannot serve now (a database restarting, unreachable, every connection busy): a 503, not a 500. */
+export class StoreUnavailableError extends Error {}
 export class MarkerNotFoundError extends Error {}
 
 /** Staged documents are read at commit: changes made to them until then are committed too. */

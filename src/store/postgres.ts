@@ -1,0 +1,152 @@
+import postgres from 'postgres';
+import { ConflictError, MarkerNotFoundError, StoreUnavailableError, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
+import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { StagedWork, type Op } from './staged-work.ts';
+
+/**
+ * PostgreSQL, for several gateway instances sharing one database (postgres.js: a pool of
+ * connections, statements prepared once per connection). The documents table is SQLite's, with
+ * a sequence for creation order (two instances inserting at once never take the same place) and
+ * the body as text (the very JSON written, key order kept, as SQLite keeps it).
+ *
+ * Whatever the database cannot do now (refused connections, a restart, every connection busy
+ * past `timeoutMs`) is a StoreUnavailableError: the gateway answers 503, never a 500 or a hang.
+ */
+export interface PostgresSettings {
+  readonly url: string;
+  /** Connections in the pool. */
+  readonly poolSize?: number;
+  /** How long one operation may wait (for a connection, then the database) before it is a 503. */
+  readonly timeoutMs?: number;
+}
+
+interface Row {
+  id: string;
+  version: number;
+  project: string;
+  body: string;
+}
+
+/** SQLSTATE classes and codes that say the database, not the query, is the problem. */
+const UNAVAILABLE_STATES = /^(08|53|57P0[1-4])/;
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
+
+const unavailable = (err: unknown): boolean => {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_STATES.test(code));
+};
+
+/** The URL without its password, for messages. */
+export const redactedUrl = (url: string): string => url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+
+const MIGRATION_LOCK = 0x65787467; // 'extg': one instance migrates, the others wait for it
+
+export const openPostgresStore = async (settings: PostgresSettings): Promise<Store> => {
+  const timeoutMs = settings.timeoutMs ?? 5_000;
+  const sql = postgres(settings.url, {
+    max: settings.poolSize ?? 10,
+    connect_timeout: Math.ceil(timeoutMs / 1000),
+    idle_timeout: 60,
+    onnotice: () => undefined,
+    // JSON bodies are text here; numbers come back as numbers.
+    types: { bigint: postgres.BigInt },
+  });
+  const where = redactedUrl(settings.url);
+
+  /** One operation, bounded in time, its failures said as unavailability when they are. */
+  const guarded = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreUnavailableError(`PostgreSQL at ${where} did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([run(), deadline]);
+    } catch (err) {
+      if (err instanceof StoreUnavailableError || !unavailable(err)) throw err;
+      throw new StoreUnavailableError(`PostgreSQL at ${where} is unavailable (${(err as Error).message})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  await guarded('the migrations', () => migrate(sql));
+
+  const apply = async (ops: readonly Op[]): Promise<void> =>
+    guarded('a commit', () =>
+      sql.begin(async (tx) => {
+        for (const o of ops) {
+          if (o.op === 'insert') {
+            const r = await tx`INSERT INTO documents (kind, id, seq, version, project, body) VALUES (${o.kind}, ${o.id}, nextval('documents_seq'), 1, ${o.project}, ${JSON.stringify(o.doc)}) ON CONFLICT DO NOTHING`;
+            if (r.count !== 1) throw new ConflictError(`${o.kind} ${o.id} already exists`);
+          } else if (o.op === 'update') {
+            const r = await tx`UPDATE documents SET version = version + 1, body = ${JSON.stringify(o.doc)} WHERE kind = ${o.kind} AND id = ${o.id} AND version = ${o.version}`;
+            if (r.count !== 1) throw new ConflictError(`${o.kind} ${o.id} changed meanwhile`);
+          } else {
+            const r = await tx`DELETE FROM documents WHERE kind = ${o.kind} AND id = ${o.id} AND version = ${o.version}`;
+            if (r.count !== 1) throw new ConflictError(`${o.kind} ${o.id} changed meanwhile`);
+          }
+        }
+      }),
+    );
+
+  const toDoc = <T>(r: Row): StoredDocument<T> => ({ id: r.id, version: r.version, project: r.project, doc: JSON.parse(r.body) as T });
+
+  /** Rows after `after` in creation order, `limit` at most, of these projects (all when undefined). */
+  const page = (kind: string, after: bigint, limit: number, projects: readonly string[] | undefined) =>
+    projects === undefined
+      ? sql<(Row & { seq: bigint })[]>`SELECT id, version, project, body, seq FROM documents WHERE kind = ${kind} AND seq > ${after} ORDER BY seq LIMIT ${limit}`
+      : sql<(Row & { seq: bigint })[]>`SELECT id, version, project, body, seq FROM documents WHERE kind = ${kind} AND project = ANY(${projects as string[]}) AND seq > ${after} ORDER BY seq LIMIT ${limit}`;
+
+  return {
+    get: <T>(kind: string, id: string) =>
+      guarded('a read', async () => {
+        const [r] = await sql<Row[]>`SELECT id, version, project, body FROM documents WHERE kind = ${kind} AND id = ${id}`;
+        return r === undefined ? undefined : toDoc<T>(r);
+      }),
+    list: <T>(kind: string, opts: ListOptions<T> = {}) =>
+      guarded('a list', async () => {
+        let after = 0n;
+        if (opts.after !== undefined) {
+          const [m] = await sql<{ seq: bigint; project: string }[]>`SELECT seq, project FROM documents WHERE kind = ${kind} AND id = ${opts.after}`;
+          // Another project's document is no marker: its existence is not told either.
+          if (m === undefined || (opts.projects !== undefined && !opts.projects.includes(m.project))) throw new MarkerNotFoundError(opts.after);
+          after = m.seq;
+        }
+        const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+        const out: StoredDocument<T>[] = [];
+        if (limit <= 0) return out;
+        // Without a gateway-side filter, the page is the query's; with one, rows come in batches until the page is full.
+        const batch = opts.where === undefined && Number.isFinite(limit) ? limit : 500;
+        for (;;) {
+          const rows = await page(kind, after, batch, opts.projects);
+          for (const r of rows) {
+            const d = toDoc<T>(r);
+            if (opts.where !== undefined && !opts.where(d.doc)) continue;
+            out.push(d);
+            if (out.length >= limit) return out;
+          }
+          if (rows.length < batch) return out;
+          after = rows.at(-1)!.seq;
+        }
+      }),
+    begin: (): UnitOfWork => new StagedWork(apply),
+    check: () => guarded('the health check', async () => void (await sql`SELECT 1`)),
+    close: async () => {
+      await sql.end({ timeout: 5 });
+    },
+  };
+};
+
+/** Applies the migrations not yet applied, under an advisory lock: instances starting together take turns. */
+const migrate = async (sql: postgres.Sql): Promise<void> => {
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+    await tx`CREATE TABLE IF NOT EXISTS extgate_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`;
+    const applied = new Set((await tx<{ version: number }[]>`SELECT version FROM extgate_migrations`).map((r) => r.version));
+    for (const m of POSTGRES_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await tx.unsafe(m.sql);
+      await tx`INSERT INTO extgate_migrations (version, name) VALUES (${m.version}, ${m.name})`;
+    }
+  });
+};

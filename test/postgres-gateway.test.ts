@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { gate } from './fixtures/gate/RAX-GATE/gate.ts';
+import { hasPostgres, startPostgres, type Postgres } from './harness/postgres.ts';
+import { call, testGateway, XML } from './support/gateway.ts';
+import { createServer, json } from './support/compute.ts';
+import { startServer, writeConfig, type Spawned } from './support/process.ts';
+
+/**
+ * The gateway on PostgreSQL (`store.url`): the compute API as on SQLite, several instances on one
+ * database (what one writes the others read; conflicting updates through different instances, one
+ * 409 and no lost update), and the database stopped and started under them (503, then served again).
+ */
+let pg: Postgres;
+beforeAll(async () => {
+  if (hasPostgres) pg = await startPostgres();
+});
+afterAll(async () => pg?.close());
+
+describe.skipIf(!hasPostgres)('on PostgreSQL', () => {
+  test('the compute API in JSON and XML: create, list, show, act, delete', async () => {
+    const gw = await testGateway({ store: { url: await pg.createDatabase() } });
+    const id = await createServer(gw.app);
+    gw.clock.advance(2000);
+    expect((await call(gw.app, `/v1/servers/${id}`)).json().server.status).toBe('ACTIVE');
+    expect((await call(gw.app, `/v1/servers/${id}`, XML)).text).toContain(`id="${id}"`);
+    expect((await call(gw.app, '/v1/servers/detail?limit=1')).json().servers.map((s: { id: string }) => s.id)).toEqual([id]);
+    expect((await call(gw.app, `/v1/servers/${id}/action`, json('POST', { reboot: { type: 'SOFT' } }))).status).toBe(202);
+    expect((await call(gw.app, `/v1/servers/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await call(gw.app, `/v1/servers/${id}`)).status).toBe(404);
+    // Seeded once, whichever instance came first.
+    expect((await call(gw.app, '/v1/flavors')).json().flavors).toHaveLength(3);
+  });
+
+  test('two instances, one database: conflicting updates through each give one 200 and one 409, never a lost update', async () => {
+    const url = await pg.createDatabase();
+    const input = { store: { url }, extensions: { paths: ['test/fixtures/gate'], onInvalid: 'fail' as const }, vendors: {} };
+    const [a, b] = await Promise.all([testGateway(input), testGateway(input)]);
+    const id = await createServer(a.app);
+    expect((await call(b.app, `/v1/servers/${id}`)).status).toBe(200);
+    gate.close();
+    const ra = call(a.app, `/v1/servers/${id}`, json('PUT', { server: { name: 'from-a' } }));
+    const rb = call(b.app, `/v1/servers/${id}`, json('PUT', { server: { name: 'from-b' } }));
+    while (gate.waiting < 2) await new Promise((r) => setTimeout(r, 5));
+    gate.open();
+    const statuses = (await Promise.all([ra, rb])).map((r) => r.status);
+    expect(statuses.sort()).toEqual([200, 409]);
+    const names = await Promise.all([a, b].map(async (gw) => (await call(gw.app, `/v1/servers/${id}`)).json().server.name));
+    expect(names[0]).toBe(names[1]);
+  });
+
+  describe('the database stopped and started under a running gateway', () => {
+    let s: Spawned & { url: string };
+    afterAll(() => s?.child.kill('SIGKILL'));
+
+    test('503 serviceUnavailable with Retry-After in the negotiated media type, unhealthy; back, served again without a restart', async () => {
+      s = await startServer(writeConfig({ store: { url: await pg.createDatabase(), timeoutMs: 1000 }, shutdownDrainMs: 0 }));
+      expect((await fetch(`${s.url}/v1/servers`)).status).toBe(200);
+      await pg.stop();
+      try {
+        for (const accept of ['application/json', 'application/xml']) {
+          const started = Date.now();
+          const r = await fetch(`${s.url}/v1/servers`, { headers: { Accept: accept } });
+          expect(r.status).toBe(503);
+          expect(r.headers.get('retry-after')).toBe('5');
+          expect(await r.text()).toContain(accept === 'application/json' ? '"serviceUnavailable"' : '<serviceUnavailable');
+          expect(Date.now() - started).toBeLessThan(3000);
+        }
+        const created = await fetch(`${s.url}/v1/servers`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ server: { name: 'x', imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001' } }) });
+        expect(created.status).toBe(503);
+        const health = await fetch(`${s.url}/healthcheck`, { headers: { Accept: 'application/json' } });
+        expect(health.status).toBe(503);
+        expect((await health.json()).backends.store).toMatchObject({ healthy: false, error: expect.stringMatching(/PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1/) });
+      } finally {
+        await pg.start();
+      }
+      expect((await fetch(`${s.url}/v1/servers`)).status).toBe(200);
+      expect((await fetch(`${s.url}/healthcheck`)).status).toBe(200);
+      expect(s.output()).not.toMatch(/"level":"error".*unexpected error/);
+    });
+  });
+});
