@@ -78,4 +78,31 @@ describe.skipIf(!hasPostgres)('PostgreSQL', () => {
     expect((await s.get('servers', 'kept'))?.doc).toEqual({ n: 1 });
     await s.check();
   });
+
+  test('every connection busy: an operation waits up to timeoutMs, then is a StoreUnavailableError; the pool serves again once freed', async () => {
+    const url = await (await server()).createDatabase();
+    const s = await openPostgresStore({ url, poolSize: 1, timeoutMs: 500 });
+    opened.push(s);
+    // Another client holds the table: the store's one connection waits on it, the next operation on the connection.
+    const postgres = (await import('postgres')).default;
+    const other = postgres(url, { max: 1, onnotice: () => undefined });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const holding = other.begin(async (tx) => {
+      await tx`LOCK TABLE documents IN ACCESS EXCLUSIVE MODE`;
+      await held;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      const started = Date.now();
+      const results = await Promise.all([s.get('servers', 'a'), s.list('servers')].map((p) => p.then(() => 'served', (e: unknown) => e)));
+      for (const r of results) expect(r).toBeInstanceOf(StoreUnavailableError);
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      release();
+      await holding;
+      await other.end();
+    }
+    expect(await s.get('servers', 'a')).toBeUndefined();
+  });
 });
