@@ -177,7 +177,7 @@ export const createGateway = (registry: Registry, opts: GatewayOptions): Hono =>
   // Counted before any route runs (and so ahead of the documents otherwise answered before Hono).
   const limits = new RateLimits(opts.rateLimits ?? []);
   const caller = callerKey(auth.strategy, opts.trustProxy === true);
-  const limiter = limits.enabled ? (opts.rateLimiter ?? new MemoryRateLimiter(limits.limits)) : undefined;
+  const limiter = limits.enabled ? (opts.rateLimiter ?? opts.store.sharedRateLimiter?.(limits.limits) ?? new MemoryRateLimiter(limits.limits)) : undefined;
   if (limiter !== undefined) app.use('*', rateLimiting(limits, limiter, caller, opts.clock));
 
   const metrics = opts.metrics === false ? undefined : new Metrics(registry.extensions.map((e) => ({ alias: e.alias, vendor: e.alias.slice(0, e.alias.indexOf('-')) })), () => gate?.cacheStats);

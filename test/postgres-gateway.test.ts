@@ -48,6 +48,18 @@ describe.skipIf(!hasPostgres)('on PostgreSQL', () => {
     expect(names[0]).toBe(names[1]);
   });
 
+  test('rate limits count in the database: a caller\'s requests through either instance draw from one bucket', async () => {
+    const input = { store: { url: await pg.createDatabase() }, rateLimits: [{ verb: 'POST' as const, value: 3, unit: 'MINUTE' as const }] };
+    const [a, b] = await Promise.all([testGateway(input), testGateway(input)]);
+    expect([await createServer(a.app), await createServer(b.app), await createServer(a.app)]).toHaveLength(3);
+    const refused = await call(b.app, '/v1/servers', json('POST', { server: { name: 'x', imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001' } }));
+    expect(refused.status).toBe(429);
+    expect(refused.json().overLimit.retryAfter).toBe('20');
+    expect((await call(a.app, '/v1/limits')).json().limits.rate[0].limit[0]).toMatchObject({ verb: 'POST', value: 3, remaining: 0 });
+    b.clock.advance(20_000);
+    expect((await call(b.app, '/v1/servers', json('POST', { server: { name: 'y', imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001' } }))).status).toBe(202);
+  });
+
   describe('the database stopped and started under a running gateway', () => {
     let s: Spawned & { url: string };
     afterAll(() => s?.child.kill('SIGKILL'));

@@ -71,7 +71,26 @@ export class RateLimits {
 }
 
 /** Tokens per millisecond. */
-const rateOf = (l: RateLimit): number => l.value / (TIME_UNITS[l.unit] * 1000);
+export const rateOf = (l: RateLimit): number => l.value / (TIME_UNITS[l.unit] * 1000);
+
+/** A bucket's tokens at `now`, from what it held at `at`: refilled continuously, never past full. */
+export const tokensAt = (l: RateLimit, tokens: number, at: number, now: number): number => Math.min(l.value, tokens + Math.max(0, now - at) * rateOf(l));
+
+/** The limit (of those a request matches) that refuses it for longest, if any: `tokens[n]` is limit `limits[n]`'s. */
+export const refusalOf = (all: readonly RateLimit[], limits: readonly number[], tokens: readonly number[]): Refusal | undefined => {
+  let refusal: Refusal | undefined;
+  limits.forEach((i, n) => {
+    if (tokens[n]! >= 1) return;
+    const wait = (1 - tokens[n]!) / rateOf(all[i]!);
+    if (refusal === undefined || wait > refusal.retryAfterMs) refusal = { limit: i, retryAfterMs: wait };
+  });
+  return refusal;
+};
+
+export const levelOf = (l: RateLimit, tokens: number, now: number): Level => ({
+  remaining: Math.floor(tokens),
+  nextAvailable: tokens >= 1 ? now : now + (1 - tokens) / rateOf(l),
+});
 
 /**
  * Token buckets in this process. A key's buckets are two numbers per limit (tokens, and when they
@@ -80,39 +99,29 @@ const rateOf = (l: RateLimit): number => l.value / (TIME_UNITS[l.unit] * 1000);
  */
 export class MemoryRateLimiter implements RateLimiter {
   readonly #limits: readonly RateLimit[];
-  readonly #rates: readonly number[];
   readonly #buckets = new Map<string, Float64Array>();
   readonly #maxKeys: number;
 
   constructor(limits: readonly RateLimit[], maxKeys = 100_000) {
     this.#limits = limits;
-    this.#rates = limits.map(rateOf);
     this.#maxKeys = maxKeys;
   }
 
   take(key: string, limits: readonly number[], now: number): Refusal | undefined {
     const b = this.#bucketsOf(key, now);
-    let refusal: Refusal | undefined;
-    for (const i of limits) {
-      const tokens = this.#tokens(b, i, now);
-      if (tokens >= 1) continue;
-      const wait = (1 - tokens) / this.#rates[i]!;
-      if (refusal === undefined || wait > refusal.retryAfterMs) refusal = { limit: i, retryAfterMs: wait };
-    }
+    const tokens = limits.map((i) => this.#tokens(b, i, now));
+    const refusal = refusalOf(this.#limits, limits, tokens);
     if (refusal !== undefined) return refusal;
-    for (const i of limits) {
-      b[2 * i] = this.#tokens(b, i, now) - 1;
+    limits.forEach((i, n) => {
+      b[2 * i] = tokens[n]! - 1;
       b[2 * i + 1] = now;
-    }
+    });
     return undefined;
   }
 
   levels(key: string, now: number): Level[] {
     const b = this.#buckets.get(key);
-    return this.#limits.map((l, i) => {
-      const tokens = b === undefined ? l.value : this.#tokens(b, i, now);
-      return { remaining: Math.floor(tokens), nextAvailable: tokens >= 1 ? now : now + (1 - tokens) / this.#rates[i]! };
-    });
+    return this.#limits.map((l, i) => levelOf(l, b === undefined ? l.value : this.#tokens(b, i, now), now));
   }
 
   /** Buckets kept (for tests of the bound). */
@@ -121,7 +130,7 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   #tokens(b: Float64Array, i: number, now: number): number {
-    return Math.min(this.#limits[i]!.value, b[2 * i]! + Math.max(0, now - b[2 * i + 1]!) * this.#rates[i]!);
+    return tokensAt(this.#limits[i]!, b[2 * i]!, b[2 * i + 1]!, now);
   }
 
   #bucketsOf(key: string, now: number): Float64Array {

@@ -27,4 +27,17 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX documents_by_seq ON documents (kind, seq);
       CREATE INDEX documents_by_project ON documents (kind, project, seq);`,
   },
+  {
+    version: 2,
+    name: 'rate limit buckets shared by the instances',
+    sql: `
+      CREATE TABLE extgate_rate_buckets (
+        key       TEXT             NOT NULL,
+        limit_sig TEXT             NOT NULL,
+        tokens    DOUBLE PRECISION NOT NULL,
+        at        DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (key, limit_sig)
+      );
+      CREATE INDEX extgate_rate_buckets_by_age ON extgate_rate_buckets (at);`,
+  },
 ];

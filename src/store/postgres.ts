@@ -2,6 +2,7 @@ import postgres from 'postgres';
 import { ConflictError, MarkerNotFoundError, StoreUnavailableError, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { StagedWork, type Op } from './staged-work.ts';
+import { PostgresRateLimiter } from './postgres-rate-limits.ts';
 
 /**
  * PostgreSQL, for several gateway instances sharing one database (postgres.js: a pool of
@@ -130,6 +131,13 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
         }
       }),
     begin: (): UnitOfWork => new StagedWork(apply),
+    sharedRateLimiter: (limits) => {
+      const shared = new PostgresRateLimiter(sql, limits);
+      return {
+        take: (key, matching, now) => guarded('a rate limit', () => shared.take(key, matching, now)),
+        levels: (key, now) => guarded('the rate limits', () => shared.levels(key, now)),
+      };
+    },
     check: () => guarded('the health check', async () => void (await sql`SELECT 1`)),
     close: async () => {
       await sql.end({ timeout: 5 });

@@ -1,3 +1,5 @@
+import type { RateLimit, RateLimiter } from '../ops/rate-limits.ts';
+
 /**
  * One store for the core resources and the state extensions own. Documents are model values
  * (extension fields under their qualified keys), so an extension's data lives and dies with the
@@ -46,6 +48,8 @@ export interface Store {
   /** Documents in creation order. */
   list<T = Record<string, unknown>>(kind: string, opts?: ListOptions<T>): Promise<StoredDocument<T>[]>;
   begin(): UnitOfWork;
+  /** Where rate-limit buckets live when instances share this store (absent: each instance counts its own). */
+  sharedRateLimiter?(limits: readonly RateLimit[]): RateLimiter;
   /** Resolves when the store can read and write now; rejects saying why not (the health check). */
   check(): Promise<void>;
   close(): Promise<void>;
