@@ -3,39 +3,13 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, MarkerNotFoundError, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
 import { StagedWork, type Op } from './staged-work.ts';
+import { migrateSqlite } from './migrations.ts';
 
 /**
  * The embedded default: one SQLite file (better-sqlite3), created on first start. WAL with
- * synchronous=FULL: a write acknowledged to a client survives the process being killed.
- * The SQL is plain enough to run on PostgreSQL as it is.
+ * synchronous=FULL: a write acknowledged to a client survives the process being killed. The
+ * schema comes from numbered migrations (store/migrations.ts), recorded in the file's user_version.
  */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS documents (
-  kind    TEXT    NOT NULL,
-  id      TEXT    NOT NULL,
-  seq     INTEGER NOT NULL,
-  version INTEGER NOT NULL,
-  project TEXT    NOT NULL DEFAULT '',
-  body    TEXT    NOT NULL,
-  PRIMARY KEY (kind, id)
-);
-CREATE INDEX IF NOT EXISTS documents_by_seq ON documents (kind, seq);
-`;
-
-/** Files made before resources had owners: every server was its tenant_id's, everything else public. */
-const addOwners = (db: Database.Database): void => {
-  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(documents)').all().map((c) => c.name);
-  if (columns.includes('project')) return;
-  db.transaction(() => {
-    db.exec("ALTER TABLE documents ADD COLUMN project TEXT NOT NULL DEFAULT ''");
-    db.exec("UPDATE documents SET project = COALESCE(json_extract(body, '$.tenant_id'), '') WHERE kind = 'servers'");
-    // A snapshot is its server's project's; one whose server is gone, nobody's but an admin's (never public).
-    db.exec(`UPDATE documents SET project = COALESCE((SELECT s.project FROM documents s WHERE s.kind = 'servers' AND s.id = json_extract(documents.body, '$.serverId')), '(unowned)')
-             WHERE kind = 'images' AND json_extract(body, '$.serverId') IS NOT NULL`);
-  })();
-};
-const INDEXES = 'CREATE INDEX IF NOT EXISTS documents_by_project ON documents (kind, project, seq);';
-
 interface Row {
   id: string;
   version: number;
@@ -49,9 +23,7 @@ export const openSqliteStore = (file: string): Store => {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
-  addOwners(db);
-  db.exec(INDEXES);
+  migrateSqlite(db);
 
   const getRow = db.prepare<[string, string], Row>('SELECT id, version, project, body FROM documents WHERE kind = ? AND id = ?');
   const seqOf = db.prepare<[string, string], { seq: number; project: string }>('SELECT seq, project FROM documents WHERE kind = ? AND id = ?');

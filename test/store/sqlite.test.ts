@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { SQLITE_MIGRATIONS } from '../../src/store/migrations.ts';
 import { storeContract } from './contract.ts';
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'extgate-store-')), 'nested', 'extgate.sqlite');
@@ -26,7 +27,8 @@ test('SQLite: a file from before owners gets them: a server is its tenant_id\'s,
   const file = tempFile();
   openSqliteStore(file).close();
   const db = new Database(file);
-  db.exec('DROP TABLE documents; CREATE TABLE documents (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id))');
+  // As such a file is: the old table, and no migration recorded.
+  db.exec('DROP TABLE documents; CREATE TABLE documents (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id)); PRAGMA user_version = 0');
   db.prepare('INSERT INTO documents VALUES (?, ?, ?, 1, ?)').run('servers', 's', 1, JSON.stringify({ tenant_id: 'alpha' }));
   db.prepare('INSERT INTO documents VALUES (?, ?, ?, 1, ?)').run('images', 'i', 1, JSON.stringify({ name: 'x' }));
   db.prepare('INSERT INTO documents VALUES (?, ?, ?, 1, ?)').run('images', 'snap', 2, JSON.stringify({ name: 'snap', serverId: 's' }));
@@ -39,4 +41,16 @@ test('SQLite: a file from before owners gets them: a server is its tenant_id\'s,
   expect((await s.get('images', 'orphan'))!.project).toBe('(unowned)');
   expect((await s.list('servers', { projects: ['alpha'] })).map((d) => d.id)).toEqual(['s']);
   await s.close();
+});
+
+test('SQLite: the migrations applied are recorded in the file (user_version), with both indexes; reopening it applies none again', async () => {
+  const file = tempFile();
+  await openSqliteStore(file).close();
+  const db = new Database(file);
+  expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_MIGRATIONS.at(-1)!.version);
+  expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'documents_by_%' ORDER BY name").all()).toEqual([{ name: 'documents_by_project' }, { name: 'documents_by_seq' }]);
+  db.close();
+  const again = openSqliteStore(file);
+  expect(await again.list('servers')).toEqual([]);
+  await again.close();
 });
