@@ -3,7 +3,7 @@
  * hand-written Hono handler on the same store (compute reads), in one run each, in interleaved
  * time-bounded rounds. Compare ratios within a run, never across runs.
  *
- *   npm run bench -- --suite all|discovery|compute|identity|ops|startup --rounds 15 --seconds 2 --connections 32
+ *   npm run bench -- --suite all|discovery|compute|identity|ops|startup|scale --rounds 15 --seconds 2 --connections 32
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { checkSameBytes, chooseTool, get, pin, runRounds, start, type Endpoint, type Options } from './harness.ts';
 import type { Fixture } from './servers/common.ts';
 import { startKeystoneStub } from './keystone-stub.ts';
+import { scale } from './scale.ts';
 
 const { values } = parseArgs({
   options: {
@@ -232,6 +233,7 @@ const main = async () => {
   pin(process.pid, 0);
   if (values.suite === 'ops') await ops();
   if (values.suite === 'startup') await startup();
+  if (values.suite === 'scale') await scale(options);
   if (values.suite === 'identity') await identity();
   if (values.suite === 'all' || values.suite === 'discovery') await discovery();
   if (values.suite === 'all' || values.suite === 'compute') await compute();

@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPostgresStore } from '../src/store/postgres.ts';
+import { openSqliteStore } from '../src/store/sqlite.ts';
+import type { Store } from '../src/store/store.ts';
+import { startCluster } from '../test/harness/cluster.ts';
+import { startPostgres } from '../test/harness/postgres.ts';
+import { checkSameBytes, get, HOST, runRounds, start, type Endpoint, type Options } from './harness.ts';
+
+/**
+ * Scale-out (issue 13): one instance on PostgreSQL against one on SQLite (item and page reads,
+ * interleaved rounds); a page of 100 out of 100 and out of 100,000 servers on both; then reads and
+ * writes through nginx with 1, 2 and 4 instances on one PostgreSQL (req/s, p99, errors). On this
+ * 2-core machine more instances cannot mean more throughput: the point is that they add no errors.
+ */
+const SERVER = { imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001' };
+const createBody = (name: string) => JSON.stringify({ server: { name, ...SERVER, metadata: { bench: 'scale' } } });
+
+/** Copies of a stored server under new ids, a thousand to a unit of work. */
+const bulkInsert = async (store: Store, template: { doc: Record<string, unknown>; project: string }, ids: readonly string[]) => {
+  for (let i = 0; i < ids.length; i += 1000) {
+    const tx = store.begin();
+    for (const id of ids.slice(i, i + 1000)) tx.insert('servers', id, { ...template.doc, id, name: `bulk-${id.slice(0, 8)}` }, template.project);
+    await tx.commit();
+  }
+};
+
+/** wrk for a fixed time, GET or POST; what it measured and how many answers were not 2xx. */
+const wrkRun = (url: string, seconds: number, connections: number, post?: string): { rps: number; p99ms: number; errors: number } => {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-H', 'Accept: application/json', '-H', `Host: ${HOST}`];
+  if (post !== undefined) {
+    const script = join(mkdtempSync(join(tmpdir(), 'extgate-bench-wrk-')), 'post.lua');
+    writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(post)}\nwrk.headers["Content-Type"] = "application/json"\n`);
+    args.push('-s', script);
+  }
+  const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
+  const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out)!;
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + (socket === null ? 0 : socket.slice(1).reduce((a, b) => a + Number(b), 0));
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), p99ms: Number(p99[1]) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[p99[2]!]!, errors };
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export const scale = async (options: Options) => {
+  const pg = await startPostgres({ durable: true });
+  try {
+    // 1. One instance each, the same 100 servers (same ids): PostgreSQL against SQLite.
+    const file = join(mkdtempSync(join(tmpdir(), 'extgate-bench-store-')), 'db.sqlite');
+    const url = await pg.createDatabase();
+    const config = { durations: { BUILD: 0 } };
+    const sqlite = await start('one instance, SQLite', 'gateway.ts', { BENCH_CONFIG: JSON.stringify({ ...config, store: { path: file } }) });
+    for (let i = 0; i < 100; i++) await get(sqlite.base, '/v1/servers', 'application/json', 'POST', createBody(`server-${i}`));
+    const onPostgres = await start('one instance, PostgreSQL', 'gateway.ts', { BENCH_CONFIG: JSON.stringify({ ...config, store: { url } }) });
+    const fromSqlite = openSqliteStore(file);
+    // Bulk loading: a unit of a thousand inserts may take a while.
+    const toPostgres = await openPostgresStore({ url, timeoutMs: 120_000 });
+    const tx = toPostgres.begin();
+    for (const d of await fromSqlite.list('servers')) tx.insert('servers', d.id, d.doc, d.project);
+    await tx.commit();
+    const [first] = await fromSqlite.list('servers', { limit: 1 });
+    const servers = [sqlite, onPostgres];
+    const reads: Endpoint[] = [
+      { name: 'GET /v1/servers/{id} (JSON)', path: `/v1/servers/${first!.id}`, accept: 'application/json' },
+      { name: 'GET /v1/servers/detail?limit=100 (JSON), 100 servers', path: '/v1/servers/detail?limit=100', accept: 'application/json' },
+    ];
+    console.log(`\n== scale 1: one instance on PostgreSQL against one on SQLite, ${options.connections} connections, ${options.rounds} rounds x ${options.seconds}s, interleaved`);
+    await runRounds(options, servers, reads, [[1, 0]], await checkSameBytes(servers, reads));
+
+    // 2. The same page out of 100,000 servers: the first, and one 90,000 in.
+    const ids = Array.from({ length: 99_900 }, () => randomUUID());
+    await bulkInsert(fromSqlite, first!, ids);
+    await bulkInsert(toPostgres, first!, ids);
+    const deep: Endpoint[] = [
+      { name: 'GET /v1/servers/detail?limit=100 (JSON), 100,000 servers', path: '/v1/servers/detail?limit=100', accept: 'application/json' },
+      { name: 'the page after the 90,000th', path: `/v1/servers/detail?limit=100&marker=${ids[89_900]}`, accept: 'application/json' },
+    ];
+    console.log(`\n== scale 2: a page of 100 out of 100,000 servers (compare with the page out of 100 above)`);
+    await runRounds(options, servers, deep, [[1, 0]], await checkSameBytes(servers, deep));
+    for (const s of servers) s.child.kill();
+    await fromSqlite.close();
+    await toPostgres.close();
+  } finally {
+    await pg.close();
+  }
+
+  // 3. Through nginx: 1, 2 and 4 instances on one PostgreSQL.
+  console.log(`\n== scale 3: through nginx, N instances on one PostgreSQL, ${options.connections} connections, median of ${options.rounds} runs of ${options.seconds}s`);
+  console.log(`  ${'instances'.padEnd(10)}${'read req/s'.padStart(12)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'write req/s'.padStart(13)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}`);
+  for (const n of [1, 2, 4]) {
+    const cluster = await startCluster({ instances: n, config: { durations: { BUILD: 0 } } });
+    try {
+      const lb = cluster.balancer.url;
+      const created = await get(lb, '/v1/servers', 'application/json', 'POST', createBody('through-nginx'));
+      const id = JSON.parse(created.body).server.id as string;
+      const read = { rps: [] as number[], p99: [] as number[], errors: 0 };
+      const write = { rps: [] as number[], p99: [] as number[], errors: 0 };
+      wrkRun(`${lb}/v1/servers/${id}`, 1, options.connections); // warm-up
+      for (let r = 0; r < options.rounds; r++) {
+        for (const [acc, post] of [[read, undefined], [write, createBody('load')]] as const) {
+          const res = wrkRun(post === undefined ? `${lb}/v1/servers/${id}` : `${lb}/v1/servers`, options.seconds, options.connections, post);
+          acc.rps.push(res.rps);
+          acc.p99.push(res.p99ms);
+          acc.errors += res.errors;
+        }
+      }
+      console.log(`  ${String(n).padEnd(10)}${median(read.rps).toFixed(0).padStart(12)}${median(read.p99).toFixed(1).padStart(9)}${String(read.errors).padStart(8)}${median(write.rps).toFixed(0).padStart(13)}${median(write.p99).toFixed(1).padStart(9)}${String(write.errors).padStart(8)}`);
+    } finally {
+      await cluster.stop();
+    }
+  }
+};
