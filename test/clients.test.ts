@@ -1,10 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startServer, writeConfig, type Spawned } from './support/process.ts';
 import { PROJECT } from './support/xml.ts';
+import { goBuild, hasGophercloud, hasOpenstacksdk, PYTHON, runClient } from './support/clients.ts';
 
 /**
  * The standard OpenStack clients, unmodified, against the gateway as `npm start` runs it: the
@@ -14,34 +12,13 @@ import { PROJECT } from './support/xml.ts';
  * installs both and sets EXTGATE_REQUIRE_CLIENTS=1, so there a missing client fails the run;
  * elsewhere a test whose client is not installed is skipped, saying which package it needs.
  */
-const PYTHON = '/usr/bin/python3';
-const GOPATH = '/usr/share/gocode';
 const required = process.env.EXTGATE_REQUIRE_CLIENTS === '1';
-
-const succeeds = (cmd: string, args: string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-const hasOpenstacksdk = existsSync(PYTHON) && succeeds(PYTHON, ['-c', 'import openstack']);
-const hasGophercloud = succeeds('go', ['version']) && existsSync(join(GOPATH, 'src/github.com/gophercloud/gophercloud'));
 
 if (required && !(hasOpenstacksdk && hasGophercloud)) {
   throw new Error('EXTGATE_REQUIRE_CLIENTS=1 but python3-openstacksdk or golang-github-gophercloud-gophercloud-dev (with golang-go) is missing');
 }
 
-/** Runs a client to the end; its own output says which step failed. */
-const run = (cmd: string, args: string[], env: Record<string, string> = {}): string => {
-  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-};
-
-/** Builds a Go client against Debian's gophercloud, in GOPATH mode; the builds share one cache. */
-let goCache: string | undefined;
-const goBuild = (main: string): string => {
-  goCache ??= mkdtempSync(join(tmpdir(), 'extgate-gophercloud-'));
-  const binary = join(goCache, main.replaceAll('/', '_'));
-  const env = { GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: join(goCache, 'cache') };
-  execFileSync('go', ['build', '-o', binary, join(PROJECT, main)], { env: { ...process.env, ...env }, stdio: 'pipe' });
-  return binary;
-};
+const run = runClient;
 
 describe('standard OpenStack clients over a socket', () => {
   let server: Spawned & { url: string };

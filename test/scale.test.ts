@@ -1,8 +1,11 @@
 import { get } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startCluster, type Cluster } from './harness/cluster.ts';
 import { hasNginx } from './harness/nginx.ts';
 import { hasPostgres } from './harness/postgres.ts';
+import { goBuild, hasGophercloud, hasOpenstacksdk, PYTHON, runClient } from './support/clients.ts';
+import { PROJECT } from './support/xml.ts';
 
 /**
  * Three instances on one PostgreSQL behind nginx, as the README's recipe runs them: one killed
@@ -28,7 +31,7 @@ const FLAVOR = '1b1e4c4a-0a4d-4c52-9c6e-6d1f0c1a0001';
 
 let cluster: Cluster;
 beforeAll(async () => {
-  if (available) cluster = await startCluster({ instances: 3, config: { durations: { BUILD: 0 } } });
+  if (available) cluster = await startCluster({ instances: 3, config: { durations: { BUILD: 300, REBOOT: 2000, HARD_REBOOT: 2000 } } });
 }, 120_000);
 afterAll(async () => cluster?.stop(), 60_000);
 
@@ -41,6 +44,19 @@ describe.skipIf(!available)('three instances, one PostgreSQL, nginx in front', (
       for (const a of answers.slice(1)) expect(a).toEqual(answers[0]);
     }
   });
+
+  // Each client's requests land on the instances in turn: what one wrote, the next reads.
+  test.skipIf(!hasOpenstacksdk)('openstacksdk through the balancer: create, wait for ACTIVE, reboot, rename, page, delete', () => {
+    const out = runClient(PYTHON, [join(PROJECT, 'test/clients/openstacksdk_compute.py'), `${cluster.balancer.url}/v1`]);
+    expect(out).toContain('renamed: sdk-renamed');
+    expect(out.trimEnd().endsWith('OK')).toBe(true);
+  }, 120_000);
+
+  test.skipIf(!hasGophercloud)('gophercloud through the balancer, the tenant-scoped form', () => {
+    const out = runClient(goBuild('test/clients/gophercloud/main.go'), [`${cluster.balancer.url}/v1/tenant-1/`]);
+    expect(out).toMatch(/listed \d+ servers in \d+ pages of 2/);
+    expect(out.trimEnd().endsWith('OK')).toBe(true);
+  }, 180_000);
 
   test('SIGKILL of one instance under a write load: no acknowledged write lost or partial, no 5xx for readers', async () => {
     const lb = cluster.balancer.url;
