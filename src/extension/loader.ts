@@ -19,6 +19,28 @@ export interface LoaderOptions {
 
 const ENTRIES = ['index.ts', 'index.js', 'index.mjs'];
 
+/**
+ * Compiled (npm start runs dist/, see scripts/build.mjs), the gateway has no TypeScript loader:
+ * tsx's is registered the first time an extension module is TypeScript. From the sources (tests,
+ * tsx), one is already there.
+ */
+let typescript: Promise<unknown> | undefined;
+const typescriptLoaded = (): Promise<unknown> => {
+  if (import.meta.url.endsWith('.ts')) return Promise.resolve();
+  // Both of tsx's loaders, as `node --import tsx` registers them: a folder without "type": "module" is CommonJS.
+  typescript ??= Promise.all([import('tsx/esm/api').then((tsx) => tsx.register()), import('tsx/cjs/api').then((tsx) => tsx.register())]);
+  return typescript;
+};
+
+/**
+ * A module's default export. A TypeScript module in a folder without `"type": "module"` runs as
+ * CommonJS, and its `export default` arrives as `{ __esModule: true, default }`.
+ */
+const defaultExport = (mod: { default?: unknown }): unknown => {
+  const d = mod.default as { __esModule?: unknown; default?: unknown } | undefined;
+  return d !== null && typeof d === 'object' && d.__esModule === true && 'default' in d ? d.default : d;
+};
+
 /** `skipped`: folders present but not loaded (disabled, not enabled), whose promotion records then do not apply. */
 export const loadModules = async (opts: LoaderOptions): Promise<{ modules: LoadedModule[]; problems: Problem[]; skipped: string[] }> => {
   // Modules outside the project import 'extgate' too, and must get this very module (library use included).
@@ -54,9 +76,10 @@ export const loadModules = async (opts: LoaderOptions): Promise<{ modules: Loade
         if (ALIAS.test(folder)) found.push({ extension: folder, field: '(module)', rule: 'module', message: `${dir} has no ${ENTRIES.join(', ')}` });
         continue;
       }
+      if (entry.endsWith('.ts')) await typescriptLoaded();
       found.push(
         import(pathToFileURL(entry).href).then(
-          (mod: { default?: unknown }) => ({ label: folder, folder, path: dir, builtin, exported: mod.default }),
+          (mod: { default?: unknown }) => ({ label: folder, folder, path: dir, builtin, exported: defaultExport(mod) }),
           (err: unknown) => ({ extension: folder, field: '(module)', rule: 'module', message: `cannot be imported: ${(err as Error).message}` }),
         ),
       );
