@@ -44,6 +44,8 @@ const serveCommand = async (config: Config): Promise<void> => {
     apiVersions: registry.versions.map((v) => ({ id: v.version.id, extensions: v.extensions.map((e) => e.alias) })),
     leftOut: registry.problems.map((p) => p.extension),
   });
+  // Said now, not with the next batch of lines: whoever started the gateway is waiting for it.
+  logger.flush();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
