@@ -65,12 +65,16 @@ export class Metrics {
     this.#requests.record(method, route, status, seconds);
   }
 
-  hook(alias: string, hook: string, seconds: number): void {
-    this.#hooks.observe({ alias, hook }, seconds);
+  /** Where one extension hook's durations go: its labelled series, found once when the route is wired. */
+  hookTimer(alias: string, hook: string): (seconds: number) => void {
+    const series = this.#hooks.labels({ alias, hook });
+    return (seconds) => series.observe(seconds);
   }
 
-  store(operation: string, seconds: number): void {
-    this.#store.observe({ operation }, seconds);
+  /** Where one store operation's durations go, found once. */
+  storeTimer(operation: string): (seconds: number) => void {
+    const series = this.#store.labels({ operation });
+    return (seconds) => series.observe(seconds);
   }
 
   oldName(alias: string, name: string): void {
