@@ -44,21 +44,39 @@ const MIGRATION_LOCK = 0x65787467; // 'extg': one instance migrates, the others 
 
 export const openPostgresStore = async (settings: PostgresSettings): Promise<Store> => {
   const timeoutMs = settings.timeoutMs ?? 5_000;
-  const sql = postgres(settings.url, {
-    max: settings.poolSize ?? 10,
-    connect_timeout: Math.ceil(timeoutMs / 1000),
-    idle_timeout: 60,
-    onnotice: () => undefined,
-    // JSON bodies are text here; numbers come back as numbers.
-    types: { bigint: postgres.BigInt },
-  });
+  const pool = () =>
+    postgres(settings.url, {
+      max: settings.poolSize ?? 10,
+      connect_timeout: Math.ceil(timeoutMs / 1000),
+      idle_timeout: 60,
+      onnotice: () => undefined,
+      // JSON bodies are text here; numbers come back as numbers.
+      types: { bigint: postgres.BigInt },
+    });
+  let sql = pool();
   const where = redactedUrl(settings.url);
+  /**
+   * An operation that timed out leaves its query waiting on its connection, and after a database
+   * restart a connection can stay stuck so (one request in a few timed out, again and again): the
+   * pool is replaced, at most once per timeout, and the old one closed.
+   */
+  let replaced = 0;
+  const replacePool = () => {
+    if (Date.now() - replaced < timeoutMs) return;
+    replaced = Date.now();
+    const old = sql;
+    sql = pool();
+    void old.end({ timeout: 0 }).catch(() => undefined);
+  };
 
   /** One operation, bounded in time, its failures said as unavailability when they are. */
   const guarded = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreUnavailableError(`PostgreSQL at ${where} did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => {
+        replacePool();
+        reject(new StoreUnavailableError(`PostgreSQL at ${where} did not answer ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
     });
     try {
       return await Promise.race([run(), deadline]);
@@ -132,7 +150,7 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
       }),
     begin: (): UnitOfWork => new StagedWork(apply),
     sharedRateLimiter: (limits) => {
-      const shared = new PostgresRateLimiter(sql, limits);
+      const shared = new PostgresRateLimiter(() => sql, limits);
       return {
         take: (key, matching, now) => guarded('a rate limit', () => shared.take(key, matching, now)),
         levels: (key, now) => guarded('the rate limits', () => shared.levels(key, now)),

@@ -20,8 +20,10 @@ export interface Instance {
 export interface Cluster {
   readonly postgres: Postgres;
   readonly databaseUrl: string;
-  readonly instances: readonly Instance[];
+  readonly instances: Instance[];
   readonly balancer: LoadBalancer;
+  /** Starts instance `i` again on its port (after it was killed), for the balancer to find. */
+  restart(i: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,11 +36,11 @@ export interface ClusterOptions {
   readonly log?: (line: string) => void;
 }
 
-export const startInstance = async (databaseUrl: string, config: Record<string, unknown> = {}): Promise<Instance> => {
+export const startInstance = async (databaseUrl: string, config: Record<string, unknown> = {}, onPort?: number): Promise<Instance> => {
   const dir = tempDir('extgate-instance-');
   const file = join(dir.path, 'extgate.config.json');
   writeFileSync(file, JSON.stringify({ shutdownDrainMs: 0, ...config, store: { ...(config.store as object | undefined), url: databaseUrl } }));
-  const port = await freePort();
+  const port = onPort ?? (await freePort());
   const proc = daemon(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--config', file], {
     cwd: PROJECT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
@@ -62,6 +64,10 @@ export const startCluster = async (opts: ClusterOptions): Promise<Cluster> => {
     databaseUrl,
     instances,
     balancer,
+    restart: async (i) => {
+      await instances[i]!.process.stop();
+      instances[i] = await startInstance(databaseUrl, opts.config, Number(new URL(instances[i]!.url).port));
+    },
     stop: async () => {
       await balancer.stop();
       await Promise.all(instances.map((i) => i.process.stop()));

@@ -43,7 +43,8 @@ ${upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=5s;`).join('\n'
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_connect_timeout 1s;
-      proxy_next_upstream error timeout http_502 http_503;
+      # Not http_503: a 503 (the database away) is the same from every instance, and would mark them all failed (502).
+      proxy_next_upstream error timeout http_502;
       proxy_next_upstream_tries 3;
     }
   }
