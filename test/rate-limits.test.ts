@@ -102,14 +102,20 @@ describe('over a limit: 429 overLimit, nothing changed', () => {
     expect((await create(gw, { from: '10.0.0.9, 10.0.0.1' })).status).toBe(429);
   });
 
-  test('a regex over the path and query: only GETs with changes-since are limited; the version documents and the health check never', async () => {
-    const gw = await testGateway({ rateLimits: [{ verb: 'GET', uri: '*changes-since*', regex: 'changes-since', value: 1, unit: 'MINUTE' }, { verb: 'ALL', uri: '/', regex: '^$', value: 1, unit: 'DAY' }] });
+  test('a regex over the path and query, as the API reads it: only GETs with changes-since are limited, however spelt', async () => {
+    const gw = await testGateway({ rateLimits: [{ verb: 'GET', uri: '*changes-since*', regex: 'changes-since', value: 1, unit: 'MINUTE' }] });
     expect((await call(gw.app, '/v1/servers?changes-since=2026-01-01T00:00:00Z')).status).toBe(200);
     expect((await call(gw.app, '/v1/openstack/servers/detail?changes-since=2026-01-01T00:00:00Z')).status).toBe(429);
-    for (let i = 0; i < 3; i++) {
-      expect((await call(gw.app, '/v1/servers')).status).toBe(200);
-      for (const path of ['/', '/v1', '/healthcheck', '/metrics']) expect((await call(gw.app, path)).status).toBe(200);
-    }
+    expect((await call(gw.app, '/v1/servers?changes%2Dsince=2026-01-01T00:00:00Z')).status).toBe(429);
+    for (let i = 0; i < 3; i++) expect((await call(gw.app, '/v1/servers')).status).toBe(200);
+  });
+
+  test('the version documents, the health check and the metrics are never limited; everything under a version is', async () => {
+    const gw = await testGateway({ rateLimits: [{ verb: 'ALL', value: 1, unit: 'DAY' }] });
+    expect((await call(gw.app, '/v1/flavors')).status).toBe(200);
+    expect((await call(gw.app, '/v1/flavors')).status).toBe(429);
+    expect((await call(gw.app, '/v2/extensions')).status).toBe(429);
+    for (let i = 0; i < 3; i++) for (const path of ['/', '/v1', '/v2/', '/healthcheck', '/metrics']) expect((await call(gw.app, path)).status, path).toBe(200);
   });
 });
 

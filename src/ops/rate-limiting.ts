@@ -44,7 +44,17 @@ const limitedTarget = (c: Context): string | undefined => {
   if (path === undefined) return undefined;
   const url = c.req.url;
   const q = url.indexOf('?');
-  return q === -1 ? path : path + url.slice(q);
+  return q === -1 ? path : path + decodedQuery(url.slice(q));
+};
+
+/** The query as the API reads it: `changes%2Dsince` is `changes-since`, and must not slip past its limit. */
+const decodedQuery = (query: string): string => {
+  if (!query.includes('%') && !query.includes('+')) return query;
+  try {
+    return decodeURIComponent(query.replaceAll('+', ' '));
+  } catch {
+    return query;
+  }
 };
 
 /** A timestamp to the second, never before `ms`: a client waiting until then is not refused again. */

@@ -28,17 +28,34 @@ interface Row {
   body: string;
 }
 
-/** SQLSTATE classes and codes that say the database, not the query, is the problem. */
-const UNAVAILABLE_STATES = /^(08|53|57P0[1-4])/;
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
+/**
+ * SQLSTATE classes and codes that say the database, not the query, is the problem: connection
+ * exceptions, insufficient resources, shutdowns, a statement timeout, a read-only standby after a
+ * failover, refused credentials.
+ */
+const UNAVAILABLE_STATES = /^(08|53|57P0[1-4]|57014|25006|28)/;
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
+/** Serialization failure, deadlock: the transaction lost to another, as a stale version does. */
+const CONFLICT_STATES = new Set(['40001', '40P01']);
 
-const unavailable = (err: unknown): boolean => {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_STATES.test(code));
+const codeOf = (err: unknown): string | undefined => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 };
 
-/** The URL without its password, for messages. */
-export const redactedUrl = (url: string): string => url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+/**
+ * The URL without its password, for the start-up log. Parsed as a URL (the last `@` ends the user
+ * information, so a password with an `@` in it is hidden whole); unparseable, all of it is.
+ */
+export const redactedUrl = (url: string): string => {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.href;
+  } catch {
+    return url.replace(/\/\/.*@/, '//***@');
+  }
+};
 
 const MIGRATION_LOCK = 0x65787467; // 'extg': one instance migrates, the others wait for it
 
@@ -53,42 +70,36 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
       // JSON bodies are text here; numbers come back as numbers.
       types: { bigint: postgres.BigInt },
     });
-  let sql = pool();
-  const where = redactedUrl(settings.url);
-  /**
-   * An operation that timed out leaves its query waiting on its connection, and after a database
-   * restart a connection can stay stuck so (one request in a few timed out, again and again): the
-   * pool is replaced, at most once per timeout, and the old one closed.
-   */
-  let replaced = 0;
-  const replacePool = () => {
-    if (Date.now() - replaced < timeoutMs) return;
-    replaced = Date.now();
-    const old = sql;
-    sql = pool();
-    void old.end({ timeout: 0 }).catch(() => undefined);
-  };
+  const sql = pool();
 
-  /** One operation, bounded in time, its failures said as unavailability when they are. */
-  const guarded = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+  /**
+   * One operation, bounded in time, its failures said as unavailability when they are. The
+   * messages name no host, user or database: the health check shows them to anyone.
+   */
+  const guarded = async <T>(what: string, run: () => Promise<T>, ms = timeoutMs): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        replacePool();
-        reject(new StoreUnavailableError(`PostgreSQL at ${where} did not answer ${what} within ${timeoutMs} ms`));
-      }, timeoutMs);
+      timer = setTimeout(() => reject(new StoreUnavailableError(`PostgreSQL did not answer ${what} within ${ms} ms`)), ms);
     });
     try {
       return await Promise.race([run(), deadline]);
     } catch (err) {
-      if (err instanceof StoreUnavailableError || !unavailable(err)) throw err;
-      throw new StoreUnavailableError(`PostgreSQL at ${where} is unavailable (${(err as Error).message})`);
+      const code = codeOf(err);
+      if (code !== undefined && CONFLICT_STATES.has(code)) throw new ConflictError(`a concurrent transaction (${code})`);
+      if (err instanceof StoreUnavailableError || code === undefined || !(UNAVAILABLE_CODES.has(code) || UNAVAILABLE_STATES.test(code))) throw err;
+      throw new StoreUnavailableError(`PostgreSQL is unavailable (${code})`);
     } finally {
       clearTimeout(timer);
     }
   };
 
-  await guarded('the migrations', () => migrate(sql));
+  // Waiting for another instance's migrations is no request's wait: a minute, not timeoutMs.
+  try {
+    await guarded('the migrations', () => migrate(sql), Math.max(timeoutMs, 60_000));
+  } catch (err) {
+    await sql.end({ timeout: 0 }).catch(() => undefined);
+    throw err;
+  }
 
   const apply = async (ops: readonly Op[]): Promise<void> =>
     guarded('a commit', () =>
@@ -150,7 +161,7 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
       }),
     begin: (): UnitOfWork => new StagedWork(apply),
     sharedRateLimiter: (limits) => {
-      const shared = new PostgresRateLimiter(() => sql, limits);
+      const shared = new PostgresRateLimiter(sql, limits);
       return {
         take: (key, matching, now) => guarded('a rate limit', () => shared.take(key, matching, now)),
         levels: (key, now) => guarded('the rate limits', () => shared.levels(key, now)),
