@@ -49,12 +49,16 @@ describe('token buckets', () => {
     expect(b.levels('b', 0).map((l) => l.remaining)).toEqual([2, 10]);
   });
 
-  test('bounded: past maxKeys, refilled buckets go first, then the oldest', () => {
-    const b = new MemoryRateLimiter(limits, 3);
-    for (const k of ['a', 'b', 'c']) b.take(k, [0], 0);
-    b.take('d', [0], 0); // none refilled yet: the oldest (a) goes
-    expect(b.size).toBe(3);
-    b.take('e', [0], 60_000); // all refilled by now: they go
+  test('bounded: past maxKeys, refilled buckets go first, then the least recently used, down to nine tenths', () => {
+    const b = new MemoryRateLimiter(limits, 10);
+    for (let k = 0; k < 10; k++) b.take(`k${k}`, [0], 0);
+    b.take('k0', [0], 1); // k0 used again: no longer the oldest
+    b.take('new', [0], 2); // none refilled yet: the least recently used (k1) goes, down to 9, then the new one
+    expect(b.size).toBe(10);
+    expect(b.levels('k0', 2)[0]!.remaining).toBe(0); // kept: still counted
+    expect(b.levels('k1', 2)[0]!.remaining).toBe(2); // dropped: a fresh bucket
+    expect(b.levels('k2', 2)[0]!.remaining).toBe(1); // kept
+    b.take('later', [0], 120_000); // all refilled by now: they go
     expect(b.size).toBe(1);
   });
 });

@@ -95,7 +95,7 @@ export const levelOf = (l: RateLimit, tokens: number, now: number): Level => ({
 /**
  * Token buckets in this process. A key's buckets are two numbers per limit (tokens, and when they
  * were counted). Callers come and go (client addresses): past `maxKeys`, buckets that have refilled
- * (the same as never used) are dropped, then the oldest.
+ * (the same as never used) are dropped, then the least recently used.
  */
 export class MemoryRateLimiter implements RateLimiter {
   readonly #limits: readonly RateLimit[];
@@ -135,7 +135,12 @@ export class MemoryRateLimiter implements RateLimiter {
 
   #bucketsOf(key: string, now: number): Float64Array {
     const found = this.#buckets.get(key);
-    if (found !== undefined) return found;
+    if (found !== undefined) {
+      // Most recently used last: the map's order is the order in which callers go when it is full.
+      this.#buckets.delete(key);
+      this.#buckets.set(key, found);
+      return found;
+    }
     if (this.#buckets.size >= this.#maxKeys) this.#evict(now);
     const b = new Float64Array(2 * this.#limits.length);
     for (let i = 0; i < this.#limits.length; i++) {
@@ -146,11 +151,18 @@ export class MemoryRateLimiter implements RateLimiter {
     return b;
   }
 
+  /**
+   * Refilled buckets go; if that frees less than a tenth, the least recently used go too, down to
+   * nine tenths full, so that a full map is scanned once per tenth of new callers, not for each.
+   */
   #evict(now: number): void {
     for (const [key, b] of this.#buckets) {
       if (this.#limits.every((l, i) => this.#tokens(b, i, now) >= l.value)) this.#buckets.delete(key);
     }
-    // Still full of busy callers: the oldest goes (a fresh bucket for it, should it come back).
-    if (this.#buckets.size >= this.#maxKeys) this.#buckets.delete(this.#buckets.keys().next().value!);
+    const target = Math.floor(this.#maxKeys * 0.9);
+    for (const key of this.#buckets.keys()) {
+      if (this.#buckets.size <= target) break;
+      this.#buckets.delete(key);
+    }
   }
 }
