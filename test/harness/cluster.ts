@@ -41,7 +41,8 @@ export const startInstance = async (databaseUrl: string, config: Record<string, 
   const file = join(dir.path, 'extgate.config.json');
   writeFileSync(file, JSON.stringify({ shutdownDrainMs: 0, ...config, store: { ...(config.store as object | undefined), url: databaseUrl } }));
   const port = onPort ?? (await freePort());
-  const proc = daemon(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--config', file], {
+  // As `npm start` runs it (the compiled tree; instances started together share one build).
+  const proc = daemon(process.execPath, ['scripts/start.mjs', 'serve', '--config', file], {
     cwd: PROJECT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   });
