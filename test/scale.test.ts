@@ -142,9 +142,9 @@ describe.skipIf(!available)('three instances, one PostgreSQL, nginx in front', (
     expect([...statuses].filter((x) => ![200, 202, 503].includes(x))).toEqual([]);
     expect(statuses.has(503)).toBe(true);
     expect(Math.max(...seen.map((x) => x.ms))).toBeLessThan(2000 * 3 + 1000); // nginx tries up to three instances
-    // Back without a restart of any instance. Not every request yet: with several instances, one
-    // now and then still waits out its timeout (a 503) in the seconds after the restart, an open
-    // defect (see the note); nine in ten sent from a second after it are served.
+    // Back without a restart of any instance: nine in ten of what was sent from a second after it
+    // served. Not all yet: a connection postgres.js left reconnecting may hold a request for its
+    // timeout until the pool is replaced (store/postgres.ts; porsager/postgres#1193).
     const after = seen.filter((x) => x.started > restarted + 1000);
     expect(after.length).toBeGreaterThan(20);
     expect(after.filter((x) => x.status === 200 || x.status === 202).length / after.length).toBeGreaterThan(0.9);

@@ -13,22 +13,23 @@ const signature = (l: RateLimit): string => `${l.verb} ${l.value}/${l.unit} ${l.
 const SWEEP_AFTER_MS = 86_400_000;
 
 export class PostgresRateLimiter implements RateLimiter {
-  readonly #sql: postgres.Sql;
+  /** The store's pool of the moment (it replaces a stuck one). */
+  readonly #sql: () => postgres.Sql;
   readonly #limits: readonly RateLimit[];
   readonly #signatures: readonly string[];
   #takes = 0;
 
-  constructor(sql: postgres.Sql, limits: readonly RateLimit[]) {
+  constructor(sql: () => postgres.Sql, limits: readonly RateLimit[]) {
     this.#sql = sql;
     this.#limits = limits;
     this.#signatures = limits.map(signature);
   }
 
   async take(key: string, limits: readonly number[], now: number): Promise<Refusal | undefined> {
-    if (++this.#takes % 10_000 === 0) void this.#sql`DELETE FROM extgate_rate_buckets WHERE at < ${now - SWEEP_AFTER_MS}`.catch(() => undefined);
+    if (++this.#takes % 10_000 === 0) void this.#sql()`DELETE FROM extgate_rate_buckets WHERE at < ${now - SWEEP_AFTER_MS}`.catch(() => undefined);
     const sigs = limits.map((i) => this.#signatures[i]!);
     const full = limits.map((i) => this.#limits[i]!.value);
-    return this.#sql.begin(async (tx) => {
+    return this.#sql().begin(async (tx) => {
       // Rows first (a new caller's buckets are full), so that two instances lock the same rows.
       await tx`INSERT INTO extgate_rate_buckets (key, limit_sig, tokens, at)
                SELECT ${key}, s, t, ${now} FROM unnest(${sigs}::text[], ${full}::float8[]) AS u(s, t)
@@ -51,7 +52,7 @@ export class PostgresRateLimiter implements RateLimiter {
   }
 
   async levels(key: string, now: number): Promise<Level[]> {
-    const rows = await this.#sql<{ limit_sig: string; tokens: number; at: number }[]>`
+    const rows = await this.#sql()<{ limit_sig: string; tokens: number; at: number }[]>`
       SELECT limit_sig, tokens, at FROM extgate_rate_buckets WHERE key = ${key} AND limit_sig = ANY(${this.#signatures as string[]})`;
     const bySig = new Map(rows.map((r) => [r.limit_sig, r]));
     return this.#limits.map((l, i) => {

@@ -70,7 +70,37 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
       // JSON bodies are text here; numbers come back as numbers.
       types: { bigint: postgres.BigInt },
     });
-  const sql = pool();
+  let sql = pool();
+
+  /**
+   * postgres.js 3.4.9 can leave a connection reconnecting without end when the server closes it
+   * during its start-up (porsager/postgres#1193, fix pending in #1214): after a database restart,
+   * every query that connection takes waits out the timeout. When an operation times out, a probe
+   * on a connection of its own tells a stuck pool from a slow database: if the database answers,
+   * the pool is replaced, the old one given timeoutMs to finish what it is doing.
+   */
+  let probing = false;
+  const replaceIfStuck = () => {
+    if (probing) return;
+    probing = true;
+    const probe = postgres(settings.url, { max: 1, connect_timeout: Math.ceil(timeoutMs / 1000), onnotice: () => undefined });
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<false>((done) => {
+      timer = setTimeout(() => done(false), timeoutMs);
+    });
+    void Promise.race([probe`SELECT 1`.then(() => true, () => false), gaveUp])
+      .then((answered) => {
+        if (!answered) return;
+        const stuck = sql;
+        sql = pool();
+        void stuck.end({ timeout: Math.ceil(timeoutMs / 1000) }).catch(() => undefined);
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        probing = false;
+        void probe.end({ timeout: 0 }).catch(() => undefined);
+      });
+  };
 
   /**
    * One operation, bounded in time, its failures said as unavailability when they are. The
@@ -79,7 +109,10 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
   const guarded = async <T>(what: string, run: () => Promise<T>, ms = timeoutMs): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreUnavailableError(`PostgreSQL did not answer ${what} within ${ms} ms`)), ms);
+      timer = setTimeout(() => {
+        replaceIfStuck();
+        reject(new StoreUnavailableError(`PostgreSQL did not answer ${what} within ${ms} ms`));
+      }, ms);
     });
     try {
       return await Promise.race([run(), deadline]);
@@ -161,7 +194,7 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
       }),
     begin: (): UnitOfWork => new StagedWork(apply),
     sharedRateLimiter: (limits) => {
-      const shared = new PostgresRateLimiter(sql, limits);
+      const shared = new PostgresRateLimiter(() => sql, limits);
       return {
         take: (key, matching, now) => guarded('a rate limit', () => shared.take(key, matching, now)),
         levels: (key, now) => guarded('the rate limits', () => shared.levels(key, now)),
