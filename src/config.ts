@@ -156,6 +156,8 @@ export const configSchema = z.strictObject({
   maxBodyBytes: z.number().int().min(1).default(1_048_576),
   /** How much is logged (LOG_LEVEL overrides): trace, debug, info, warn, error, fatal or silent. */
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** JSON lines, or pino-pretty's for a person (LOG_FORMAT overrides); unset, pretty in a terminal. */
+  logFormat: z.enum(['json', 'pretty']).optional(),
   /** One log line per request (about 5 us to make and write on a small VM; see the README). */
   logRequests: z.boolean().default(true),
   /**
@@ -243,6 +245,7 @@ export const loadConfig = (opts: { file?: string; profile?: string; env?: NodeJS
     }
   }
   if (env.LOG_LEVEL) input.logLevel = env.LOG_LEVEL;
+  if (env.LOG_FORMAT) input.logFormat = env.LOG_FORMAT;
   if (env.EXTGATE_DATABASE_URL) input.store = { ...(input.store as object | undefined), url: env.EXTGATE_DATABASE_URL };
   if (env.HOST) input.host = env.HOST;
   if (env.PORT) {

@@ -7,7 +7,7 @@ import { describeStore, openStore } from './store/open.ts';
 import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
 import { listen } from './server.ts';
 import { servingOf } from './http/direct.ts';
-import { createLogger, logDestination, logTo, requestLogTo } from './ops/logger.ts';
+import { createLogger, logDestination, logTo, prettyDestination, requestLogTo } from './ops/logger.ts';
 import { VERSION } from './version.ts';
 import { namesTable, versionSummary } from './extension/names-table.ts';
 
@@ -26,7 +26,8 @@ const say = (m: string) => console.error(m);
 
 
 const serveCommand = async (config: Config): Promise<void> => {
-  const destination = logDestination();
+  const pretty = (config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty';
+  const destination = pretty ? await prettyDestination() : logDestination();
   const logger = createLogger(config.logLevel, destination);
   const log = logTo(logger);
   const registry = await loadRegistry(config);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startServer, writeConfig, type Spawned } from './support/process.ts';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { runCli, startServer, writeConfig, type Spawned } from './support/process.ts';
 
 /**
  * The logs of `npm start` as an operator reads them: one JSON line per event on stdout, a request
@@ -74,5 +74,22 @@ describe('logs', () => {
     expect(lines().map((l) => l.msg)).toEqual(expect.arrayContaining(['SIGTERM: stopped']));
     expect(s.output()).not.toContain(TOKEN);
     expect(s.output()).not.toContain('a-password-never-logged');
+  });
+});
+
+describe('for a person at a terminal', () => {
+  test('LOG_FORMAT=pretty (the default when stdout is a terminal): pino-pretty\'s lines, one per event; a bad LOG_FORMAT stops the start', async () => {
+    const p = await startServer(writeConfig({ shutdownDrainMs: 0 }), [], { LOG_FORMAT: 'pretty' });
+    try {
+      await (await fetch(`${p.url}/v1/flavors`)).arrayBuffer();
+      await vi.waitFor(() => expect(p.output()).toMatch(/\] INFO: request \{.*"route":"\/v1\/flavors".*"status":200/), { timeout: 3000 });
+      expect(p.output()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: extgate listening on http:/m);
+      expect(p.output().split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
+    } finally {
+      p.child.kill('SIGKILL');
+    }
+    const bad = runCli(['serve', '--config', writeConfig({})], { LOG_FORMAT: 'fancy', PORT: '0' });
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toContain('logFormat');
   });
 });
