@@ -8,6 +8,7 @@ import { startGlanceStub, type GlanceStub } from '../conformance/glance-stub.ts'
 import { startCountingProxy, type CountingProxy } from './harness/counting-proxy.ts';
 import { startKeystone, type Credentials, type Keystone } from './harness/keystone.ts';
 import { startServer, writeConfig, type Spawned } from './support/process.ts';
+import { hasGophercloud, hasOpenstacksdk, PYTHON } from './support/clients.ts';
 import { PROJECT } from './support/xml.ts';
 import { parseXml, testGateway } from './support/gateway.ts';
 import { listen } from '../src/server.ts';
@@ -19,13 +20,10 @@ import { listen } from '../src/server.ts';
  * policy decide. A counting proxy between extgate and Keystone sees every validation, and plays an
  * outage. `.ci/run` installs the packages; elsewhere, without them, this file is skipped.
  */
-const PYTHON = '/usr/bin/python3';
 const GOPATH = '/usr/share/gocode';
-const succeeds = (cmd: string, args: string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-const hasKeystone = existsSync('/usr/bin/keystone-manage') && existsSync(PYTHON) && succeeds(PYTHON, ['-c', 'import waitress']);
+const hasKeystone = existsSync('/usr/bin/keystone-manage') && existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import waitress'], { stdio: 'ignore' }).status === 0;
 const hasCli = existsSync('/usr/bin/openstack');
-const hasSdk = existsSync(PYTHON) && succeeds(PYTHON, ['-c', 'import openstack']);
-const hasGophercloud = succeeds('go', ['version']) && existsSync(join(GOPATH, 'src/github.com/gophercloud/gophercloud'));
+const hasSdk = hasOpenstacksdk;
 if (process.env.EXTGATE_REQUIRE_CLIENTS === '1' && !(hasKeystone && hasCli)) {
   throw new Error('EXTGATE_REQUIRE_CLIENTS=1 but keystone, python3-waitress or python3-openstackclient is missing');
 }
