@@ -5,8 +5,8 @@
  *
  *   npm run bench -- --suite all|discovery|compute|identity|ops|startup|scale --rounds 15 --seconds 2 --connections 32
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -188,17 +188,22 @@ const ops = async () => {
 
 /**
  * Start-up: `npm start` (the command in package.json, without npm's own start) from spawn to the
- * first 200 on /v1, with the shipped extensions and with 1,000 more; the median of `rounds` starts.
+ * first 200 on /v1, median of `rounds` starts: with the shipped extensions and with 1,000 more
+ * TypeScript extensions outside the project, each once as it is met first (a fresh clone after
+ * its install; extensions not compiled yet) and once as it is met after. The fresh clone is of the
+ * last commit, with this checkout's node_modules standing in for `npm ci`, whose prepare script
+ * (the compiled tree) it runs.
  */
 const startup = async () => {
-  const command = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const project = join(import.meta.dirname, '..');
+  const command = (JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const [program, ...args] = command.split(' ');
-  const timeStart = async (config: Record<string, unknown>): Promise<number> => {
+  const timeStart = async (config: Record<string, unknown>, cwd = project): Promise<number> => {
     const dir = mkdtempSync(join(tmpdir(), 'extgate-bench-start-'));
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ store: { path: join(dir, 'db.sqlite') }, port: 0, logRequests: false, ...config }));
     const started = performance.now();
-    const child = spawn(program === 'node' ? process.execPath : program!, [...args, '--config', file], { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program === 'node' ? process.execPath : program!, [...args, '--config', file], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout!.on('data', (d) => {
@@ -217,15 +222,28 @@ const startup = async () => {
     child.kill('SIGKILL');
     return ms;
   };
+  const freshClone = (): string => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'extgate-bench-clone-')), 'extgate');
+    execFileSync('git', ['clone', '-q', '--depth', '1', `file://${project}`, dir]);
+    symlinkSync(join(project, 'node_modules'), join(dir, 'node_modules'));
+    execFileSync('npm', ['run', '--silent', 'prepare'], { cwd: dir });
+    return dir;
+  };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const extra = generateExtensions(1000, 'RAX');
-  const cases: [string, Record<string, unknown>][] = [['shipped extensions', {}], ['+ 1,000 extensions', { extensions: { paths: [extra] } }]];
-  console.log(`\n== start-up: \`${command}\` to the first 200 on /v1, median of ${options.rounds} starts (the first warms tsx's cache)`);
-  for (const [name, config] of cases) {
-    await timeStart(config);
+  const cases: [string, () => Promise<number>][] = [
+    ['fresh clone, first start', () => timeStart({}, freshClone())],
+    ['fresh clone, no prepare', () => { const dir = freshClone(); rmSync(join(dir, 'dist'), { recursive: true }); return timeStart({}, dir); }],
+    ['shipped extensions', () => timeStart({})],
+    ['+ 1,000 extensions, first start', () => timeStart({ extensions: { paths: [generateExtensions(1000, 'RAX')] } })],
+    ['+ 1,000 extensions', () => timeStart({ extensions: { paths: [extra] } })],
+  ];
+  console.log(`\n== start-up: \`${command}\` to the first 200 on /v1, median of ${options.rounds} starts`);
+  await timeStart({ extensions: { paths: [extra] } });
+  for (const [name, run] of cases) {
     const times: number[] = [];
-    for (let i = 0; i < options.rounds; i++) times.push(await timeStart(config));
-    console.log(`  ${name.padEnd(22)} ${median(times).toFixed(0).padStart(6)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`);
+    for (let i = 0; i < options.rounds; i++) times.push(await run());
+    console.log(`  ${name.padEnd(32)} ${median(times).toFixed(0).padStart(6)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`);
   }
 };
 

@@ -83,10 +83,14 @@ export const buildDist = async (name = fingerprint()) => {
   return tree;
 };
 
-/** Trees (and abandoned builds) not made or used for a day. */
+/**
+ * Trees (and abandoned builds) not made or used for a day. Not .typescript, the cache of
+ * extensions compiled at start (src/extension/typescript.ts): a start may be reading it.
+ */
 const removeOld = (keep) => {
   const day = Date.now() - 86_400_000;
   for (const e of readdirSync(DIST)) {
+    if (e === '.typescript') continue;
     const p = join(DIST, e);
     if (e !== keep && statSync(p).mtimeMs < day) rmSync(p, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,8 @@ import { PROJECT } from './support/xml.ts';
 /**
  * `npm start` as users run it: the compiled tree (scripts/build.mjs, dist/) under plain Node, no
  * TypeScript loader for the gateway itself; an extension folder of TypeScript outside the project
- * still loads (tsx registered then), as do the profiles. The rest of the suite runs the sources.
+ * still loads (CommonJS through src/extension/typescript.ts, ES modules through tsx), as do the
+ * profiles. The rest of the suite runs the sources.
  */
 const started: ReturnType<typeof spawn>[] = [];
 afterAll(() => {
@@ -49,6 +50,33 @@ describe('npm start (the compiled gateway)', () => {
     const widgets = await fetch(`${url}/v1/extensions/ACME-WIDGETS`, { headers: { Accept: 'application/json' } });
     expect(widgets.status).toBe(200);
     expect((await widgets.json()).extension.alias).toBe('ACME-WIDGETS');
+  }, 90_000);
+
+  test('CommonJS TypeScript extensions: helpers imported as .js, an edit seen at the next start, a file that does not compile reported', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'extgate-cjs-'));
+    mkdirSync(join(root, 'ACME-HELPED', 'lib'), { recursive: true });
+    const helper = join(root, 'ACME-HELPED', 'lib', 'description.ts');
+    const describe = (text: string) => {
+      writeFileSync(helper, `export const description: string = ${JSON.stringify(text)};\n`);
+    };
+    describe('First words.');
+    const def = { name: 'Helped', namespace: 'http://example.com/ext/helped/v1', alias: 'ACME-HELPED', updated: '2026-12-03T00:00:00Z', links: [{ rel: 'describedby', type: 'application/pdf', href: 'https://example.com/h.pdf' }] };
+    writeFileSync(join(root, 'ACME-HELPED', 'index.ts'), `import { defineExtension } from 'extgate';\nimport { description } from './lib/description.js';\nexport default defineExtension({ ...${JSON.stringify(def)}, description });\n`);
+    const config = writeConfig({ extensions: { paths: [root] }, vendors: { ACME: 'Acme Corp' } });
+    const described = async (): Promise<string> => {
+      const url = await npmStart(['--config', config]);
+      return ((await (await fetch(`${url}/v1/extensions/ACME-HELPED`, { headers: { Accept: 'application/json' } })).json()) as { extension: { description: string } }).extension.description;
+    };
+    expect(await described()).toBe('First words.');
+    describe('Second, longer words.');
+    expect(await described()).toBe('Second, longer words.');
+
+    mkdirSync(join(root, 'ACME-BROKEN'));
+    writeFileSync(join(root, 'ACME-BROKEN', 'index.ts'), 'export default {{ not typescript\n');
+    const check = spawnSync(process.execPath, ['scripts/start.mjs', 'check', '--config', config], { cwd: PROJECT, encoding: 'utf8', timeout: 60_000 });
+    expect(check.status).toBe(1);
+    expect(check.stdout + check.stderr).toMatch(/ACME-BROKEN: \(module\): cannot be imported: .*ACME-BROKEN\/index.ts:1:16: Expected identifier/);
+    expect(check.stdout + check.stderr).not.toMatch(/ACME-HELPED: /);
   }, 90_000);
 
   test('--profile nova: nova\'s own extensions, found from the compiled tree', async () => {

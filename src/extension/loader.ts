@@ -4,8 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Problem } from './problems.ts';
 import type { LoadedModule } from './registry.ts';
-import { resolveExtgateEverywhere } from './resolve-extgate.ts';
+import { resolveExtgateInImport, resolveExtgateInRequire } from './resolve-extgate.ts';
 import { ALIAS } from './rules.ts';
+import { prepareCommonJs } from './typescript.ts';
 
 /** Every module under `extensions/<ALIAS>/` of each root, filtered by the enable and disable lists. */
 export interface LoaderOptions {
@@ -22,16 +23,15 @@ const ENTRIES = ['index.ts', 'index.js', 'index.mjs'];
 
 /**
  * Compiled (npm start runs dist/, see scripts/build.mjs), the gateway has no TypeScript loader:
- * tsx's is registered the first time an extension module is TypeScript. From the sources (tests,
- * tsx), one is already there.
+ * CommonJS TypeScript is compiled through ./typescript.ts, and tsx's ES module loader is
+ * registered the first time an ES module extension is TypeScript. From the sources (tests, tsx),
+ * tsx is already there for both.
  */
 const compiled = !import.meta.url.endsWith('.ts');
-let typescript: Promise<unknown> | undefined;
-const typescriptLoaded = (): Promise<unknown> => {
-  if (!compiled) return Promise.resolve();
-  // Both of tsx's loaders, as `node --import tsx` registers them: a folder without "type": "module" is CommonJS.
-  typescript ??= Promise.all([import('tsx/esm/api').then((tsx) => tsx.register()), import('tsx/cjs/api').then((tsx) => tsx.register())]);
-  return typescript;
+let typescriptModules: Promise<unknown> | undefined;
+const typescriptModulesLoaded = (): Promise<unknown> => {
+  typescriptModules ??= import('tsx/esm/api').then((tsx) => tsx.register());
+  return typescriptModules;
 };
 
 /**
@@ -62,29 +62,37 @@ const isCommonJs = (dir: string): boolean => {
 };
 
 /**
- * Imports an extension module. Compiled, a CommonJS one (TypeScript or not) is required in this
- * thread, through tsx's require hook: an import() would go through the ESM loader hooks on their
- * own thread first, two round trips a module, which made 1,000 extensions a 5 s start.
+ * Compiled, a CommonJS module (TypeScript or not) is required in this thread: an import() would go
+ * through the ESM loader hooks on their own thread first, two round trips a module, which made
+ * 1,000 extensions a 5 s start.
  */
-const importModule = (entry: string): Promise<{ default?: unknown }> => {
-  if (compiled && !entry.endsWith('.mjs') && isCommonJs(dirname(entry))) {
-    return Promise.resolve().then(() => ({ default: createRequire(entry)(entry) as unknown }));
-  }
-  return import(pathToFileURL(entry).href) as Promise<{ default?: unknown }>;
-};
+const required = (entry: string): boolean => compiled && !entry.endsWith('.mjs') && isCommonJs(dirname(entry));
+
+const importModule = (entry: string): Promise<{ default?: unknown }> =>
+  required(entry)
+    ? Promise.resolve().then(() => ({ default: createRequire(entry)(entry) as unknown }))
+    : (import(pathToFileURL(entry).href) as Promise<{ default?: unknown }>);
+
+/** An extension module's folder, and the file to import. */
+interface Found {
+  readonly folder: string;
+  readonly dir: string;
+  readonly entry: string;
+  readonly builtin: boolean;
+}
 
 /** `skipped`: folders present but not loaded (disabled, not enabled), whose promotion records then do not apply. */
 export const loadModules = async (opts: LoaderOptions): Promise<{ modules: LoadedModule[]; problems: Problem[]; skipped: string[] }> => {
   // Modules outside the project import 'extgate' too, and must get this very module (library use included).
-  resolveExtgateEverywhere(await import('../index.ts'));
+  resolveExtgateInRequire(await import('../index.ts'));
   const problems: Problem[] = [];
   const skipped: string[] = [];
   const seen = new Set<string>();
   const disabled = new Set(opts.disable ?? []);
   const enabled = opts.enable === undefined ? undefined : new Set(opts.enable);
-  // Found in order, imported all at once: each import is a round trip to the loader hooks (tsx,
-  // resolve-extgate.mjs), 13 ms apiece one after another, which made 1,000 extensions a 15 s start.
-  const found: (Promise<LoadedModule | Problem> | Problem)[] = [];
+  // Found in order, then imported all at once: each import is a round trip to the loader hooks
+  // (tsx, resolve-extgate.mjs), 13 ms apiece one after another, which made 1,000 extensions a 15 s start.
+  const found: (Found | Problem)[] = [];
 
   for (const root of opts.roots.map((r) => resolve(r))) {
     if (!existsSync(root)) {
@@ -108,17 +116,25 @@ export const loadModules = async (opts: LoaderOptions): Promise<{ modules: Loade
         if (ALIAS.test(folder)) found.push({ extension: folder, field: '(module)', rule: 'module', message: `${dir} has no ${ENTRIES.join(', ')}` });
         continue;
       }
-      if (entry.endsWith('.ts')) await typescriptLoaded();
-      found.push(
-        importModule(entry).then(
-          (mod: { default?: unknown }) => ({ label: folder, folder, path: dir, builtin, exported: defaultExport(mod) }),
-          (err: unknown) => ({ extension: folder, field: '(module)', rule: 'module', message: `cannot be imported: ${(err as Error).message}` }),
-        ),
-      );
+      found.push({ folder, dir, entry, builtin });
     }
   }
+  const toImport = found.filter((f): f is Found => !('rule' in f));
+  if (toImport.some((f) => !f.builtin && !required(f.entry))) resolveExtgateInImport();
+  if (compiled) {
+    await prepareCommonJs(toImport.filter((f) => f.entry.endsWith('.ts') && required(f.entry)).map((f) => f.dir));
+    if (toImport.some((f) => f.entry.endsWith('.ts') && !required(f.entry))) await typescriptModulesLoaded();
+  }
+  const imported = found.map((f) =>
+    'rule' in f
+      ? f
+      : importModule(f.entry).then(
+          (mod: { default?: unknown }): LoadedModule => ({ label: f.folder, folder: f.folder, path: f.dir, builtin: f.builtin, exported: defaultExport(mod) }),
+          (err: unknown): Problem => ({ extension: f.folder, field: '(module)', rule: 'module', message: `cannot be imported: ${(err as Error).message}` }),
+        ),
+  );
   const modules: LoadedModule[] = [];
-  for (const f of await Promise.all(found)) {
+  for (const f of await Promise.all(imported)) {
     if ('rule' in f) problems.push(f);
     else modules.push(f);
   }
