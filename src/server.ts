@@ -2,6 +2,7 @@ import { getRequestListener } from '@hono/node-server';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
+import { getOrMake } from './memo.ts';
 import { servingOf } from './http/direct.ts';
 import { factsOfRequest } from './http/route-label.ts';
 import type { Metrics } from './ops/metrics.ts';
@@ -67,6 +68,10 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
 /** A client's own request id (`X-OpenStack-Request-ID: req-<uuid4>`), logged beside ours, never echoed as ours. */
 const GLOBAL_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
+/** The API version of a route template (a bounded set: found once each). */
+const versions = new Map<string, string>();
+const versionOf = (route: string): string | undefined => getOrMake(versions, route, () => /^\/(v\d+(?:\.\d+)?)(?:\/|$)/.exec(route)?.[1] ?? '') || undefined;
+
 /**
  * When the answer is done (or the connection went away): counted under its route template, and
  * logged in one line with what the routes noted of it (http/route-label.ts).
@@ -74,7 +79,8 @@ const GLOBAL_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 const observe = (req: IncomingMessage, res: ServerResponse, metrics: Metrics | undefined, requestLog: ((line: RequestLine) => void) | undefined): void => {
   const start = performance.now();
   metrics?.started();
-  res.once('close', () => {
+  // 'close' comes once; `on` spares the wrapper `once` makes for each request.
+  res.on('close', () => {
     const ms = performance.now() - start;
     const method = req.method ?? '';
     const facts = factsOfRequest(req);
@@ -83,14 +89,15 @@ const observe = (req: IncomingMessage, res: ServerResponse, metrics: Metrics | u
     if (requestLog === undefined) return;
     const global = req.headers['x-openstack-request-id'];
     const length = res.getHeader('content-length');
+    // Fields given or undefined, not spread in: this runs for every request.
     requestLog({
-      reqId: String(res.getHeader(REQUEST_ID)),
-      ...(typeof global === 'string' && GLOBAL_ID.test(global) ? { globalReqId: global } : {}),
+      reqId: res.getHeader(REQUEST_ID) as string,
+      globalReqId: typeof global === 'string' && GLOBAL_ID.test(global) ? global : undefined,
       method, route, status: res.statusCode, ms: Math.round(ms * 1000) / 1000,
       // The body's length, when the answer said it (not socket.bytesWritten: that getter copies the
       // socket's write queue, and cost every request 17 us under load).
-      ...(typeof length === 'number' || typeof length === 'string' ? { bytes: Number(length) } : {}),
-      version: /^\/(v\d+(?:\.\d+)?)(?:\/|$)/.exec(route)?.[1],
+      bytes: typeof length === 'number' || typeof length === 'string' ? Number(length) : undefined,
+      version: versionOf(route),
       project: facts?.project, user: facts?.user, extensions: facts?.extensions, oldNames: facts?.oldNames,
     });
   });

@@ -1,6 +1,7 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Context } from 'hono';
 import { RequestMetrics } from './request-metrics.ts';
+import { HistogramFamily } from './series.ts';
 
 /**
  * What Prometheus scrapes at `GET /metrics` (prom-client, its own registry per gateway): requests
@@ -41,8 +42,8 @@ export class Metrics {
   readonly registry = new Registry();
   readonly #requests = new RequestMetrics(this.registry);
   #inFlight = 0;
-  readonly #hooks = new Histogram({ name: 'extgate_extension_hook_duration_seconds', help: 'Time an extension hook took, by extension and hook', labelNames: ['alias', 'hook'] as const, buckets: FAST, registers: [this.registry] });
-  readonly #store = new Histogram({ name: 'extgate_store_operation_duration_seconds', help: 'Time a store operation took', labelNames: ['operation'] as const, buckets: FAST, registers: [this.registry] });
+  readonly #hooks = new HistogramFamily(this.registry, 'extgate_extension_hook_duration_seconds', 'Time an extension hook took, by extension and hook', FAST);
+  readonly #store = new HistogramFamily(this.registry, 'extgate_store_operation_duration_seconds', 'Time a store operation took', FAST);
   readonly #oldNames = new Counter({ name: 'extgate_deprecated_name_uses_total', help: 'Requests that used an old name of a promoted extension', labelNames: ['alias', 'name', 'kind'] as const, registers: [this.registry] });
 
   constructor(extensions: readonly { alias: string; vendor: string }[], tokenCache?: () => { hits: number; misses: number } | undefined) {
@@ -67,13 +68,13 @@ export class Metrics {
 
   /** Where one extension hook's durations go: its labelled series, found once when the route is wired. */
   hookTimer(alias: string, hook: string): (seconds: number) => void {
-    const series = this.#hooks.labels({ alias, hook });
+    const series = this.#hooks.series({ alias, hook });
     return (seconds) => series.observe(seconds);
   }
 
   /** Where one store operation's durations go, found once. */
   storeTimer(operation: string): (seconds: number) => void {
-    const series = this.#store.labels({ operation });
+    const series = this.#store.series({ operation });
     return (seconds) => series.observe(seconds);
   }
 
