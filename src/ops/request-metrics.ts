@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { getOrMake } from '../memo.ts';
 import { CounterFamily, type CounterSeries, HistogramFamily, type HistogramSeries } from './series.ts';
 
 /** Seconds to answer a request: half a millisecond to ten seconds. */
@@ -19,7 +20,8 @@ export class RequestMetrics {
   readonly #requests: CounterFamily;
   readonly #times: HistogramFamily;
   readonly #faults: CounterFamily;
-  readonly #outcomes = new Map<string, Outcome>();
+  /** By route, then method and status: strings the gateway already holds, no key made per request. */
+  readonly #outcomes = new Map<string, Map<string, Map<number, Outcome>>>();
 
   constructor(registry: Registry) {
     this.#requests = new CounterFamily(registry, 'http_requests_total', 'Requests answered, by method, route template, status and API version');
@@ -28,8 +30,9 @@ export class RequestMetrics {
   }
 
   record(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let o = this.#outcomes.get(key);
+    const byMethod = getOrMake(this.#outcomes, route, () => new Map<string, Map<number, Outcome>>());
+    const byStatus = getOrMake(byMethod, method, () => new Map<number, Outcome>());
+    let o = byStatus.get(status);
     if (o === undefined) {
       const version = versionOf(route);
       o = {
@@ -37,7 +40,7 @@ export class RequestMetrics {
         time: this.#times.series({ method, route, status_class: classOf(status), version }),
         ...(status >= 400 ? { fault: this.#faults.series({ code: String(status) }) } : {}),
       };
-      this.#outcomes.set(key, o);
+      byStatus.set(status, o);
     }
     o.requests.count++;
     o.time.observe(seconds);

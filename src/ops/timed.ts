@@ -9,13 +9,18 @@ import type { Metrics } from './metrics.ts';
  */
 const seconds = (start: number): number => (performance.now() - start) / 1000;
 
-const timedCall = async <T>(record: (s: number) => void, run: () => Promise<T>): Promise<T> => {
+const timedCall = <T>(record: (s: number) => void, run: () => Promise<T>): Promise<T> => {
   const start = performance.now();
-  try {
-    return await run();
-  } finally {
-    record(seconds(start));
-  }
+  return run().then(
+    (value) => {
+      record(seconds(start));
+      return value;
+    },
+    (err: unknown) => {
+      record(seconds(start));
+      throw err;
+    },
+  );
 };
 
 export const timedStore = (store: Store, metrics: Metrics): Store => {
