@@ -17,7 +17,7 @@ export interface Extgate {
 }
 
 /** Transient states short enough for tempest's waiters, long enough to be seen. */
-const DURATIONS = { BUILD: 300, REBOOT: 300, HARD_REBOOT: 300, SAVING: 300 };
+export const DURATIONS = { BUILD: 300, REBOOT: 300, HARD_REBOOT: 300, SAVING: 300 };
 
 /** `--profile nova` once `serve` has profiles; nothing before then. */
 export const defaultServeArgs = (): string[] => {

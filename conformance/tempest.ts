@@ -3,15 +3,18 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startKeystone, type Keystone } from '../test/harness/keystone.ts';
+import { startCluster, type Cluster } from '../test/harness/cluster.ts';
+import { hasNginx } from '../test/harness/nginx.ts';
+import { hasPostgres } from '../test/harness/postgres.ts';
 import { cleanupAll, daemon, freePort, run, tempDir } from '../test/harness/process.ts';
-import { defaultServeArgs, PROJECT, startExtgate, type Extgate } from './extgate.ts';
+import { defaultServeArgs, DURATIONS, PROJECT, startExtgate, type Extgate } from './extgate.ts';
 import { startGlanceStub, type GlanceStub } from './glance-stub.ts';
 import { groupBy, summarise, table, type Failure, type TestRecord } from './results.ts';
 import { tempestConf } from './tempest-conf.ts';
 
 /**
  * Unmodified tempest (Debian python3-tempest) against extgate, with a real Keystone in front:
- * `npm run conformance -- [--group PREFIX]... [--regex R] [--extgate-args "..."] [--allow-fail]`.
+ * `npm run conformance -- [--group PREFIX]... [--regex R] [--extgate-args "..."] [--cluster N] [--allow-fail]`.
  */
 
 const USAGE = `usage: npm run conformance -- [options]
@@ -19,6 +22,8 @@ const USAGE = `usage: npm run conformance -- [options]
   --regex R            run exactly this tempest regex (groups still count the results)
   --extgate-args STR   extra args of \`extgate serve\` (default: "--profile nova" if serve has it)
   --extgate-url URL    use an extgate already running there (e.g. under a debugger) instead
+  --cluster N          N instances on one PostgreSQL behind nginx (test/harness/cluster.ts), tempest
+                       pointed at the balancer (the report goes to conformance/out/cluster-N/)
   --compute-path vN    the API version the catalog's compute endpoint names (default v2)
   --concurrency N      tempest workers (default 2)
   --report FILE        the JSON report (default conformance/out/report.json)
@@ -63,9 +68,10 @@ const { values: args } = parseArgs({
     regex: { type: 'string' },
     'extgate-args': { type: 'string' },
     'extgate-url': { type: 'string' },
+    cluster: { type: 'string' },
     'compute-path': { type: 'string', default: 'v2' },
     concurrency: { type: 'string', default: '2' },
-    report: { type: 'string', default: join(PROJECT, 'conformance/out/report.json') },
+    report: { type: 'string' },
     'allow-fail': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     noauth: { type: 'boolean', default: false },
@@ -78,10 +84,20 @@ if (args.help) {
   process.exit(0);
 }
 
+const instances = args.cluster === undefined ? 0 : Number(args.cluster);
+if (args.cluster !== undefined && !(Number.isInteger(instances) && instances >= 1)) {
+  console.error(`--cluster takes a number of instances, 1 or more; got "${args.cluster}"\n${USAGE}`);
+  process.exit(2);
+}
+if (instances > 0 && args['extgate-url'] !== undefined) {
+  console.error(`--cluster and --extgate-url exclude each other\n${USAGE}`);
+  process.exit(2);
+}
+const report = args.report ?? join(PROJECT, 'conformance/out', instances > 0 ? `cluster-${instances}` : '', 'report.json');
 const groups = args.group ?? DEFAULT_GROUPS;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const regex = args.regex ?? `^(?:${groups.map(escapeRegex).join('|')})(?:[.\\[]|$)`;
-const out = dirname(resolve(args.report));
+const out = dirname(resolve(report));
 mkdirSync(out, { recursive: true });
 
 const t0 = Date.now();
@@ -140,9 +156,41 @@ const printFailures = (failures: Failure[]) => {
   }
 };
 
+/**
+ * `--cluster N`: the scale-out deployment (test/harness/cluster.ts), N instances as `npm start`
+ * runs them, on one PostgreSQL, nginx in front, with what the single instance gets (the same serve
+ * arguments, identity, transient states); tempest knows only the balancer. Each instance's log
+ * (warnings and errors, unless LOG_LEVEL says otherwise) is kept beside the report.
+ */
+let served: (() => Promise<{ requests: number; serverErrors: number }[]>) | undefined;
+const startInstances = async (serveArgs: string[], config: Record<string, unknown>): Promise<Pick<Extgate, 'url' | 'stop'>> => {
+  if (!hasPostgres || !hasNginx) throw new Error('--cluster needs PostgreSQL 15 and nginx (Debian: apt-get install postgresql nginx)');
+  const cluster: Cluster = await startCluster({ instances, args: serveArgs, config: { durations: DURATIONS, ...config }, log: (l) => say(l) });
+  // What each instance answered (its http_requests_total), to show the balancer spread the run.
+  served = () =>
+    Promise.all(cluster.instances.map(async (i) => {
+      const text = await (await fetch(`${i.url}/metrics`)).text();
+      let requests = 0;
+      let serverErrors = 0;
+      for (const m of text.matchAll(/^http_requests_total\{(.*)\} (\d+)$/gm)) {
+        requests += Number(m[2]);
+        if (/status="5\d\d"/.test(m[1]!)) serverErrors += Number(m[2]);
+      }
+      return { requests, serverErrors };
+    }));
+  return {
+    url: cluster.balancer.url,
+    stop: async () => {
+      for (const [n, i] of cluster.instances.entries()) writeFileSync(join(out, `instance-${n}.log`), i.process.output());
+      await cluster.stop();
+    },
+  };
+};
+
 const main = async (): Promise<number> => {
   const serveArgs = args['extgate-args'] !== undefined ? args['extgate-args'].split(/\s+/).filter(Boolean) : args['extgate-url'] ? [] : defaultServeArgs();
-  say(args['extgate-url'] ? `starting Keystone; extgate at ${args['extgate-url']}` : `starting Keystone and extgate (serve ${serveArgs.join(' ') || 'with no extra args'})`);
+  const what = instances > 0 ? `${instances} extgate instances on PostgreSQL behind nginx` : 'extgate';
+  say(args['extgate-url'] ? `starting Keystone; extgate at ${args['extgate-url']}` : `starting Keystone and ${what} (serve ${serveArgs.join(' ') || 'with no extra args'})`);
   // Independent: start both at once; Keystone's db_sync dominates.
   const timed = async <T>(name: string, p: Promise<T>): Promise<T> => {
     const t = Date.now();
@@ -162,7 +210,9 @@ const main = async (): Promise<number> => {
   };
   const [ks, eg] = await Promise.allSettled([
     timed('keystoneStart', startKeystone({ keep: args.keep, port: keystonePort, adminPassword })),
-    external ? Promise.resolve({ url: external.replace(/\/$/, ''), stop: async () => {} }) : timed('extgateStart', startExtgate({ args: serveArgs, keep: args.keep, config: auth === undefined ? {} : { auth } })),
+    external
+      ? Promise.resolve({ url: external.replace(/\/$/, ''), stop: async () => {} })
+      : timed('extgateStart', instances > 0 ? startInstances(serveArgs, auth === undefined ? {} : { auth }) : startExtgate({ args: serveArgs, keep: args.keep, config: auth === undefined ? {} : { auth } })),
   ]);
   if (ks.status === 'fulfilled') stops.push(() => ks.value.stop());
   if (eg.status === 'fulfilled') stops.push(() => eg.value.stop());
@@ -170,7 +220,7 @@ const main = async (): Promise<number> => {
   if (eg.status === 'rejected') throw eg.reason;
   const keystone: Keystone = ks.value;
   const extgate: Pick<Extgate, 'url'> = eg.value;
-  say(`Keystone ${keystone.url} (${timings.keystoneStart}s), extgate ${extgate.url}${external ? "" : ` (${timings.extgateStart}s)`}`);
+  say(`Keystone ${keystone.url} (${timings.keystoneStart}s), ${instances > 0 ? 'the balancer' : 'extgate'} ${extgate.url}${external ? "" : ` (${timings.extgateStart}s)`}`);
 
   const computeRoot = `${extgate.url}/${args['compute-path']}`;
   const glance: GlanceStub = await startGlanceStub(computeRoot);
@@ -203,8 +253,10 @@ const main = async (): Promise<number> => {
   const tempestLog = join(workspace, 'logs/tempest.log');
   if (existsSync(tempestLog)) copyFileSync(tempestLog, join(out, 'tempest.log'));
   await run('sh', ['-c', `stestr last --subunit > '${join(out, 'results.subunit')}'`], ENV, workspace);
+  const instanceCounts = await served?.().catch((e: unknown) => [{ error: String(e) }]);
+  if (instanceCounts !== undefined) say(`answered by each instance (its /metrics): ${instanceCounts.map((c, n) => `${n}: ${'requests' in c ? `${c.requests} (${c.serverErrors} 5xx)` : c.error}`).join(', ')}`);
   timings.total = since(t0);
-  return finish({ date: new Date().toISOString(), git: await gitState(), regex, extgateArgs: serveArgs, computeEndpoint, extensions, timings });
+  return finish({ date: new Date().toISOString(), git: await gitState(), regex, extgateArgs: serveArgs, ...(instances > 0 ? { cluster: { instances, answered: instanceCounts } } : {}), computeEndpoint, extensions, timings });
 };
 
 /** Summarises the run whose raw results are in `out`, prints it and writes the report. */
@@ -214,7 +266,7 @@ const finish = async (meta: Record<string, unknown> & { timings: Record<string, 
   const summary = summarise(records, groups, existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   const causes = [...groupBy(summary.failures, (f) => f.signature)].map(([signature, fs]) => ({ signature, count: fs.length, tests: fs.map((f) => f.id) }));
   const left = excluded();
-  writeFileSync(args.report, `${JSON.stringify({ ...meta, groups: summary.groups, causes, failures: summary.failures, skips: summary.skips, excluded: left }, null, 2)}\n`);
+  writeFileSync(report, `${JSON.stringify({ ...meta, groups: summary.groups, causes, failures: summary.failures, skips: summary.skips, excluded: left }, null, 2)}\n`);
 
   printFailures(summary.failures);
   const reasons = groupBy(summary.skips, (s) => s.reason.split('\n')[0]!);
@@ -225,7 +277,7 @@ const finish = async (meta: Record<string, unknown> & { timings: Record<string, 
   console.log(`\n${table(summary.groups)}\n`);
   const t = meta.timings;
   console.log(`times: ${Object.entries(t).map(([k, v]) => `${k} ${v}s`).join(', ')}`);
-  console.log(`report: ${args.report} (raw: tempest.log, tempest-run.log, results.subunit beside it)`);
+  console.log(`report: ${report} (raw: tempest.log, tempest-run.log, results.subunit beside it)`);
   if (records.length === 0) {
     const log = join(out, 'tempest-run.log');
     console.error(`tempest ran no tests; the end of ${log}:\n${existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : '(none)'}`);
@@ -235,7 +287,7 @@ const finish = async (meta: Record<string, unknown> & { timings: Record<string, 
 };
 
 // --reparse: summarise the last run again (after changing the summary), without running anything.
-const entry = args.reparse ? () => finish(JSON.parse(readFileSync(args.report, 'utf8')) as { timings: Record<string, number> }) : main;
+const entry = args.reparse ? () => finish(JSON.parse(readFileSync(report, 'utf8')) as { timings: Record<string, number> }) : main;
 
 entry()
   .then(async (code) => {

@@ -31,18 +31,20 @@ export interface ClusterOptions {
   readonly instances: number;
   /** Configuration every instance shares (on top of the database's URL and its port). */
   readonly config?: Record<string, unknown>;
+  /** Further arguments of `extgate serve` every instance gets, e.g. `['--profile', 'nova']`. */
+  readonly args?: readonly string[];
   /** Where nginx listens (default: a free port). */
   readonly port?: number;
   readonly log?: (line: string) => void;
 }
 
-export const startInstance = async (databaseUrl: string, config: Record<string, unknown> = {}, onPort?: number): Promise<Instance> => {
+export const startInstance = async (databaseUrl: string, config: Record<string, unknown> = {}, onPort?: number, args: readonly string[] = []): Promise<Instance> => {
   const dir = tempDir('extgate-instance-');
   const file = join(dir.path, 'extgate.config.json');
   writeFileSync(file, JSON.stringify({ shutdownDrainMs: 0, ...config, store: { ...(config.store as object | undefined), url: databaseUrl } }));
   const port = onPort ?? (await freePort());
   // As `npm start` runs it (the compiled tree; instances started together share one build).
-  const proc = daemon(process.execPath, ['scripts/start.mjs', 'serve', '--config', file], {
+  const proc = daemon(process.execPath, ['scripts/start.mjs', 'serve', '--config', file, ...args], {
     cwd: PROJECT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   });
@@ -56,7 +58,7 @@ export const startCluster = async (opts: ClusterOptions): Promise<Cluster> => {
   const postgres = await startPostgres({ durable: true });
   const databaseUrl = await postgres.createDatabase();
   log(`PostgreSQL at ${databaseUrl}`);
-  const instances = await Promise.all(Array.from({ length: opts.instances }, () => startInstance(databaseUrl, opts.config)));
+  const instances = await Promise.all(Array.from({ length: opts.instances }, () => startInstance(databaseUrl, opts.config, undefined, opts.args)));
   for (const i of instances) log(`extgate at ${i.url}`);
   const balancer = await startNginx(instances.map((i) => new URL(i.url).host), opts.port);
   log(`nginx at ${balancer.url} (${balancer.config})`);
@@ -67,7 +69,7 @@ export const startCluster = async (opts: ClusterOptions): Promise<Cluster> => {
     balancer,
     restart: async (i) => {
       await instances[i]!.process.stop();
-      instances[i] = await startInstance(databaseUrl, opts.config, Number(new URL(instances[i]!.url).port));
+      instances[i] = await startInstance(databaseUrl, opts.config, Number(new URL(instances[i]!.url).port), opts.args);
     },
     stop: async () => {
       await balancer.stop();
