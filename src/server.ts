@@ -34,8 +34,19 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
     // Node's own check for Host would answer an empty 400: the request is let through to be answered with a fault.
     const server = createServer({ requireHostHeader: false }, (req, res) => {
       nameResponse(res);
-      if (watch) observe(req, res, metrics, requestLog);
-      if (answerUnaddressable(req, res) || direct?.serve(req, res)) return;
+      const start = watch ? performance.now() : 0;
+      if (answerUnaddressable(req, res) || direct?.serve(req, res)) {
+        // Answered here and now (res.end called): observed at once, no listener needed.
+        if (watch) observed(req, res, start, metrics, requestLog);
+        return;
+      }
+      if (watch) {
+        metrics?.started();
+        res.on('close', () => {
+          metrics?.finished();
+          observed(req, res, start, metrics, requestLog);
+        });
+      }
       arriving = req;
       void hono(req, res);
       arriving = undefined;
@@ -74,32 +85,28 @@ const versionOf = (route: string): string | undefined => getOrMake(versions, rou
 
 /**
  * When the answer is done (or the connection went away): counted under its route template, and
- * logged in one line with what the routes noted of it (http/route-label.ts).
+ * logged in one line with what the routes noted of it (http/route-label.ts). Requests are counted
+ * in flight only when answered by Hono: the others are answered within the listener's call.
  */
-const observe = (req: IncomingMessage, res: ServerResponse, metrics: Metrics | undefined, requestLog: ((line: RequestLine) => void) | undefined): void => {
-  const start = performance.now();
-  metrics?.started();
-  // 'close' comes once; `on` spares the wrapper `once` makes for each request.
-  res.on('close', () => {
-    const ms = performance.now() - start;
-    const method = req.method ?? '';
-    const facts = factsOfRequest(req);
-    const route = facts?.route ?? '(none)';
-    metrics?.answered(method, route, res.statusCode, ms / 1000);
-    if (requestLog === undefined) return;
-    const global = req.headers['x-openstack-request-id'];
-    const length = res.getHeader('content-length');
-    // Fields given or undefined, not spread in: this runs for every request.
-    requestLog({
-      reqId: res.getHeader(REQUEST_ID) as string,
-      globalReqId: typeof global === 'string' && GLOBAL_ID.test(global) ? global : undefined,
-      method, route, status: res.statusCode, ms: Math.round(ms * 1000) / 1000,
-      // The body's length, when the answer said it (not socket.bytesWritten: that getter copies the
-      // socket's write queue, and cost every request 17 us under load).
-      bytes: typeof length === 'number' || typeof length === 'string' ? Number(length) : undefined,
-      version: versionOf(route),
-      project: facts?.project, user: facts?.user, extensions: facts?.extensions, oldNames: facts?.oldNames,
-    });
+const observed = (req: IncomingMessage, res: ServerResponse, start: number, metrics: Metrics | undefined, requestLog: ((line: RequestLine) => void) | undefined): void => {
+  const ms = performance.now() - start;
+  const method = req.method ?? '';
+  const facts = factsOfRequest(req);
+  const route = facts?.route ?? '(none)';
+  metrics?.answered(method, route, res.statusCode, ms / 1000);
+  if (requestLog === undefined) return;
+  const global = req.headers['x-openstack-request-id'];
+  const length = res.getHeader('content-length');
+  // Fields given or undefined, not spread in: this runs for every request.
+  requestLog({
+    reqId: res.getHeader(REQUEST_ID) as string,
+    globalReqId: typeof global === 'string' && GLOBAL_ID.test(global) ? global : undefined,
+    method, route, status: res.statusCode, ms: Math.round(ms * 1000) / 1000,
+    // The body's length, when the answer said it (not socket.bytesWritten: that getter copies the
+    // socket's write queue, and cost every request 17 us under load).
+    bytes: typeof length === 'number' || typeof length === 'string' ? Number(length) : undefined,
+    version: versionOf(route),
+    project: facts?.project, user: facts?.user, extensions: facts?.extensions, oldNames: facts?.oldNames,
   });
 };
 

@@ -56,13 +56,17 @@ export class Metrics {
     mirrored(this.registry, 'extgate_token_cache_misses_total', 'Requests whose Keystone token had to be validated', () => tokenCache?.()?.misses);
   }
 
+  /** A request in flight (one the listener does not answer within its own call), until finished(). */
   started(): void {
     this.#inFlight++;
   }
 
+  finished(): void {
+    this.#inFlight--;
+  }
+
   /** One answered request; `route` is its template (`/v1/servers/{server_id}`), `(none)` when no route took it. */
   answered(method: string, route: string, status: number, seconds: number): void {
-    this.#inFlight--;
     this.#requests.record(method, route, status, seconds);
   }
 
