@@ -11,7 +11,7 @@ import { hasQuery, rawPath } from '../http/request.ts';
 import { badRequest, conflictingRequest } from '../media/fault.ts';
 import { spell, spellingOf, type Naming } from '../model/naming.ts';
 import { collection, type Collection, type Link, type Shape, type Value } from '../model/shape.ts';
-import { ConflictError, MarkerNotFoundError, type Store, type StoredDocument } from '../store/store.ts';
+import { ConflictError, MarkerNotFoundError, type Condition, type Store, type StoredDocument } from '../store/store.ts';
 import { isoSeconds, type Clock } from './clock.ts';
 import { linkBase, type LinkBase } from './links.ts';
 import { compactIPv6, idOfRef } from './shapes.ts';
@@ -78,13 +78,16 @@ export const compute = (d: ComputeDeps) => {
   /**
    * Query parameters: extension filters by each spelling this version knows (an old one is
    * counted, or refused); a qualified name nobody owns is a 400; an unqualified unknown one is
-   * ignored, as clients send some.
+   * ignored, as clients send some. The test that decides runs on each settled document the store
+   * returns (`where`); the core filters' conditions, the same tests for the store's query, narrow
+   * what it reads.
    */
-  const filters = (c: C, req: RequestState, kind: Kind): ((doc: Value) => boolean) | undefined => {
+  const filters = (c: C, req: RequestState, kind: Kind, now: number): { where: (doc: Value) => boolean; conditions: Condition[] } | undefined => {
     if (!hasQuery(c.req.url)) return undefined;
     const params = model.parameters[kind];
     const given = new Map<ParameterDef, { spelled: string; value: string }>();
     const checks: ((doc: Value) => boolean)[] = [];
+    const conditions: Condition[] = [];
     for (const [name, values] of Object.entries(c.req.queries())) {
       const core = CORE_FILTERS[kind].get(name);
       if (core !== undefined) {
@@ -92,6 +95,7 @@ export const compute = (d: ComputeDeps) => {
         const problem = core.check?.(values[0]);
         if (problem !== undefined) throw badRequest(`"${name}" ${problem}.`);
         checks.push(core.make(values[0]!));
+        if (core.condition !== undefined) conditions.push(core.condition(values[0]!, now));
         continue;
       }
       const p = params.get(name);
@@ -118,7 +122,7 @@ export const compute = (d: ComputeDeps) => {
       if (problem !== undefined) throw badRequest(`"${spelled}" ${problem}.`);
       checks.push((doc) => p.filter(doc, value));
     }
-    return checks.length === 0 ? undefined : (doc) => checks.every((f) => f(doc));
+    return checks.length === 0 ? undefined : { where: (doc) => checks.every((f) => f(doc)), conditions };
   };
 
   /** Reads content with a shape; old spellings it used are told and counted with the answer. */
@@ -152,14 +156,15 @@ export const compute = (d: ComputeDeps) => {
     perform: async (c, req, prepared) => {
       const now = clock.now();
       const page = hasQuery(c.req.url) ? pageRequest(c) : {};
-      const where = filters(c, req, kind);
+      const filtered = filters(c, req, kind, now);
       let docs: StoredDocument[];
       try {
         docs = await store.list(kind, {
           after: page.marker,
           projects: projectsOf(kind, req.principal, prepared.everyProject),
           limit: page.limit === undefined ? undefined : page.limit + 1,
-          where: where === undefined ? undefined : (doc) => where(settle(kind, doc, now)),
+          conditions: filtered?.conditions,
+          where: filtered === undefined ? undefined : (doc) => filtered.where(settle(kind, doc, now)),
         });
       } catch (err) {
         if (err instanceof MarkerNotFoundError) throw badRequest(`marker "${page.marker}" was not found.`);

@@ -1,17 +1,24 @@
 import { setFlagsFromString } from 'node:v8';
 import type { Check, Value } from '../model/shape.ts';
+import type { Condition, ConditionField } from '../store/store.ts';
 import { idOfRef } from './shapes.ts';
 
 /**
  * The core's list filters, as nova's legacy v2 takes them (`GET /servers?name=web&status=ACTIVE`).
  * Extensions' filters are qualified parameters beside these (extension/wiring.ts); an unqualified
  * name that is neither is ignored, as nova ignores it.
+ *
+ * A filter's test runs in the gateway on each document the store returns, and decides; its
+ * condition, when it has one, is the same test said so that the store runs it in its query (with
+ * an index): it narrows what is read, so that a filter that few documents match reads few.
  */
 export interface CoreFilter {
   /** The value as given: a problem is a 400 naming the parameter. */
   readonly check?: Check;
   /** Made once per request from the checked value; runs on each settled document. */
   readonly make: (value: string) => (doc: Value) => boolean;
+  /** What the store evaluates for the same checked value: true of every document `make`'s test accepts at `now`. */
+  readonly condition?: (value: string, now: number) => Condition;
 }
 
 const wholeNumber: Check = (v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? undefined : 'must be a whole number');
@@ -48,47 +55,78 @@ const regex: Check = (v) => {
   }
 };
 
+/** The instant a changes-since value names (without a zone, a time is UTC). */
+const instant = (value: string): number => Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) || !value.includes('T') ? value : `${value}Z`);
+
 /** Timestamps are stored as ISO 8601 to the second: compared as instants. */
-const since = (value: string) => {
-  const t = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) || !value.includes('T') ? value : `${value}Z`);
-  return (doc: Value) => Date.parse(doc.updated as string) >= t;
+const since: Pick<CoreFilter, 'make' | 'condition'> = {
+  make: (value) => {
+    const t = instant(value);
+    return (doc: Value) => Date.parse(doc.updated as string) >= t;
+  },
+  condition: (value) => ({ op: 'since', field: 'updated', value: instant(value) }),
 };
 
-const sameStatus = (value: string) => {
-  const wanted = value.toUpperCase();
-  return (doc: Value) => (doc.status as string).toUpperCase() === wanted;
+/** Of the settled document: the store settles it in its query too (store.ts, the status condition). */
+const sameStatus: Pick<CoreFilter, 'make' | 'condition'> = {
+  make: (value) => {
+    const wanted = value.toUpperCase();
+    return (doc: Value) => (doc.status as string).toUpperCase() === wanted;
+  },
+  condition: (value, now) => ({ op: 'status', value: value.toUpperCase(), now }),
 };
 
-const atLeast = (key: string) => (value: string) => {
-  const n = Number(value);
-  return (doc: Value) => (doc[key] as number) >= n;
-};
+const atLeast = (key: ConditionField): Pick<CoreFilter, 'make' | 'condition'> => ({
+  make: (value) => {
+    const n = Number(value);
+    return (doc: Value) => (doc[key] as number) >= n;
+  },
+  condition: (value) => ({ op: 'atLeast', field: key, value: Number(value) }),
+});
+
+/** `doc[key] === v` for the value as `of` reads it (an image's id from its URL). */
+const equal = (key: ConditionField, of: (v: string) => string = (v) => v): Pick<CoreFilter, 'make' | 'condition'> => ({
+  make: (v) => {
+    const id = of(v);
+    return (doc) => doc[key] === id;
+  },
+  condition: (v) => ({ op: 'eq', field: key, value: of(v) }),
+});
 
 export const CORE_FILTERS: Readonly<Record<'servers' | 'images' | 'flavors', ReadonlyMap<string, CoreFilter>>> = {
   servers: new Map<string, CoreFilter>([
     // A regular expression searched for in the name, as nova's database filter does (not in
-    // JavaScript's unicode mode, which refuses escapes such as `\-` that Python takes).
+    // JavaScript's unicode mode, which refuses escapes such as `\-` that Python takes). No
+    // condition: SQLite has no regular expressions and PostgreSQL's are another dialect, so the
+    // gateway alone runs it, on what the other filters (or paging) leave.
     ['name', { check: regex, make: (v) => { const r = nameMatcher(v); return r === undefined ? (doc) => (doc.name as string).includes(v) : (doc) => r.test(doc.name as string); } }],
-    ['status', { make: sameStatus }],
-    ['image', { make: (v) => { const id = idOfRef(v); return (doc) => doc.imageId === id; } }],
-    ['flavor', { make: (v) => { const id = idOfRef(v); return (doc) => doc.flavorId === id; } }],
-    ['changes-since', { check: isoTime, make: since }],
+    ['status', sameStatus],
+    ['image', equal('imageId', idOfRef)],
+    ['flavor', equal('flavorId', idOfRef)],
+    ['changes-since', { check: isoTime, ...since }],
     // Which project's servers, as an admin listing every project's (`all_tenants`) narrows them.
-    ['tenant_id', { make: (v) => (doc) => doc.tenant_id === v }],
-    ['project_id', { make: (v) => (doc) => doc.tenant_id === v }],
+    ['tenant_id', equal('tenant_id')],
+    ['project_id', equal('tenant_id')],
   ]),
   images: new Map<string, CoreFilter>([
-    ['name', { make: (v) => (doc) => doc.name === v }],
-    ['status', { make: sameStatus }],
-    ['server', { make: (v) => { const id = idOfRef(v); return (doc) => doc.serverId === id; } }],
+    ['name', equal('name')],
+    ['status', sameStatus],
+    ['server', equal('serverId', idOfRef)],
     // A snapshot was made from a server; a base image was not.
-    ['type', { check: (v) => (v === 'snapshot' || v === 'base' ? undefined : 'must be snapshot or base'), make: (v) => (doc) => (doc.serverId !== undefined) === (v === 'snapshot') }],
-    ['changes-since', { check: isoTime, make: since }],
-    ['minDisk', { check: wholeNumber, make: atLeast('minDisk') }],
-    ['minRam', { check: wholeNumber, make: atLeast('minRam') }],
+    [
+      'type',
+      {
+        check: (v) => (v === 'snapshot' || v === 'base' ? undefined : 'must be snapshot or base'),
+        make: (v) => (doc) => (doc.serverId !== undefined) === (v === 'snapshot'),
+        condition: (v) => ({ op: v === 'snapshot' ? 'present' : 'absent', field: 'serverId' }),
+      },
+    ],
+    ['changes-since', { check: isoTime, ...since }],
+    ['minDisk', { check: wholeNumber, ...atLeast('minDisk') }],
+    ['minRam', { check: wholeNumber, ...atLeast('minRam') }],
   ]),
   flavors: new Map<string, CoreFilter>([
-    ['minDisk', { check: wholeNumber, make: atLeast('disk') }],
-    ['minRam', { check: wholeNumber, make: atLeast('ram') }],
+    ['minDisk', { check: wholeNumber, ...atLeast('disk') }],
+    ['minRam', { check: wholeNumber, ...atLeast('ram') }],
   ]),
 };

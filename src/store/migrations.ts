@@ -43,6 +43,27 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX extgate_rate_buckets_by_age ON extgate_rate_buckets (at);`,
   },
+  {
+    // The list filters' fields (store.ts Condition), as store/postgres.ts reads them: the same
+    // expressions, or the planner does not see the index. Text is compared in the C collation,
+    // whatever the database's (upper() then folds ASCII only, as SQLite's does). A status with
+    // nothing pending has an index of its own, in creation order (PostgreSQL orders no rows by
+    // a column after one tested IS NULL, as SQLite does).
+    version: 3,
+    name: 'indexes for the list filters',
+    sql: `
+      CREATE INDEX documents_by_name ON documents (kind, ((body::jsonb) ->> 'name'), seq);
+      CREATE INDEX documents_by_image ON documents (kind, ((body::jsonb) ->> 'imageId'), seq);
+      CREATE INDEX documents_by_flavor ON documents (kind, ((body::jsonb) ->> 'flavorId'), seq);
+      CREATE INDEX documents_by_server ON documents (kind, ((body::jsonb) ->> 'serverId'), seq);
+      CREATE INDEX documents_by_tenant ON documents (kind, ((body::jsonb) ->> 'tenant_id'), seq);
+      CREATE INDEX documents_by_updated ON documents (kind, (CASE WHEN ((body::jsonb) ->> 'updated') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' THEN ((body::jsonb) ->> 'updated') ELSE '~' END COLLATE "C"), seq);
+      CREATE INDEX documents_by_status ON documents (kind, upper(((body::jsonb) ->> 'status') COLLATE "C"), seq)
+        WHERE (CASE WHEN jsonb_typeof((body::jsonb) -> 'pending' -> 'at') = 'number' THEN ((body::jsonb) -> 'pending' ->> 'at')::numeric END) IS NULL;
+      CREATE INDEX documents_by_status_until ON documents (kind, upper(((body::jsonb) ->> 'status') COLLATE "C"),
+        (CASE WHEN jsonb_typeof((body::jsonb) -> 'pending' -> 'at') = 'number' THEN ((body::jsonb) -> 'pending' ->> 'at')::numeric END));
+      CREATE INDEX documents_by_pending_status ON documents (kind, upper(((body::jsonb) -> 'pending' ->> 'status') COLLATE "C"), seq);`,
+  },
 ];
 
 interface SqliteMigration {
@@ -86,6 +107,24 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       }
       db.exec('CREATE INDEX IF NOT EXISTS documents_by_project ON documents (kind, project, seq)');
     },
+  },
+  {
+    // The list filters' fields (store.ts Condition), as store/sqlite.ts reads them: the same
+    // expressions, or the planner does not see the index.
+    version: 3,
+    name: 'indexes for the list filters',
+    run: (db) =>
+      db.exec(`
+        CREATE INDEX IF NOT EXISTS documents_by_name ON documents (kind, json_extract(body, '$.name'), seq);
+        CREATE INDEX IF NOT EXISTS documents_by_image ON documents (kind, json_extract(body, '$.imageId'), seq);
+        CREATE INDEX IF NOT EXISTS documents_by_flavor ON documents (kind, json_extract(body, '$.flavorId'), seq);
+        CREATE INDEX IF NOT EXISTS documents_by_server ON documents (kind, json_extract(body, '$.serverId'), seq);
+        CREATE INDEX IF NOT EXISTS documents_by_tenant ON documents (kind, json_extract(body, '$.tenant_id'), seq);
+        CREATE INDEX IF NOT EXISTS documents_by_updated ON documents (kind,
+          CASE WHEN json_extract(body, '$.updated') GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z' THEN json_extract(body, '$.updated') ELSE '~' END, seq);
+        CREATE INDEX IF NOT EXISTS documents_by_status ON documents (kind, upper(json_extract(body, '$.status')),
+          CASE WHEN json_type(body, '$.pending.at') IN ('integer', 'real') THEN json_extract(body, '$.pending.at') END, seq);
+        CREATE INDEX IF NOT EXISTS documents_by_pending_status ON documents (kind, upper(json_extract(body, '$.pending.status')), seq);`),
   },
 ];
 

@@ -1,6 +1,7 @@
 import postgres from 'postgres';
-import { ConflictError, MarkerNotFoundError, StoreUnavailableError, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
+import { ConflictError, MarkerNotFoundError, StoreUnavailableError, type Condition, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { arranged, CANONICAL_TIME_REGEX, checkedField, OTHER_TIME, sinceBound } from './conditions.ts';
 import { StagedWork, type Op } from './staged-work.ts';
 import { PostgresRateLimiter } from './postgres-rate-limits.ts';
 
@@ -55,6 +56,80 @@ export const redactedUrl = (url: string): string => {
   } catch {
     return url.replace(/\/\/.*@/, '//***@');
   }
+};
+
+/**
+ * List conditions (store.ts) in SQL. The expressions are the text of migration 3's indexes
+ * (store/migrations.ts), so that the planner finds them: each index is (kind, expression, seq),
+ * an equality on it gives the rows in creation order, and a page stops reading when it is full.
+ * Text that is ordered or upper-cased is in the C collation, whatever the database's.
+ */
+const DOC = '(body::jsonb)';
+const value = (f: string) => `(${DOC} ->> '${checkedField(f)}')`;
+const json = (f: string) => `(${DOC} -> '${checkedField(f)}')`;
+const since = (f: string) => `(CASE WHEN ${value(f)} ~ '${CANONICAL_TIME_REGEX}' THEN ${value(f)} ELSE '${OTHER_TIME}' END COLLATE "C")`;
+const STATUS = `upper((${DOC} ->> 'status') COLLATE "C")`;
+const PENDING_STATUS = `upper((${DOC} -> 'pending' ->> 'status') COLLATE "C")`;
+/** pending.at when it is a number; NULL when there is none (or it is not one: then both states are read). */
+const PENDING_AT = `(CASE WHEN jsonb_typeof(${DOC} -> 'pending' -> 'at') = 'number' THEN (${DOC} -> 'pending' ->> 'at')::numeric END)`;
+
+/**
+ * A settled status is one of three disjoint cases, each an index's: nothing pending (status,
+ * in creation order), pending later than now (status; the few in transition), pending settled
+ * (pending.status, in creation order). A pending.at that is not a number is read in both.
+ */
+const statusCases = (v: string, now: string): string[] => [
+  `${STATUS} = ${v} AND ${PENDING_AT} IS NULL AND ${PENDING_STATUS} IS DISTINCT FROM ${v}`,
+  `${STATUS} = ${v} AND ${PENDING_AT} > ${now}`,
+  `${PENDING_STATUS} = ${v} AND (${PENDING_AT} IS NULL OR ${PENDING_AT} <= ${now})`,
+];
+
+/** A positional parameter for a value: `$n`, with the type the expression compares it as. */
+type Param = (value: unknown) => string;
+
+const conditionSql = (c: Condition, param: Param): string => {
+  switch (c.op) {
+    case 'eq':
+      return `${value(c.field)} = ${param(c.value)}::text`;
+    case 'present':
+      return `${json(c.field)} IS NOT NULL`;
+    case 'absent':
+      return `${json(c.field)} IS NULL`;
+    case 'atLeast':
+      // A number compares as JavaScript compares it; any other value present (null, a string) JavaScript may coerce: read.
+      return `CASE WHEN jsonb_typeof(${json(c.field)}) = 'number' THEN ${value(c.field)}::numeric >= ${param(c.value)}::numeric ELSE ${json(c.field)} IS NOT NULL END`;
+    case 'since':
+      return `${since(c.field)} >= ${param(sinceBound(c.value))}::text`;
+    case 'status': {
+      const cases = statusCases(`${param(c.value)}::text`, `${param(c.now)}::numeric`);
+      return `(${cases.map((x) => `(${x})`).join(' OR ')})`;
+    }
+  }
+};
+
+/**
+ * The query of `limit` documents after `after` (a seq), in creation order, and its parameters:
+ * exported for the tests that read its plan.
+ */
+export const listQuery = (
+  kind: string,
+  after: bigint,
+  limit: number,
+  projects: readonly string[] | undefined,
+  conditions: readonly Condition[] | undefined,
+): { text: string; params: unknown[] } => {
+  const params: unknown[] = [];
+  const param: Param = (v) => `$${params.push(v)}`;
+  const where = [`kind = ${param(kind)}::text`, `seq > ${param(after)}::bigint`];
+  if (projects !== undefined) where.push(`project = ANY(${param(projects)}::text[])`);
+  const { status, rest } = arranged(conditions);
+  for (const c of rest) where.push(conditionSql(c, param));
+  const n = `${param(limit)}::bigint`;
+  const select = (w: readonly string[]) => `SELECT id, version, project, body, seq FROM documents WHERE ${w.join(' AND ')} ORDER BY seq LIMIT ${n}`;
+  if (status === undefined) return { text: select(where), params };
+  // One SELECT per case, merged in creation order: each reads its own index, and stops with the page.
+  const cases = statusCases(`${param(status.value)}::text`, `${param(status.now)}::numeric`);
+  return { text: `${cases.map((x) => `(${select([...where, x])})`).join(' UNION ALL ')} ORDER BY seq LIMIT ${n}`, params };
 };
 
 const MIGRATION_LOCK = 0x65787467; // 'extg': one instance migrates, the others wait for it
@@ -154,11 +229,11 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
 
   const toDoc = <T>(r: Row): StoredDocument<T> => ({ id: r.id, version: r.version, project: r.project, doc: JSON.parse(r.body) as T });
 
-  /** Rows after `after` in creation order, `limit` at most, of these projects (all when undefined). */
-  const page = (kind: string, after: bigint, limit: number, projects: readonly string[] | undefined) =>
-    projects === undefined
-      ? sql<(Row & { seq: bigint })[]>`SELECT id, version, project, body, seq FROM documents WHERE kind = ${kind} AND seq > ${after} ORDER BY seq LIMIT ${limit}`
-      : sql<(Row & { seq: bigint })[]>`SELECT id, version, project, body, seq FROM documents WHERE kind = ${kind} AND project = ANY(${projects as string[]}) AND seq > ${after} ORDER BY seq LIMIT ${limit}`;
+  /** Rows after `after` in creation order, `limit` at most, of these projects (all when undefined), that the conditions hold for. */
+  const page = (kind: string, after: bigint, limit: number, projects: readonly string[] | undefined, conditions: readonly Condition[] | undefined) => {
+    const q = listQuery(kind, after, limit, projects, conditions);
+    return sql.unsafe<(Row & { seq: bigint })[]>(q.text, q.params as postgres.ParameterOrJSON<never>[], { prepare: true });
+  };
 
   return {
     get: <T>(kind: string, id: string) =>
@@ -179,9 +254,11 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
         const out: StoredDocument<T>[] = [];
         if (limit <= 0) return out;
         // Without a gateway-side filter, the page is the query's; with one, rows come in batches until the page is full.
-        const batch = opts.where === undefined && Number.isFinite(limit) ? limit : 500;
+        // Conditions leave the gateway little to refuse: the first batch is the page, the next ones bigger.
+        const pageSized = Number.isFinite(limit) && (opts.where === undefined || (opts.conditions?.length ?? 0) > 0);
+        let batch = pageSized ? limit : 500;
         for (;;) {
-          const rows = await page(kind, after, batch, opts.projects);
+          const rows = await page(kind, after, batch, opts.projects, opts.conditions);
           for (const r of rows) {
             const d = toDoc<T>(r);
             if (opts.where !== undefined && !opts.where(d.doc)) continue;
@@ -190,6 +267,7 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
           }
           if (rows.length < batch) return out;
           after = rows.at(-1)!.seq;
+          batch = Math.max(batch, 500);
         }
       }),
     begin: (): UnitOfWork => new StagedWork(apply),

@@ -1,9 +1,10 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConflictError, MarkerNotFoundError, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
+import { ConflictError, MarkerNotFoundError, type Condition, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
 import { StagedWork, type Op } from './staged-work.ts';
 import { migrateSqlite } from './migrations.ts';
+import { arranged, CANONICAL_TIME_GLOB, checkedField, OTHER_TIME, sinceBound } from './conditions.ts';
 
 /**
  * The embedded default: one SQLite file (better-sqlite3), created on first start. WAL with
@@ -17,6 +18,98 @@ interface Row {
   body: string;
 }
 
+/**
+ * List conditions (store.ts) in SQL. The expressions are the text of migration 3's indexes
+ * (store/migrations.ts), so that SQLite finds them: each index is (kind, expression, seq), an
+ * equality on it gives the rows in creation order, and a page stops reading when it is full.
+ */
+const value = (f: string) => `json_extract(body, '$.${checkedField(f)}')`;
+const jsonType = (f: string) => `json_type(body, '$.${checkedField(f)}')`;
+const since = (f: string) => `CASE WHEN ${value(f)} GLOB '${CANONICAL_TIME_GLOB}' THEN ${value(f)} ELSE '${OTHER_TIME}' END`;
+const STATUS = "upper(json_extract(body, '$.status'))";
+const PENDING_STATUS = "upper(json_extract(body, '$.pending.status'))";
+/** pending.at when it is a number; NULL when there is none (or it is not one: then both states are read). */
+const PENDING_AT = "CASE WHEN json_type(body, '$.pending.at') IN ('integer', 'real') THEN json_extract(body, '$.pending.at') END";
+
+/**
+ * A settled status is one of three disjoint cases, each an index's: nothing pending (status,
+ * in creation order), pending later than now (status; the few in transition), pending settled
+ * (pending.status, in creation order). A pending.at that is not a number is read in both.
+ */
+const statusCases = (v: string, now: string): string[] => [
+  `${STATUS} = ${v} AND ${PENDING_AT} IS NULL AND ${PENDING_STATUS} IS NOT ${v}`,
+  `${STATUS} = ${v} AND ${PENDING_AT} > ${now}`,
+  `${PENDING_STATUS} = ${v} AND (${PENDING_AT} IS NULL OR ${PENDING_AT} <= ${now})`,
+];
+
+const conditionSql = (c: Condition, p: string, params: Record<string, unknown>): string => {
+  switch (c.op) {
+    case 'eq':
+      params[p] = c.value;
+      return `${value(c.field)} = @${p}`;
+    case 'present':
+      return `${jsonType(c.field)} IS NOT NULL`;
+    case 'absent':
+      return `${jsonType(c.field)} IS NULL`;
+    case 'atLeast':
+      // A number compares as JavaScript compares it; any other value present (null, a string) JavaScript may coerce: read.
+      params[p] = c.value;
+      return `CASE WHEN ${jsonType(c.field)} IN ('integer', 'real') THEN ${value(c.field)} >= @${p} ELSE ${jsonType(c.field)} IS NOT NULL END`;
+    case 'since':
+      params[p] = sinceBound(c.value);
+      return `${since(c.field)} >= @${p}`;
+    case 'status':
+      params[p] = c.value;
+      params[`${p}_now`] = c.now;
+      return `(${statusCases(`@${p}`, `@${p}_now`).map((x) => `(${x})`).join(' OR ')})`;
+  }
+};
+
+/**
+ * The query of a list after `after` (a seq), in creation order, and its named parameters:
+ * exported for the tests that read its plan.
+ */
+export const listQuery = (kind: string, after: number, projects: readonly string[] | undefined, conditions: readonly Condition[] | undefined): { sql: string; params: Record<string, unknown> } => {
+  const params: Record<string, unknown> = { kind, after };
+  const where = ['kind = @kind', 'seq > @after'];
+  if (projects !== undefined) {
+    params.projects = JSON.stringify(projects);
+    where.push('project IN (SELECT value FROM json_each(@projects))');
+  }
+  const { status, rest } = arranged(conditions);
+  for (const [i, c] of rest.entries()) where.push(conditionSql(c, `c${i}`, params));
+  const select = (w: readonly string[]) => `SELECT id, version, project, body, seq FROM documents WHERE ${w.join(' AND ')}`;
+  if (status === undefined) return { sql: `${select(where)} ORDER BY seq`, params };
+  // One SELECT per case, merged in creation order: each reads its own index, and stops with the page.
+  params.status = status.value;
+  params.now = status.now;
+  return { sql: `${statusCases('@status', '@now').map((x) => select([...where, x])).join(' UNION ALL ')} ORDER BY seq`, params };
+};
+
+/** Below this many documents any plan reads little, and statistics taken now would mislead the planner later. */
+export const ANALYZE_FROM = 10_000;
+
+/**
+ * Statistics for the planner (ANALYZE, with the samples of SQLite's STAT4, which better-sqlite3
+ * builds with): which index of a list reads fewest rows depends on the values (changes-since a
+ * minute ago or in 2000; an image and a flavor together). Taken once the table is big enough,
+ * then as SQLite's `PRAGMA optimize` judges them stale (the table grew or shrank 25-fold): at
+ * open and every hour, as SQLite advises for a long-lived connection. Without them (a small
+ * table), SQLite's defaults still choose each single filter's index.
+ */
+const keepStatistics = (db: Database.Database): NodeJS.Timeout => {
+  const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM documents');
+  const refresh = () => {
+    try {
+      if (count.get()!.n >= ANALYZE_FROM) db.pragma('optimize = 0x10002');
+    } catch {
+      // An optimisation: a busy or read-only file keeps the statistics it has.
+    }
+  };
+  refresh();
+  return setInterval(refresh, 3_600_000).unref();
+};
+
 export const openSqliteStore = (file: string): Store => {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
@@ -24,13 +117,21 @@ export const openSqliteStore = (file: string): Store => {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   migrateSqlite(db);
+  const statistics = keepStatistics(db);
 
   const getRow = db.prepare<[string, string], Row>('SELECT id, version, project, body FROM documents WHERE kind = ? AND id = ?');
   const seqOf = db.prepare<[string, string], { seq: number; project: string }>('SELECT seq, project FROM documents WHERE kind = ? AND id = ?');
-  const listRows = db.prepare<[string, number], Row>('SELECT id, version, project, body FROM documents WHERE kind = ? AND seq > ? ORDER BY seq');
-  const listOwned = db.prepare<[string, string, number], Row>(
-    'SELECT id, version, project, body FROM documents WHERE kind = ? AND project IN (SELECT value FROM json_each(?)) AND seq > ? ORDER BY seq',
-  );
+  // Prepared once per query text: the filters a list combines are few, and so are the texts.
+  const lists = new Map<string, Database.Statement<[Record<string, unknown>], Row>>();
+  const listStatement = (sql: string) => {
+    let st = lists.get(sql);
+    if (st === undefined) {
+      if (lists.size >= 256) lists.clear();
+      st = db.prepare<[Record<string, unknown>], Row>(sql);
+      lists.set(sql, st);
+    }
+    return st;
+  };
   const nextSeq = db.prepare<[string], { next: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM documents WHERE kind = ?');
   const insertRow = db.prepare('INSERT INTO documents (kind, id, seq, version, project, body) VALUES (?, ?, ?, 1, ?, ?)');
   const updateRow = db.prepare('UPDATE documents SET version = version + 1, body = ? WHERE kind = ? AND id = ? AND version = ?');
@@ -67,8 +168,9 @@ export const openSqliteStore = (file: string): Store => {
       const out: StoredDocument<T>[] = [];
       const limit = opts.limit ?? Infinity;
       if (limit <= 0) return out;
-      const rows = opts.projects === undefined ? listRows.iterate(kind, after) : listOwned.iterate(kind, JSON.stringify(opts.projects), after);
-      for (const r of rows) {
+      const q = listQuery(kind, after, opts.projects, opts.conditions);
+      // Read as the page fills: the statement stops where the page is full.
+      for (const r of listStatement(q.sql).iterate(q.params)) {
         const d = toDoc<T>(r);
         if (opts.where !== undefined && !opts.where(d.doc)) continue;
         out.push(d);
@@ -92,6 +194,7 @@ export const openSqliteStore = (file: string): Store => {
       }
     },
     close: async () => {
+      clearInterval(statistics);
       db.close();
     },
   };

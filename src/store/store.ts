@@ -22,9 +22,41 @@ export interface ListOptions<T> {
   readonly limit?: number;
   /** Only documents these projects own ('' for public ones); every document when undefined. Filtered in the query. */
   readonly projects?: readonly string[];
-  /** Filters evaluated by the gateway, so that they stay the same on every backend. */
+  /**
+   * Conditions the backend evaluates in its query (with indexes where it has them), all of them
+   * holding: they narrow what is read. A backend may return documents a condition would refuse
+   * (never the other way round), so they say what to read, not what to answer.
+   */
+  readonly conditions?: readonly Condition[];
+  /** Filters evaluated by the gateway on what the query returned, so that the answer is the same on every backend. */
   readonly where?: (doc: T) => boolean;
 }
+
+/** The top-level document fields a condition may name: the core's list filters' (core/filters.ts). */
+export const CONDITION_FIELDS = ['name', 'imageId', 'flavorId', 'serverId', 'tenant_id', 'updated', 'minDisk', 'minRam', 'disk', 'ram'] as const;
+export type ConditionField = (typeof CONDITION_FIELDS)[number];
+
+/**
+ * What a store can evaluate in its query, each said as the JavaScript test it stands for. A
+ * backend's SQL for one holds for every document this test accepts, whatever the JSON holds (a
+ * number where a string was expected, a missing key): exactly where it can, a superset where the
+ * JSON types make SQL and JavaScript differ.
+ */
+export type Condition =
+  /** `doc[field] === value` */
+  | { readonly op: 'eq'; readonly field: ConditionField; readonly value: string }
+  /** `doc[field] !== undefined` (present), `=== undefined` (absent) */
+  | { readonly op: 'present' | 'absent'; readonly field: ConditionField }
+  /** `doc[field] >= value`, JavaScript's comparison */
+  | { readonly op: 'atLeast'; readonly field: ConditionField; readonly value: number }
+  /** `Date.parse(doc[field]) >= value`: the field an ISO 8601 time, as the gateway writes them to the second (`2026-11-29T12:00:00Z`); `value` in ms */
+  | { readonly op: 'since'; readonly field: ConditionField; readonly value: number }
+  /**
+   * The status as it is at `now` (core/states.ts settle), upper-cased, is `value` (upper case):
+   * `pending.status` once `pending.at <= now`, else `status`. Statuses are ASCII names (the
+   * core's, and extensions' by extension/rules.ts), where SQL's upper and toUpperCase agree.
+   */
+  | { readonly op: 'status'; readonly value: string; readonly now: number };
 
 export class ConflictError extends Error {}
 /** The backend cannot serve now (a database restarting, unreachable, every connection busy): a 503, not a 500. */

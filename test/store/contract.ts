@@ -1,5 +1,79 @@
 import { describe, expect, test } from 'vitest';
-import { ConflictError, MarkerNotFoundError, type Store } from '../../src/store/store.ts';
+import { CORE_FILTERS } from '../../src/core/filters.ts';
+import { ConflictError, MarkerNotFoundError, type Condition, type Store } from '../../src/store/store.ts';
+
+type Doc = Record<string, unknown>;
+const NOW = Date.parse('2026-11-29T12:00:00Z');
+
+/**
+ * Documents for the list conditions, in creation order. `w-` ones are as the gateway writes
+ * them: a condition must select exactly those of them its JavaScript test accepts. `x-` ones hold
+ * what it never writes (a number for a string, a time in another form): a condition may select
+ * more of them than its test accepts, never fewer. Statuses are ASCII names, as the gateway's are
+ * (store.ts, the status condition): one JavaScript would upper-case to ASCII from another
+ * alphabet ('actıve') is no status here.
+ */
+const CONDITION_DOCS: readonly [string, Doc][] = [
+  ['w-active', { status: 'ACTIVE', imageId: 'img-a', flavorId: 'f1', tenant_id: 'alpha', name: 'web', updated: '2026-11-29T11:59:59Z', minDisk: 10 }],
+  ['w-settled-before', { status: 'BUILD', pending: { status: 'ACTIVE', at: NOW - 1 }, imageId: 'img-b', tenant_id: 'beta', name: 'db', updated: '2026-11-29T12:00:00Z', minDisk: 20, serverId: 's-1' }],
+  ['w-lower-case', { status: 'active', imageId: 'img-a', tenant_id: 'alpha', name: 'Web', updated: '2026-11-29T12:00:01Z', minDisk: 30 }],
+  ['w-settles-now', { status: 'BUILD', pending: { status: 'ACTIVE', at: NOW }, imageId: 'img-a', updated: '2025-01-01T00:00:00Z', minDisk: 0 }],
+  ['w-settles-later', { status: 'BUILD', pending: { status: 'ACTIVE', at: NOW + 1 }, imageId: 'img-b', updated: '2027-01-01T00:00:00Z', minDisk: 40.5 }],
+  ['w-extension-state', { status: 'RAX-CBS:ATTACHING', pending: { status: 'ACTIVE', at: NOW + 5000 }, updated: '2026-11-29T12:00:00Z' }],
+  ['w-reboot-settled', { status: 'REBOOT', pending: { status: 'active', at: NOW - 5000 }, serverId: 's-2', updated: '2026-11-29T11:00:00Z', minDisk: 5 }],
+  ['w-same-settled', { status: 'ACTIVE', pending: { status: 'ACTIVE', at: NOW - 1 }, name: 'web', updated: '2026-11-29T11:00:00Z' }],
+  ['w-same-later', { status: 'ACTIVE', pending: { status: 'ACTIVE', at: NOW + 1 }, updated: '2026-11-29T11:00:00Z' }],
+  ['w-shutoff', { status: 'SHUTOFF', imageId: 'img-a', updated: '2026-11-30T00:00:00Z', minDisk: 40 }],
+  ['w-active-again', { status: 'ACTIVE', imageId: 'img-a', tenant_id: 'alpha', updated: '2026-11-29T12:00:00Z', minDisk: 10 }],
+  ['x-number', { status: 'ACTIVE', imageId: 5, tenant_id: 7, minDisk: '30', updated: 1796294400000 }],
+  ['x-null', { status: 'ACTIVE', imageId: null, serverId: null, minDisk: null, updated: null }],
+  ['x-zone', { status: 'ACTIVE', updated: '2026-11-29T13:00:00+01:00', minDisk: true }],
+  ['x-millis', { status: 'ACTIVE', updated: '2026-11-29T12:00:00.500Z', minDisk: [50] }],
+  ['x-date', { status: 'ACTIVE', updated: '2026-11-30', minDisk: 'lots' }],
+  ['x-at-text', { status: 'BUILD', pending: { status: 'ACTIVE', at: String(NOW - 1) } }],
+  ['x-at-text-later', { status: 'BUILD', pending: { status: 'ACTIVE', at: String(NOW + 1) } }],
+  ['x-at-missing', { status: 'BUILD', pending: { status: 'ACTIVE' } }],
+  ['x-unicode', { status: 'SHUTOFF', name: 'wéb', imageId: 'ımg-a' }],
+  ['x-no-time', { status: 'ACTIVE' }],
+];
+
+/** The JavaScript test each condition stands for (store.ts), as the gateway's filters run it. */
+const holds = (c: Condition, d: Doc): boolean => {
+  switch (c.op) {
+    case 'eq':
+      return d[c.field] === c.value;
+    case 'present':
+      return d[c.field] !== undefined;
+    case 'absent':
+      return d[c.field] === undefined;
+    case 'atLeast':
+      return (d[c.field] as number) >= c.value;
+    case 'since':
+      return Date.parse(d[c.field] as string) >= c.value;
+    case 'status': {
+      const p = d.pending as { status: string; at: number } | undefined;
+      return (p !== undefined && !(p.at > c.now) ? p.status : (d.status as string)).toUpperCase() === c.value;
+    }
+  }
+};
+
+const CONDITIONS: readonly Condition[] = [
+  { op: 'eq', field: 'imageId', value: 'img-a' },
+  { op: 'eq', field: 'imageId', value: '5' },
+  { op: 'eq', field: 'tenant_id', value: 'alpha' },
+  { op: 'eq', field: 'name', value: 'web' },
+  { op: 'eq', field: 'flavorId', value: 'nope' },
+  { op: 'present', field: 'serverId' },
+  { op: 'absent', field: 'serverId' },
+  ...[0, 10, 20, 30, 40, 41, 50].map((value): Condition => ({ op: 'atLeast', field: 'minDisk', value })),
+  ...['2026-11-29T12:00:00Z', '2026-11-29T12:00:00.001Z', '2026-11-29T11:59:59.999Z', '2026-11-30T00:00:00Z', '2028-01-01T00:00:00Z', '1970-01-01T00:00:00Z']
+    .map((t): Condition => ({ op: 'since', field: 'updated', value: Date.parse(t) })),
+  { op: 'since', field: 'updated', value: Date.parse('-000001-01-01T00:00:00Z') },
+  { op: 'since', field: 'updated', value: Date.parse('+010000-01-01T00:00:00Z') },
+  ...['ACTIVE', 'BUILD', 'REBOOT', 'RAX-CBS:ATTACHING', 'SHUTOFF', 'NOPE'].map((value): Condition => ({ op: 'status', value, now: NOW })),
+  // At the instants either side of a transition's end, and at it.
+  ...[NOW - 1, NOW, NOW + 1].map((now): Condition => ({ op: 'status', value: 'BUILD', now })),
+];
 
 /**
  * The store contract: what every backend must do. A new backend (PostgreSQL, later) passes by
@@ -135,6 +209,96 @@ export const storeContract = (name: string, open: () => Promise<Store>): void =>
       u.update('images', 'beta-1', 1, { n: 5 });
       await u.commit();
       expect(await s.get('images', 'beta-1')).toEqual({ id: 'beta-1', version: 2, project: 'beta', doc: { n: 5 } });
+    });
+
+    describe('list conditions', () => {
+      const withDocs = async () => {
+        const s = await fresh();
+        const t = s.begin();
+        for (const [id, doc] of CONDITION_DOCS) t.insert('servers', id, doc, id.startsWith('w-a') ? 'alpha' : 'beta');
+        await t.commit();
+        return s;
+      };
+      const order = CONDITION_DOCS.map(([id]) => id);
+      const inOrder = (ids: readonly string[]) => expect(ids).toEqual(order.filter((id) => ids.includes(id)));
+
+      test('each condition selects, in creation order, exactly the documents its test accepts of those the gateway writes, and never fewer of the others', async () => {
+        const s = await withDocs();
+        for (const c of CONDITIONS) {
+          const got = (await s.list('servers', { conditions: [c] })).map((d) => d.id);
+          const want = CONDITION_DOCS.filter(([, d]) => holds(c, d)).map(([id]) => id);
+          const what = JSON.stringify(c);
+          inOrder(got);
+          expect(got.filter((id) => id.startsWith('w-')), what).toEqual(want.filter((id) => id.startsWith('w-')));
+          expect(got, what).toEqual(expect.arrayContaining(want));
+        }
+      });
+
+      test('the status at a transition: pending.at just before now has settled, at now too, just after not yet', async () => {
+        const s = await withDocs();
+        const ids = async (value: string, now: number) => (await s.list('servers', { conditions: [{ op: 'status', value, now }] })).map((d) => d.id).filter((id) => id.startsWith('w-'));
+        expect(await ids('BUILD', NOW)).toEqual(['w-settles-later']);
+        expect(await ids('BUILD', NOW - 1)).toEqual(['w-settles-now', 'w-settles-later']);
+        expect(await ids('BUILD', NOW - 2)).toEqual(['w-settled-before', 'w-settles-now', 'w-settles-later']);
+        expect(await ids('ACTIVE', NOW + 1)).toEqual(['w-active', 'w-settled-before', 'w-lower-case', 'w-settles-now', 'w-settles-later', 'w-reboot-settled', 'w-same-settled', 'w-same-later', 'w-active-again']);
+        expect(await ids('RAX-CBS:ATTACHING', NOW + 4999)).toEqual(['w-extension-state']);
+        expect(await ids('RAX-CBS:ATTACHING', NOW + 5000)).toEqual([]);
+      });
+
+      test('changes-since in any zone spelling selects what the gateway\'s own filter accepts', async () => {
+        const s = await withDocs();
+        const filter = CORE_FILTERS.servers.get('changes-since')!;
+        for (const v of ['2026-11-29T12:00:00Z', '2026-11-29T13:00:00+01:00', '2026-11-29T07:00:00-0500', '2026-11-29T12:00:00', '2026-11-29T12:00', '2026-11-29T12:00:00.5z', '2026-11-29', '2026-11-30T01:00:00+01:00']) {
+          const test = filter.make(v);
+          const got = (await s.list('servers', { conditions: [filter.condition!(v, NOW)] })).map((d) => d.id);
+          const want = CONDITION_DOCS.filter(([, d]) => test(d)).map(([id]) => id);
+          expect(got.filter((id) => id.startsWith('w-')), v).toEqual(want.filter((id) => id.startsWith('w-')));
+          expect(got, v).toEqual(expect.arrayContaining(want));
+        }
+      });
+
+      test('conditions combine with each other, projects, a marker, a limit and the gateway\'s own test', async () => {
+        const s = await withDocs();
+        const ids = async (opts: object) => (await s.list('servers', opts)).map((d) => d.id).filter((id) => id.startsWith('w-'));
+        const active: Condition = { op: 'status', value: 'ACTIVE', now: NOW };
+        const imageA: Condition = { op: 'eq', field: 'imageId', value: 'img-a' };
+        expect(await ids({ conditions: [active, imageA] })).toEqual(['w-active', 'w-lower-case', 'w-settles-now', 'w-active-again']);
+        expect(await ids({ conditions: [active, imageA], projects: ['alpha'] })).toEqual(['w-active', 'w-active-again']);
+        expect(await ids({ conditions: [imageA, { op: 'atLeast', field: 'minDisk', value: 20 }, { op: 'since', field: 'updated', value: NOW }] })).toEqual(['w-lower-case', 'w-shutoff']);
+        // Pages of two, each after the last one's marker, make the whole list: the status's cases merge in creation order.
+        const whole = await ids({ conditions: [active] });
+        const paged: string[] = [];
+        for (let after: string | undefined; ; ) {
+          const page = (await s.list('servers', { conditions: [active], limit: 2, after })).map((d) => d.id);
+          paged.push(...page);
+          if (page.length < 2) break;
+          after = page.at(-1);
+        }
+        expect(paged.filter((id) => id.startsWith('w-'))).toEqual(whole);
+        // The gateway's test refuses some of what the conditions select: the page is still full.
+        expect(await ids({ conditions: [active], limit: 3, where: (d: Doc) => d.name === undefined })).toEqual(['w-settles-now', 'w-reboot-settled', 'w-same-later']);
+        expect(await ids({ conditions: [active], after: 'w-settles-now', limit: 2 })).toEqual(['w-reboot-settled', 'w-same-settled']);
+      });
+
+      test('a filtered list reads the documents its conditions select, not the others', async () => {
+        const s = await fresh();
+        const t = s.begin();
+        // 2,000 servers: one in a hundred from image "rare" and SHUTOFF; the rest settled into ACTIVE long ago.
+        for (let i = 0; i < 2000; i++) {
+          const rare = i % 100 === 99;
+          t.insert('servers', `s${i}`, rare ? { imageId: 'rare', status: 'SHUTOFF' } : { imageId: 'common', status: 'BUILD', pending: { status: 'ACTIVE', at: NOW - 60_000 } }, i % 2 === 0 ? 'even' : 'odd');
+        }
+        await t.commit();
+        const read = async (conditions: Condition[], opts: { limit?: number; projects?: string[] } = {}) => {
+          let seen = 0;
+          const page = await s.list('servers', { ...opts, conditions, where: () => ++seen > 0 });
+          return { returned: page.length, seen };
+        };
+        expect(await read([{ op: 'eq', field: 'imageId', value: 'rare' }])).toEqual({ returned: 20, seen: 20 });
+        expect(await read([{ op: 'eq', field: 'imageId', value: 'rare' }], { limit: 5 })).toEqual({ returned: 5, seen: 5 });
+        expect(await read([{ op: 'status', value: 'SHUTOFF', now: NOW }], { projects: ['odd'] })).toEqual({ returned: 20, seen: 20 });
+        expect(await read([{ op: 'status', value: 'ACTIVE', now: NOW }], { limit: 101 })).toEqual({ returned: 101, seen: 101 });
+      });
     });
 
     test('deleting keeps the order of the rest; new documents come last', async () => {

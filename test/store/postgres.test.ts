@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { openPostgresStore, redactedUrl } from '../../src/store/postgres.ts';
-import { StoreUnavailableError, type Store } from '../../src/store/store.ts';
+import postgres from 'postgres';
+import { listQuery, openPostgresStore, redactedUrl } from '../../src/store/postgres.ts';
+import { StoreUnavailableError, type Condition, type Store } from '../../src/store/store.ts';
 import { hasPostgres, startPostgres, type Postgres } from '../harness/postgres.ts';
 import { storeContract } from './contract.ts';
 
@@ -84,7 +85,6 @@ describe.skipIf(!hasPostgres)('PostgreSQL', () => {
     const s = await openPostgresStore({ url, poolSize: 1, timeoutMs: 500 });
     opened.push(s);
     // Another client holds the table: the store's one connection waits on it, the next operation on the connection.
-    const postgres = (await import('postgres')).default;
     const other = postgres(url, { max: 1, onnotice: () => undefined });
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
@@ -104,6 +104,68 @@ describe.skipIf(!hasPostgres)('PostgreSQL', () => {
       await other.end();
     }
     expect(await s.get('servers', 'a')).toBeUndefined();
+  });
+
+  test('a filtered page reads, through its filter\'s index, the rows it returns and hardly any other (EXPLAIN ANALYZE)', async () => {
+    const url = await (await server()).createDatabase();
+    const s = await openPostgresStore({ url, timeoutMs: 60_000 });
+    opened.push(s);
+    const NOW = Date.parse('2026-11-29T12:00:00Z');
+    // 3,000 servers: one in a hundred from image "rare" and SHUTOFF; five in transition (BUILD until after now); the rest settled into ACTIVE long ago.
+    for (let i = 0; i < 3000; i += 1000) {
+      const t = s.begin();
+      for (let j = i; j < i + 1000; j++) {
+        const rare = j % 100 === 99;
+        const pending = { status: 'ACTIVE', at: j % 600 === 1 ? NOW + 60_000 : NOW - 60_000 };
+        t.insert(
+          'servers',
+          `s${j}`,
+          rare
+            ? { imageId: 'rare', flavorId: 'small', tenant_id: 'few', status: 'SHUTOFF', updated: '2026-11-29T12:00:00Z' }
+            : { imageId: 'common', flavorId: 'big', tenant_id: 'many', status: 'BUILD', pending, updated: '2026-01-01T00:00:00Z' },
+          rare ? 'few' : 'many',
+        );
+        if (j % 1000 === 0) t.insert('images', `i${j}`, { name: 'snap', serverId: `s${j}` }, 'many');
+      }
+      await t.commit();
+    }
+    const sql = postgres(url, { max: 1, onnotice: () => undefined });
+    try {
+      // As autovacuum does after so many rows.
+      await sql`ANALYZE documents`;
+      interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
+      const reading = async (conditions: Condition[], opts: { projects?: string[]; kind?: string; limit?: number } = {}) => {
+        const q = listQuery(opts.kind ?? 'servers', 0n, opts.limit ?? 101, opts.projects, conditions);
+        const [r] = await sql.unsafe(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.text}`, q.params as never[]);
+        const root = (r!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
+        let read = 0;
+        const indexes = new Set<string>();
+        const walk = (n: PlanNode) => {
+          if (n['Relation Name'] === 'documents') read += (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) * n['Actual Loops'];
+          if (n['Index Name'] !== undefined) indexes.add(n['Index Name']);
+          for (const c of n.Plans ?? []) walk(c);
+        };
+        walk(root);
+        return { returned: root['Actual Rows'], read, indexes: [...indexes].sort() };
+      };
+      expect(await reading([{ op: 'eq', field: 'imageId', value: 'rare' }])).toEqual({ returned: 30, read: 30, indexes: ['documents_by_image'] });
+      expect(await reading([{ op: 'eq', field: 'imageId', value: 'rare' }], { limit: 10 })).toEqual({ returned: 10, read: 10, indexes: ['documents_by_image'] });
+      expect(await reading([{ op: 'eq', field: 'flavorId', value: 'small' }], { projects: ['few'] })).toEqual({ returned: 30, read: 30, indexes: ['documents_by_flavor'] });
+      expect(await reading([{ op: 'eq', field: 'tenant_id', value: 'few' }])).toEqual({ returned: 30, read: 30, indexes: ['documents_by_tenant'] });
+      expect(await reading([{ op: 'eq', field: 'name', value: 'snap' }], { kind: 'images', projects: ['', 'many'] })).toEqual({ returned: 3, read: 3, indexes: ['documents_by_name'] });
+      expect(await reading([{ op: 'eq', field: 'serverId', value: 's1000' }], { kind: 'images' })).toEqual({ returned: 1, read: 1, indexes: ['documents_by_server'] });
+      expect(await reading([{ op: 'since', field: 'updated', value: Date.parse('2026-11-29T00:00:00Z') }])).toEqual({ returned: 30, read: 30, indexes: ['documents_by_updated'] });
+      // A status: nothing pending, pending later than now, settled; each case reads its own index, and no more than it returns but the few in transition.
+      const shutoff = await reading([{ op: 'status', value: 'SHUTOFF', now: NOW }], { projects: ['few'] });
+      expect(shutoff).toMatchObject({ returned: 30, read: 30 });
+      expect(shutoff.indexes).toContain('documents_by_status');
+      expect(await reading([{ op: 'status', value: 'BUILD', now: NOW }])).toMatchObject({ returned: 5, read: 5 });
+      const active = await reading([{ op: 'status', value: 'ACTIVE', now: NOW }]);
+      expect(active.returned).toBe(101);
+      expect(active.read).toBeLessThanOrEqual(101 + 5);
+    } finally {
+      await sql.end();
+    }
   });
 
   test('the URL in the start-up log: its password hidden, whatever it holds', () => {

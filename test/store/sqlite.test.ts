@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
-import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { ANALYZE_FROM, listQuery, openSqliteStore } from '../../src/store/sqlite.ts';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations.ts';
+import type { Condition } from '../../src/store/store.ts';
 import { storeContract } from './contract.ts';
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'extgate-store-')), 'nested', 'extgate.sqlite');
@@ -43,14 +44,93 @@ test('SQLite: a file from before owners gets them: a server is its tenant_id\'s,
   await s.close();
 });
 
-test('SQLite: the migrations applied are recorded in the file (user_version), with both indexes; reopening it applies none again', async () => {
+test('SQLite: the migrations applied are recorded in the file (user_version), with their indexes; reopening it applies none again', async () => {
   const file = tempFile();
   await openSqliteStore(file).close();
   const db = new Database(file);
   expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_MIGRATIONS.at(-1)!.version);
-  expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'documents_by_%' ORDER BY name").all()).toEqual([{ name: 'documents_by_project' }, { name: 'documents_by_seq' }]);
+  expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'documents_by_%' ORDER BY name").all().map((r) => (r as { name: string }).name)).toEqual([
+    'documents_by_flavor',
+    'documents_by_image',
+    'documents_by_name',
+    'documents_by_pending_status',
+    'documents_by_project',
+    'documents_by_seq',
+    'documents_by_server',
+    'documents_by_status',
+    'documents_by_tenant',
+    'documents_by_updated',
+  ]);
   db.close();
   const again = openSqliteStore(file);
   expect(await again.list('servers')).toEqual([]);
   await again.close();
+});
+
+const NOW = Date.parse('2026-11-29T12:00:00Z');
+
+/** Servers one in a hundred of which a filter selects; the rest settled into ACTIVE long ago. */
+const fillServers = async (file: string, n: number) => {
+  const s = openSqliteStore(file);
+  for (let i = 0; i < n; i += 1000) {
+    const t = s.begin();
+    for (let j = i; j < Math.min(n, i + 1000); j++) {
+      const rare = j % 100 === 99;
+      t.insert(
+        'servers',
+        `s${j}`,
+        rare
+          ? { imageId: 'rare', flavorId: 'small', tenant_id: 'few', status: 'SHUTOFF', updated: '2026-11-29T12:00:00Z' }
+          : { imageId: 'common', flavorId: 'big', tenant_id: 'many', status: 'BUILD', pending: { status: 'ACTIVE', at: NOW - 60_000 }, updated: '2026-01-01T00:00:00Z' },
+        rare ? 'few' : 'many',
+      );
+    }
+    await t.commit();
+  }
+  await s.close();
+};
+
+/** What SQLite says it will do for a list: one line per table read. */
+const planOf = (db: Database.Database, conditions: Condition[], projects?: string[], kind = 'servers') => {
+  const q = listQuery(kind, 0, projects, conditions);
+  return (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(q.params) as { detail: string }[]).map((r) => r.detail).filter((d) => / documents /.test(d));
+};
+
+test('SQLite: each filter is read through its index, an equality in creation order (no sort: a page stops reading when full); a status through one index per case', async () => {
+  const file = tempFile();
+  await fillServers(file, 2000);
+  const db = new Database(file, { readonly: true });
+  const through = (index: string) => `SEARCH documents USING INDEX ${index} (kind=? AND <expr>=? AND seq>?)`;
+  expect(planOf(db, [{ op: 'eq', field: 'imageId', value: 'rare' }])).toEqual([through('documents_by_image')]);
+  expect(planOf(db, [{ op: 'eq', field: 'imageId', value: 'rare' }], ['few'])).toEqual([through('documents_by_image')]);
+  expect(planOf(db, [{ op: 'eq', field: 'flavorId', value: 'small' }])).toEqual([through('documents_by_flavor')]);
+  expect(planOf(db, [{ op: 'eq', field: 'tenant_id', value: 'few' }])).toEqual([through('documents_by_tenant')]);
+  expect(planOf(db, [{ op: 'eq', field: 'serverId', value: 's1' }], ['', 'few'], 'images')).toEqual([through('documents_by_server')]);
+  expect(planOf(db, [{ op: 'eq', field: 'name', value: 'snap' }], undefined, 'images')).toEqual([through('documents_by_name')]);
+  // Nothing pending, in creation order; pending later than now (the few in transition), sorted; settled, in creation order.
+  const status = planOf(db, [{ op: 'status', value: 'SHUTOFF', now: NOW }], ['few']);
+  expect(status).toEqual([
+    'SEARCH documents USING INDEX documents_by_status (kind=? AND <expr>=? AND <expr>=? AND seq>?)',
+    'SEARCH documents USING INDEX documents_by_status (kind=? AND <expr>=? AND <expr>>?)',
+    through('documents_by_pending_status'),
+  ]);
+  db.close();
+});
+
+test(`SQLite: from ${ANALYZE_FROM} documents the planner has statistics, and reads changes-since through its index when it selects few, in creation order when it selects most`, async () => {
+  const file = tempFile();
+  await fillServers(file, ANALYZE_FROM + 1000);
+  // Opening takes them (PRAGMA optimize); a connection opened after reads them.
+  await openSqliteStore(file).close();
+  const db = new Database(file, { readonly: true });
+  expect(planOf(db, [{ op: 'since', field: 'updated', value: Date.parse('2026-11-29T00:00:00Z') }])).toEqual(['SEARCH documents USING INDEX documents_by_updated (kind=? AND <expr>>?)']);
+  expect(planOf(db, [{ op: 'since', field: 'updated', value: Date.parse('2000-01-01T00:00:00Z') }])).toEqual(['SEARCH documents USING INDEX documents_by_seq (kind=? AND seq>?)']);
+  // Two filters: the one that selects fewer.
+  expect(planOf(db, [{ op: 'status', value: 'SHUTOFF', now: NOW }, { op: 'eq', field: 'flavorId', value: 'big' }])).toEqual([
+    'SEARCH documents USING INDEX documents_by_status (kind=? AND <expr>=? AND <expr>=? AND seq>?)',
+    'SEARCH documents USING INDEX documents_by_status (kind=? AND <expr>=? AND <expr>>?)',
+    'SEARCH documents USING INDEX documents_by_pending_status (kind=? AND <expr>=? AND seq>?)',
+  ]);
+  expect(planOf(db, [{ op: 'eq', field: 'imageId', value: 'rare' }, { op: 'eq', field: 'tenant_id', value: 'many' }])).toEqual(['SEARCH documents USING INDEX documents_by_image (kind=? AND <expr>=? AND seq>?)']);
+  db.close();
 });
