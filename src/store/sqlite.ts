@@ -78,12 +78,16 @@ export const listQuery = (kind: string, after: number, projects: readonly string
   }
   const { status, rest } = arranged(conditions);
   for (const [i, c] of rest.entries()) where.push(conditionSql(c, `c${i}`, params));
-  const select = (w: readonly string[]) => `SELECT id, version, project, body, seq FROM documents WHERE ${w.join(' AND ')}`;
+  const select = (w: readonly string[], from = 'documents') => `SELECT id, version, project, body, seq FROM ${from} WHERE ${w.join(' AND ')}`;
   if (status === undefined) return { sql: `${select(where)} ORDER BY seq`, params };
   // One SELECT per case, merged in creation order: each reads its own index, and stops with the page.
+  // The documents in transition are few whatever the statistics say (a transient state lasts
+  // seconds): without them, SQLite would rather read every document in creation order than sort those.
   params.status = status.value;
   params.now = status.now;
-  return { sql: `${statusCases('@status', '@now').map((x) => select([...where, x])).join(' UNION ALL ')} ORDER BY seq`, params };
+  const [settled, inTransition, pendingSettled] = statusCases('@status', '@now');
+  const cases = [select([...where, settled!]), select([...where, inTransition!], 'documents INDEXED BY documents_by_status'), select([...where, pendingSettled!])];
+  return { sql: `${cases.join(' UNION ALL ')} ORDER BY seq`, params };
 };
 
 /** Below this many documents any plan reads little, and statistics taken now would mislead the planner later. */
@@ -94,7 +98,8 @@ export const ANALYZE_FROM = 10_000;
  * builds with): which index of a list reads fewest rows depends on the values (changes-since a
  * minute ago or in 2000; an image and a flavor together). Taken once the table is big enough,
  * then as SQLite's `PRAGMA optimize` judges them stale (the table grew or shrank 25-fold): at
- * open and every hour, as SQLite advises for a long-lived connection. Without them (a small
+ * open and every ten minutes (cheap when there is nothing to do), as SQLite advises for a
+ * long-lived connection. Without them (a small
  * table), SQLite's defaults still choose each single filter's index.
  */
 const keepStatistics = (db: Database.Database): NodeJS.Timeout => {
@@ -107,7 +112,7 @@ const keepStatistics = (db: Database.Database): NodeJS.Timeout => {
     }
   };
   refresh();
-  return setInterval(refresh, 3_600_000).unref();
+  return setInterval(refresh, 600_000).unref();
 };
 
 export const openSqliteStore = (file: string): Store => {
