@@ -59,29 +59,34 @@ export const redactedUrl = (url: string): string => {
 };
 
 /**
- * List conditions (store.ts) in SQL. The expressions are the text of migration 3's indexes
- * (store/migrations.ts), so that the planner finds them: each index is (kind, expression, seq),
+ * List conditions (store.ts) in SQL. The expressions are the text of migrations 3 and 4's
+ * indexes (store/migrations.ts), so that the planner finds them: each index is (kind, expression, seq),
  * an equality on it gives the rows in creation order, and a page stops reading when it is full.
  * Text that is ordered or upper-cased is in the C collation, whatever the database's.
  */
 const DOC = '(body::jsonb)';
 const value = (f: string) => `(${DOC} ->> '${checkedField(f)}')`;
 const json = (f: string) => `(${DOC} -> '${checkedField(f)}')`;
-const since = (f: string) => `(CASE WHEN ${value(f)} ~ '${CANONICAL_TIME_REGEX}' THEN ${value(f)} ELSE '${OTHER_TIME}' END COLLATE "C")`;
+/** A JSON path tests and reads in one parse of the body, where `CASE WHEN test THEN value` takes two. */
+const since = (f: string) => `(COALESCE(jsonb_path_query_first(${DOC}, '$.${checkedField(f)} ? (@ like_regex "${CANONICAL_TIME_REGEX}")') #>> '{}', '${OTHER_TIME}') COLLATE "C")`;
 const STATUS = `upper((${DOC} ->> 'status') COLLATE "C")`;
 const PENDING_STATUS = `upper((${DOC} -> 'pending' ->> 'status') COLLATE "C")`;
-/** pending.at when it is a number; NULL when there is none (or it is not one: then both states are read). */
-const PENDING_AT = `(CASE WHEN jsonb_typeof(${DOC} -> 'pending' -> 'at') = 'number' THEN (${DOC} -> 'pending' ->> 'at')::numeric END)`;
+/**
+ * pending.at when it is a number (jsonb, which compares numbers as numbers); NULL when there is
+ * none, or it is not one: then both states are read.
+ */
+const PENDING_AT = `jsonb_path_query_first(${DOC}, '$.pending.at ? (@.type() == "number")')`;
 
 /**
  * A settled status is one of three disjoint cases, each an index's: nothing pending (status,
  * in creation order), pending later than now (status; the few in transition), pending settled
- * (pending.status, in creation order). A pending.at that is not a number is read in both.
+ * (pending.status, in creation order). A pending.at that is not a number is read in both. `now`
+ * is jsonb; jsonb's null is below every number, so the last case tests pending.at once.
  */
 const statusCases = (v: string, now: string): string[] => [
   `${STATUS} = ${v} AND ${PENDING_AT} IS NULL AND ${PENDING_STATUS} IS DISTINCT FROM ${v}`,
   `${STATUS} = ${v} AND ${PENDING_AT} > ${now}`,
-  `${PENDING_STATUS} = ${v} AND (${PENDING_AT} IS NULL OR ${PENDING_AT} <= ${now})`,
+  `${PENDING_STATUS} = ${v} AND COALESCE(${PENDING_AT}, 'null'::jsonb) <= ${now}`,
 ];
 
 /** A positional parameter for a value: `$n`, with the type the expression compares it as. */
@@ -101,7 +106,7 @@ const conditionSql = (c: Condition, param: Param): string => {
     case 'since':
       return `${since(c.field)} >= ${param(sinceBound(c.value))}::text`;
     case 'status': {
-      const cases = statusCases(`${param(c.value)}::text`, `${param(c.now)}::numeric`);
+      const cases = statusCases(`${param(c.value)}::text`, `to_jsonb(${param(c.now)}::numeric)`);
       return `(${cases.map((x) => `(${x})`).join(' OR ')})`;
     }
   }
@@ -128,7 +133,7 @@ export const listQuery = (
   const select = (w: readonly string[]) => `SELECT id, version, project, body, seq FROM documents WHERE ${w.join(' AND ')} ORDER BY seq LIMIT ${n}`;
   if (status === undefined) return { text: select(where), params };
   // One SELECT per case, merged in creation order: each reads its own index, and stops with the page.
-  const cases = statusCases(`${param(status.value)}::text`, `${param(status.now)}::numeric`);
+  const cases = statusCases(`${param(status.value)}::text`, `to_jsonb(${param(status.now)}::numeric)`);
   return { text: `${cases.map((x) => `(${select([...where, x])})`).join(' UNION ALL ')} ORDER BY seq LIMIT ${n}`, params };
 };
 
