@@ -20,6 +20,7 @@ export default defineConfig({
     // clients, npm start), and a core would idle meanwhile (on 2 cores: 150 s instead of 240).
     maxWorkers: availableParallelism() + 1,
     testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Hooks start servers (startServer waits up to 50 s on a loaded machine).
+    hookTimeout: 60_000,
   },
 });

@@ -38,7 +38,8 @@ export const startServer = async (configFile?: string, args: readonly string[] =
   const file = configFile ?? writeConfig({});
   const s = runCli(['serve', '--config', file, ...args], { PORT: '0', HOST: '127.0.0.1', ...env });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${s.output()}`)), 20_000);
+    // Generous: a loaded CI machine with tsx's cache cold has taken over 20 s.
+    const timer = setTimeout(() => reject(new Error(`server did not start within 50 s:\n${s.output()}`)), 50_000);
     const check = () => {
       const m = /listening on (http:\/\/[^\s]+)/.exec(s.output());
       if (m) {
