@@ -4,6 +4,8 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { adminApp, configuredOptions, createGateway, loadRegistry, PolicyError, seedStore } from './gateway.ts';
 import { systemClock } from './core/clock.ts';
 import { describeStore, openStore } from './store/open.ts';
+import { isConnectionError } from './store/postgres.ts';
+import { tolerateStrayRejections } from './ops/stray-rejections.ts';
 import { ExtensionLoadError, formatProblem } from './extension/problems.ts';
 import { listen } from './server.ts';
 import { servingOf } from './http/direct.ts';
@@ -32,6 +34,7 @@ const serveCommand = async (config: Config): Promise<void> => {
   const log = logTo(logger);
   const registry = await loadRegistry(config);
   for (const p of registry.problems) log(`extension left out: ${formatProblem(p)}`, 'warn', { alias: p.extension, field: p.field, rule: p.rule });
+  if (config.store.url !== undefined) tolerateStrayRejections(log, isConnectionError);
   const store = await openStore(config.store);
   await seedStore(registry, config, store, systemClock);
   const requestLog = config.logRequests ? requestLogTo(logger, destination) : undefined;

@@ -35,6 +35,7 @@ interface Row {
  * failover, refused credentials.
  */
 const UNAVAILABLE_STATES = /^(08|53|57P0[1-4]|57014|25006|28)/;
+/** Codes of a connection gone or never made (Node's and postgres.js's own). */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
 /** Serialization failure, deadlock: the transaction lost to another, as a stale version does. */
 const CONFLICT_STATES = new Set(['40001', '40P01']);
@@ -135,6 +136,15 @@ export const listQuery = (
   // One SELECT per case, merged in creation order: each reads its own index, and stops with the page.
   const cases = statusCases(`${param(status.value)}::text`, `to_jsonb(${param(status.now)}::numeric)`);
   return { text: `${cases.map((x) => `(${select([...where, x])})`).join(' UNION ALL ')} ORDER BY seq LIMIT ${n}`, params };
+};
+
+/**
+ * An error postgres.js raised about one of its connections (closed, destroyed, never made),
+ * whether or not anyone was waiting for it.
+ */
+export const isConnectionError = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNAVAILABLE_CODES.has(code);
 };
 
 const MIGRATION_LOCK = 0x65787467; // 'extg': one instance migrates, the others wait for it
