@@ -57,6 +57,7 @@ const serveCommand = async (config: Config): Promise<void> => {
     servingOf(app).health?.drain();
     const drainMs = signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
     log(`${signal}: the health check answers 503 from now; ${drainMs > 0 ? `serving for ${drainMs} ms more, then ` : ''}finishing in-flight requests`, 'info');
+    logger.flush();
     setTimeout(() => {
       void server
         .close(config.shutdownGraceMs)

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -52,7 +52,7 @@ describe('npm start (the compiled gateway)', () => {
     expect((await widgets.json()).extension.alias).toBe('ACME-WIDGETS');
   }, 90_000);
 
-  test('CommonJS TypeScript extensions: helpers imported as .js, an edit seen at the next start, a file that does not compile reported', async () => {
+  test('CommonJS TypeScript extensions: through a symbolic link, helpers imported as .js, an edit seen at the next start, a file that does not compile reported', async () => {
     const root = mkdtempSync(join(tmpdir(), 'extgate-cjs-'));
     mkdirSync(join(root, 'ACME-HELPED', 'lib'), { recursive: true });
     const helper = join(root, 'ACME-HELPED', 'lib', 'description.ts');
@@ -62,7 +62,10 @@ describe('npm start (the compiled gateway)', () => {
     describe('First words.');
     const def = { name: 'Helped', namespace: 'http://example.com/ext/helped/v1', alias: 'ACME-HELPED', updated: '2026-12-03T00:00:00Z', links: [{ rel: 'describedby', type: 'application/pdf', href: 'https://example.com/h.pdf' }] };
     writeFileSync(join(root, 'ACME-HELPED', 'index.ts'), `import { defineExtension } from 'extgate';\nimport { description } from './lib/description.js';\nexport default defineExtension({ ...${JSON.stringify(def)}, description });\n`);
-    const config = writeConfig({ extensions: { paths: [root] }, vendors: { ACME: 'Acme Corp' } });
+    // Named through a link, as a release's `current` folder or a mounted volume is: Node requires real paths.
+    const link = join(mkdtempSync(join(tmpdir(), 'extgate-link-')), 'current');
+    symlinkSync(root, link);
+    const config = writeConfig({ extensions: { paths: [link] }, vendors: { ACME: 'Acme Corp' } });
     const described = async (): Promise<string> => {
       const url = await npmStart(['--config', config]);
       return ((await (await fetch(`${url}/v1/extensions/ACME-HELPED`, { headers: { Accept: 'application/json' } })).json()) as { extension: { description: string } }).extension.description;

@@ -16,7 +16,8 @@ test('a stray connection error is logged and the process goes on; any other unhe
     Promise.reject(Object.assign(new Error('write CONNECTION_DESTROYED'), { code: 'CONNECTION_DESTROYED' }));
     setTimeout(() => {
       console.log('still serving');
-      Promise.reject(new Error('a bug nobody caught'));
+      // Not postgres.js's: any socket's, which may be a bug of the gateway's own.
+      Promise.reject(Object.assign(new Error('a bug nobody caught'), { code: 'ECONNRESET' }));
     }, 100);
     setTimeout(() => console.log('should not be reached'), 1000);
   `;
@@ -25,6 +26,6 @@ test('a stray connection error is logged and the process goes on; any other unhe
   expect(JSON.parse(lines[0]!)).toEqual({ message: 'a database connection failed with no request waiting for it: write CONNECTION_DESTROYED', level: 'warn', code: 'CONNECTION_DESTROYED' });
   expect(lines[1]).toBe('still serving');
   expect(run.stdout).not.toContain('should not be reached');
-  expect(run.status).not.toBe(0);
+  expect(run.status).toBe(1);
   expect(run.stderr).toContain('a bug nobody caught');
 });

@@ -19,11 +19,11 @@ export interface LogDestination {
  * least every second, so that a quiet gateway's lines are not held back. A write per line cost a
  * request ~20 us under load; SonicBoom's own batching took 4-5 us a line (a Buffer made for each,
  * or, given strings, the pending batch measured again at every line); a string appended to is
- * about 0.2 us. Each batch is written at once (pino's default, sync): written through libuv's
- * thread pool instead, every batch woke a thread on a machine whose cores the requests need.
+ * about 0.2 us. Batches are written asynchronously: written at once, a reader of stdout that
+ * stalls (a full pipe) would stall every request and the health check with it.
  */
 export const logDestination = (dest: number | string = 1): LogDestination => {
-  const sonic = pino.destination({ dest, sync: true, contentMode: 'buffer' }) as unknown as { write(b: Buffer): boolean; flush(done?: (err?: Error) => void): void; flushSync(): void };
+  const sonic = pino.destination({ dest, sync: false, contentMode: 'buffer' }) as unknown as { write(b: Buffer): boolean; flush(done?: (err?: Error) => void): void; flushSync(): void };
   let pending = '';
   const drain = () => {
     if (pending.length === 0) return;

@@ -139,12 +139,13 @@ export const listQuery = (
 };
 
 /**
- * An error postgres.js raised about one of its connections (closed, destroyed, never made),
- * whether or not anyone was waiting for it.
+ * An error postgres.js raised about one of its connections (closed, ended, destroyed, not made in
+ * time), whether or not anyone was waiting for it. Its own codes only: an ECONNRESET may be any
+ * socket's.
  */
 export const isConnectionError = (err: unknown): boolean => {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && UNAVAILABLE_CODES.has(code);
+  return code === 'CONNECTION_DESTROYED' || code === 'CONNECTION_CLOSED' || code === 'CONNECTION_ENDED' || code === 'CONNECT_TIMEOUT';
 };
 
 const MIGRATION_LOCK = 0x65787467; // 'extg': one instance migrates, the others wait for it
