@@ -2,9 +2,8 @@ import { getRequestListener } from '@hono/node-server';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
-import { getOrMake } from './memo.ts';
 import { servingOf } from './http/direct.ts';
-import { factsOfRequest } from './http/route-label.ts';
+import { factsOfRequest, versionOfRoute } from './http/route-label.ts';
 import type { Metrics } from './ops/metrics.ts';
 import type { RequestLine } from './ops/logger.ts';
 import { nameResponse, REQUEST_ID } from './http/request-id.ts';
@@ -79,10 +78,6 @@ export const listen = (app: Hono, host: string, port: number): Promise<RunningSe
 /** A client's own request id (`X-OpenStack-Request-ID: req-<uuid4>`), logged beside ours, never echoed as ours. */
 const GLOBAL_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** The API version of a route template (a bounded set: found once each). */
-const versions = new Map<string, string>();
-const versionOf = (route: string): string | undefined => getOrMake(versions, route, () => /^\/(v\d+(?:\.\d+)?)(?:\/|$)/.exec(route)?.[1] ?? '') || undefined;
-
 /**
  * When the answer is done (or the connection went away): counted under its route template, and
  * logged in one line with what the routes noted of it (http/route-label.ts). Requests are counted
@@ -105,7 +100,7 @@ const observed = (req: IncomingMessage, res: ServerResponse, start: number, metr
     // The body's length, when the answer said it (not socket.bytesWritten: that getter copies the
     // socket's write queue, and cost every request 17 us under load).
     bytes: typeof length === 'number' || typeof length === 'string' ? Number(length) : undefined,
-    version: versionOf(route),
+    version: versionOfRoute(route) || undefined,
     project: facts?.project, user: facts?.user, extensions: facts?.extensions, oldNames: facts?.oldNames,
   });
 };

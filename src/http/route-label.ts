@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
+import { getOrMake } from '../memo.ts';
 
 /**
  * What the listener's metrics and request log need to know of a request that only the routes
@@ -53,5 +54,9 @@ export const noteOldNames = (c: Context, names: readonly string[]): void => {
   const incoming = incomingOf(c);
   if (incoming !== undefined) factsOf(incoming).oldNames = names;
 };
+
+/** The API version a route template is under (`v1` of `/v1/servers/{server_id}`), '' for none: a bounded set, found once each. */
+const versions = new Map<string, string>();
+export const versionOfRoute = (route: string): string => getOrMake(versions, route, () => /^\/(v\d+(?:\.\d+)?)(?:\/|$)/.exec(route)?.[1] ?? '');
 
 export const factsOfRequest = (req: IncomingMessage): RequestFacts | undefined => (req as Noted)[FACTS];

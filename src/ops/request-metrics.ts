@@ -1,11 +1,11 @@
 import type { Registry } from 'prom-client';
+import { versionOfRoute } from '../http/route-label.ts';
 import { getOrMake } from '../memo.ts';
 import { CounterFamily, type CounterSeries, HistogramFamily, type HistogramSeries } from './series.ts';
 
 /** Seconds to answer a request: half a millisecond to ten seconds. */
 export const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-const versionOf = (route: string): string => /^\/(v\d+(?:\.\d+)?)(?:\/|$)/.exec(route)?.[1] ?? '';
 const classOf = (status: number): string => (status < 200 ? '1xx' : status < 300 ? '2xx' : status < 400 ? '3xx' : status < 500 ? '4xx' : '5xx');
 
 /** What one method, route and status count on: found the first time, then one map lookup. */
@@ -34,7 +34,7 @@ export class RequestMetrics {
     const byStatus = getOrMake(byMethod, method, () => new Map<number, Outcome>());
     let o = byStatus.get(status);
     if (o === undefined) {
-      const version = versionOf(route);
+      const version = versionOfRoute(route);
       o = {
         requests: this.#requests.series({ method, route, status: String(status), version }),
         time: this.#times.series({ method, route, status_class: classOf(status), version }),

@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { getOrMakeBounded } from '../memo.ts';
 import { ConflictError, MarkerNotFoundError, type Condition, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
 import { StagedWork, type Op } from './staged-work.ts';
 import { migrateSqlite } from './migrations.ts';
@@ -128,15 +129,7 @@ export const openSqliteStore = (file: string): Store => {
   const seqOf = db.prepare<[string, string], { seq: number; project: string }>('SELECT seq, project FROM documents WHERE kind = ? AND id = ?');
   // Prepared once per query text: the filters a list combines are few, and so are the texts.
   const lists = new Map<string, Database.Statement<[Record<string, unknown>], Row>>();
-  const listStatement = (sql: string) => {
-    let st = lists.get(sql);
-    if (st === undefined) {
-      if (lists.size >= 256) lists.clear();
-      st = db.prepare<[Record<string, unknown>], Row>(sql);
-      lists.set(sql, st);
-    }
-    return st;
-  };
+  const listStatement = (sql: string) => getOrMakeBounded(lists, sql, () => db.prepare<[Record<string, unknown>], Row>(sql), 256);
   const nextSeq = db.prepare<[string], { next: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM documents WHERE kind = ?');
   const insertRow = db.prepare('INSERT INTO documents (kind, id, seq, version, project, body) VALUES (?, ?, ?, 1, ?, ?)');
   const updateRow = db.prepare('UPDATE documents SET version = version + 1, body = ? WHERE kind = ? AND id = ? AND version = ?');
