@@ -1,9 +1,11 @@
+import DataLoader from 'dataloader';
 import postgres from 'postgres';
 import { ConflictError, MarkerNotFoundError, StoreUnavailableError, type Condition, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { arranged, CANONICAL_TIME_REGEX, checkedField, OTHER_TIME, sinceBound } from './conditions.ts';
 import { StagedWork, type Op } from './staged-work.ts';
 import { PostgresRateLimiter } from './postgres-rate-limits.ts';
+import { getOrMake } from '../memo.ts';
 
 /**
  * PostgreSQL, for several gateway instances sharing one database (postgres.js: a pool of
@@ -251,12 +253,30 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
     return sql.unsafe<(Row & { seq: bigint })[]>(q.text, q.params as postgres.ParameterOrJSON<never>[], { prepare: true });
   };
 
+  /**
+   * Reads of one kind asked for in the same turn of the event loop (requests that arrived together)
+   * go to the database as one query (DataLoader, scheduled at setImmediate, nothing cached): a
+   * query's round trip, above all its socket write, cost a read more than the row itself.
+   */
+  const readers = new Map<string, DataLoader<string, Row | undefined>>();
+  const readerOf = (kind: string) =>
+    getOrMake(readers, kind, () =>
+      new DataLoader<string, Row | undefined>(
+        (ids) =>
+          guarded('a read', async () => {
+            const rows = await sql<Row[]>`SELECT id, version, project, body FROM documents WHERE kind = ${kind} AND id = ANY(${ids as string[]}::text[])`;
+            const byId = new Map(rows.map((r) => [r.id, r]));
+            return ids.map((id) => byId.get(id));
+          }),
+        { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 200 },
+      ),
+    );
+
   return {
-    get: <T>(kind: string, id: string) =>
-      guarded('a read', async () => {
-        const [r] = await sql<Row[]>`SELECT id, version, project, body FROM documents WHERE kind = ${kind} AND id = ${id}`;
-        return r === undefined ? undefined : toDoc<T>(r);
-      }),
+    get: async <T>(kind: string, id: string) => {
+      const r = await readerOf(kind).load(id);
+      return r === undefined ? undefined : toDoc<T>(r);
+    },
     list: <T>(kind: string, opts: ListOptions<T> = {}) =>
       guarded('a list', async () => {
         let after = 0n;

@@ -37,7 +37,8 @@ export const startPostgres = async (opts: { durable?: boolean; keep?: boolean } 
   }
   await run(...(await asPostgres(join(BIN, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale', 'C'])));
   const port = await freePort();
-  const settings = ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir.path}`, '-c', 'max_connections=200'];
+  // pg_stat_statements: tests count the statements a store ran (`CREATE EXTENSION pg_stat_statements` in their database).
+  const settings = ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir.path}`, '-c', 'max_connections=200', '-c', 'shared_preload_libraries=pg_stat_statements'];
   if (opts.durable !== true) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   let server: Daemon | undefined;
   let databases = 0;

@@ -55,6 +55,38 @@ describe.skipIf(!hasPostgres)('PostgreSQL', () => {
     expect((await b!.list('servers')).map((d) => d.id)).toEqual(fromA);
   });
 
+  test('reads asked for together are one query per kind, each caller given its own document; a read asked for later is a query of its own', async () => {
+    const url = await (await server()).createDatabase();
+    const s = await openPostgresStore({ url });
+    opened.push(s);
+    const t = s.begin();
+    for (const id of ['a', 'b', 'c']) t.insert('servers', id, { id, n: 1 }, 'p');
+    t.insert('images', 'a', { image: true }, '');
+    await t.commit();
+    const admin = postgres(url, { onnotice: () => undefined });
+    try {
+      await admin`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`;
+      await admin`SELECT pg_stat_statements_reset()`;
+      // The statements that read documents by id, and how often each ran.
+      const reads = async () => (await admin<{ calls: string }[]>`SELECT calls FROM pg_stat_statements WHERE query LIKE 'SELECT id, version, project, body FROM documents WHERE kind = $1 AND id%'`).reduce((n, r) => n + Number(r.calls), 0);
+      const got = await Promise.all([s.get('servers', 'a'), s.get('servers', 'b'), s.get('servers', 'a'), s.get('servers', 'missing'), s.get('images', 'a'), s.get('servers', 'c')]);
+      expect(got.map((d) => d?.doc)).toEqual([{ id: 'a', n: 1 }, { id: 'b', n: 1 }, { id: 'a', n: 1 }, undefined, { image: true }, { id: 'c', n: 1 }]);
+      expect(got.map((d) => d?.version)).toEqual([1, 1, 1, undefined, 1, 1]);
+      // The same document asked twice: two objects, what one caller changes the other never sees.
+      expect(got[0]!.doc).not.toBe(got[2]!.doc);
+      expect(await reads()).toBe(2);
+      expect((await s.get('servers', 'b'))?.doc).toEqual({ id: 'b', n: 1 });
+      expect(await reads()).toBe(3);
+      // What a commit changed, a read asked for after it sees.
+      const u = s.begin();
+      u.update('servers', 'b', 1, { id: 'b', n: 2 });
+      await u.commit();
+      expect(await s.get('servers', 'b')).toMatchObject({ version: 2, doc: { id: 'b', n: 2 } });
+    } finally {
+      await admin.end();
+    }
+  });
+
   test('the database gone: every operation is a StoreUnavailableError within the timeout, naming neither the URL nor its password; back, it serves again', async () => {
     const pgServer = await server();
     // Trust authentication takes any password: this one must appear in no message.
