@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { call, parseXml, testGateway, XML, type TestGateway } from './support/gateway.ts';
 import { action, createServer, FLAVOR, IMAGE, json } from './support/compute.ts';
+import { textOfPattern } from '../src/core/filters.ts';
 
 /** nova's list filters on the core collections, in both list forms and both media types. */
 const UBUNTU = '155d900f-4e14-4e4c-a73d-069cbf4541e6';
@@ -38,6 +39,8 @@ describe('servers', () => {
     for (const list of ['/v1/servers', '/v1/servers/detail']) {
       expect(await names(`${list}?name=web`)).toEqual(['web-1', 'web-2']);
       expect(await names(`${list}?name=${encodeURIComponent('^w.*2$')}`)).toEqual(['web-2']);
+      expect(await names(`${list}?name=${encodeURIComponent('^web\\-1$')}`)).toEqual(['web-1']);
+      expect(await names(`${list}?name=b-`)).toEqual(['web-1', 'web-2']);
       expect(await names(`${list}?status=BUILD`)).toEqual(['db']);
       expect(await names(`${list}?status=active`)).toEqual(['web-1', 'web-2']);
       expect(await names(`${list}?image=${UBUNTU}`)).toEqual(['web-2']);
@@ -82,6 +85,35 @@ describe('servers', () => {
     expect(next.searchParams.get('name')).toBe('web');
     expect((await call(gw.app, `${next.pathname}${next.search}`)).json().servers).toHaveLength(1);
   });
+});
+
+test('the text a name pattern stands for, which the store\'s query looks for: only where the pattern is that text', () => {
+  const cases: [string, string | undefined][] = [
+    ['web-1', 'web-1'],
+    ['^web$', 'web'],
+    ['^web\\.example$', 'web.example'],
+    ['100%_', '100%_'],
+    ['a\\$', 'a$'],
+    ['a\\\\$', 'a\\'],
+    ['\\^a', '^a'],
+    ['', ''],
+    ['^', ''],
+    ['w.b', undefined],
+    ['a|b', undefined],
+    ['a?', undefined],
+    ['a*', undefined],
+    ['a+', undefined],
+    ['(a)', undefined],
+    ['[a]', undefined],
+    ['a{2}', undefined],
+    ['\\d', undefined],
+    ['\\u0041', undefined],
+    ['\\1', undefined],
+    ['a\\', undefined],
+    ['a^b', undefined],
+    ['a$b', undefined],
+  ];
+  for (const [pattern, text] of cases) expect(textOfPattern(pattern), pattern).toBe(text);
 });
 
 describe('images and flavors', () => {

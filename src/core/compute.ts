@@ -95,7 +95,8 @@ export const compute = (d: ComputeDeps) => {
         const problem = core.check?.(values[0]);
         if (problem !== undefined) throw badRequest(`"${name}" ${problem}.`);
         checks.push(core.make(values[0]!));
-        if (core.condition !== undefined) conditions.push(core.condition(values[0]!, now));
+        const condition = core.condition?.(values[0]!, now);
+        if (condition !== undefined) conditions.push(condition);
         continue;
       }
       const p = params.get(name);

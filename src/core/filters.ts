@@ -17,8 +17,8 @@ export interface CoreFilter {
   readonly check?: Check;
   /** Made once per request from the checked value; runs on each settled document. */
   readonly make: (value: string) => (doc: Value) => boolean;
-  /** What the store evaluates for the same checked value: true of every document `make`'s test accepts at `now`. */
-  readonly condition?: (value: string, now: number) => Condition;
+  /** What the store evaluates for the same checked value: true of every document `make`'s test accepts at `now`; none, when it cannot say. */
+  readonly condition?: (value: string, now: number) => Condition | undefined;
 }
 
 const wholeNumber: Check = (v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? undefined : 'must be a whole number');
@@ -54,6 +54,30 @@ const regex: Check = (v) => {
     return 'is not a regular expression that runs in linear time (no backreferences or lookaround)';
   }
 };
+
+/**
+ * The text every name a regular expression matches contains, when the expression is that text
+ * (`web-1`, `^web\.example$`): characters that are not syntax, punctuation escaped, anchors at
+ * its ends. Anything else (a class, a repetition, an alternative) says no text: undefined.
+ */
+export const textOfPattern = (pattern: string): string | undefined => {
+  let text = '';
+  const end = pattern.length - (pattern.endsWith('$') && !/(^|[^\\])(\\\\)*\\\$$/.test(pattern) ? 1 : 0);
+  for (let i = pattern.startsWith('^') ? 1 : 0; i < end; i++) {
+    const ch = pattern[i]!;
+    if (ch === '\\') {
+      const next = pattern[++i];
+      // \. \- \/ stand for themselves; \d \w \1 \u0041 and the like do not.
+      if (next === undefined || /[A-Za-z0-9]/.test(next)) return undefined;
+      text += next;
+    } else if ('^$.|?*+()[]{}'.includes(ch)) return undefined;
+    else text += ch;
+  }
+  return text;
+};
+
+/** No half of a surrogate pair alone: such text is stored escaped, and neither database compares it as JavaScript does. */
+const wellFormed = (s: string): boolean => !/[\ud800-\udfff]/.test(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
 
 /** The instant a changes-since value names (without a zone, a time is UTC). */
 const instant = (value: string): number => Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) || !value.includes('T') ? value : `${value}Z`);
@@ -96,10 +120,18 @@ const equal = (key: ConditionField, of: (v: string) => string = (v) => v): Pick<
 export const CORE_FILTERS: Readonly<Record<'servers' | 'images' | 'flavors', ReadonlyMap<string, CoreFilter>>> = {
   servers: new Map<string, CoreFilter>([
     // A regular expression searched for in the name, as nova's database filter does (not in
-    // JavaScript's unicode mode, which refuses escapes such as `\-` that Python takes). No
-    // condition: SQLite has no regular expressions and PostgreSQL's are another dialect, so the
-    // gateway alone runs it, on what the other filters (or paging) leave.
-    ['name', { check: regex, make: (v) => { const r = nameMatcher(v); return r === undefined ? (doc) => (doc.name as string).includes(v) : (doc) => r.test(doc.name as string); } }],
+    // JavaScript's unicode mode, which refuses escapes such as `\-` that Python takes). SQLite has
+    // no regular expressions and PostgreSQL's are another dialect: the gateway runs it, and the
+    // store's query reads only the names that hold its text, when it is plain text (the usual
+    // `?name=web-1`).
+    [
+      'name',
+      {
+        check: regex,
+        make: (v) => { const r = nameMatcher(v); return r === undefined ? (doc) => (doc.name as string).includes(v) : (doc) => r.test(doc.name as string); },
+        condition: (v) => { const text = LINEAR ? textOfPattern(v) : v; return text === undefined || text === '' || !wellFormed(text) ? undefined : { op: 'contains', field: 'name', value: text }; },
+      },
+    ],
     ['status', sameStatus],
     ['image', equal('imageId', idOfRef)],
     ['flavor', equal('flavorId', idOfRef)],

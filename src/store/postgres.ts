@@ -99,6 +99,9 @@ const conditionSql = (c: Condition, param: Param): string => {
   switch (c.op) {
     case 'eq':
       return `${value(c.field)} = ${param(c.value)}::text`;
+    case 'contains':
+      // ->> of a number is its text: more than the test accepts, never less.
+      return `strpos(${value(c.field)}, ${param(c.value)}::text) > 0`;
     case 'present':
       return `${json(c.field)} IS NOT NULL`;
     case 'absent':

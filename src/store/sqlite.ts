@@ -48,6 +48,10 @@ const conditionSql = (c: Condition, p: string, params: Record<string, unknown>):
     case 'eq':
       params[p] = c.value;
       return `${value(c.field)} = @${p}`;
+    case 'contains':
+      // instr on a number finds the text of the number: more than the test accepts, never less.
+      params[p] = c.value;
+      return `instr(${value(c.field)}, @${p}) > 0`;
     case 'present':
       return `${jsonType(c.field)} IS NOT NULL`;
     case 'absent':

@@ -47,6 +47,8 @@ export type Condition =
   | { readonly op: 'eq'; readonly field: ConditionField; readonly value: string }
   /** `doc[field] !== undefined` (present), `=== undefined` (absent) */
   | { readonly op: 'present' | 'absent'; readonly field: ConditionField }
+  /** `typeof doc[field] === 'string' && doc[field].includes(value)`: a piece of text in it, case and all (value well-formed, not empty) */
+  | { readonly op: 'contains'; readonly field: ConditionField; readonly value: string }
   /** `doc[field] >= value`, JavaScript's comparison */
   | { readonly op: 'atLeast'; readonly field: ConditionField; readonly value: number }
   /** `Date.parse(doc[field]) >= value`: the field an ISO 8601 time, as the gateway writes them to the second (`2026-11-29T12:00:00Z`); `value` in ms */

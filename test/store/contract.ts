@@ -23,9 +23,9 @@ const CONDITION_DOCS: readonly [string, Doc][] = [
   ['w-reboot-settled', { status: 'REBOOT', pending: { status: 'active', at: NOW - 5000 }, serverId: 's-2', updated: '2026-11-29T11:00:00Z', minDisk: 5 }],
   ['w-same-settled', { status: 'ACTIVE', pending: { status: 'ACTIVE', at: NOW - 1 }, name: 'web', updated: '2026-11-29T11:00:00Z' }],
   ['w-same-later', { status: 'ACTIVE', pending: { status: 'ACTIVE', at: NOW + 1 }, updated: '2026-11-29T11:00:00Z' }],
-  ['w-shutoff', { status: 'SHUTOFF', imageId: 'img-a', updated: '2026-11-30T00:00:00Z', minDisk: 40 }],
+  ['w-shutoff', { status: 'SHUTOFF', imageId: 'img-a', updated: '2026-11-30T00:00:00Z', minDisk: 40, name: 'web\u{1F642} 100%_$1' }],
   ['w-active-again', { status: 'ACTIVE', imageId: 'img-a', tenant_id: 'alpha', updated: '2026-11-29T12:00:00Z', minDisk: 10 }],
-  ['x-number', { status: 'ACTIVE', imageId: 5, tenant_id: 7, minDisk: '30', updated: 1796294400000 }],
+  ['x-number', { status: 'ACTIVE', imageId: 5, tenant_id: 7, minDisk: '30', updated: 1796294400000, name: 7 }],
   ['x-null', { status: 'ACTIVE', imageId: null, serverId: null, minDisk: null, updated: null }],
   ['x-zone', { status: 'ACTIVE', updated: '2026-11-29T13:00:00+01:00', minDisk: true }],
   ['x-millis', { status: 'ACTIVE', updated: '2026-11-29T12:00:00.500Z', minDisk: [50] }],
@@ -42,6 +42,8 @@ const holds = (c: Condition, d: Doc): boolean => {
   switch (c.op) {
     case 'eq':
       return d[c.field] === c.value;
+    case 'contains':
+      return typeof d[c.field] === 'string' && (d[c.field] as string).includes(c.value);
     case 'present':
       return d[c.field] !== undefined;
     case 'absent':
@@ -63,6 +65,8 @@ const CONDITIONS: readonly Condition[] = [
   { op: 'eq', field: 'tenant_id', value: 'alpha' },
   { op: 'eq', field: 'name', value: 'web' },
   { op: 'eq', field: 'flavorId', value: 'nope' },
+  // Text in a name: case, accents, characters outside the BMP, and LIKE's and GLOB's wildcards as themselves.
+  ...['web', 'eb', 'Web', 'w', 'é', 'wéb', '\u{1F642}', '0%_', '%', '_', '$1', '7', 'zzz'].map((value): Condition => ({ op: 'contains', field: 'name', value })),
   { op: 'present', field: 'serverId' },
   { op: 'absent', field: 'serverId' },
   ...[0, 10, 20, 30, 40, 41, 50].map((value): Condition => ({ op: 'atLeast', field: 'minDisk', value })),
@@ -250,10 +254,24 @@ export const storeContract = (name: string, open: () => Promise<Store>): void =>
         const filter = CORE_FILTERS.servers.get('changes-since')!;
         for (const v of ['2026-11-29T12:00:00Z', '2026-11-29T13:00:00+01:00', '2026-11-29T07:00:00-0500', '2026-11-29T12:00:00', '2026-11-29T12:00', '2026-11-29T12:00:00.5z', '2026-11-29', '2026-11-30T01:00:00+01:00']) {
           const test = filter.make(v);
-          const got = (await s.list('servers', { conditions: [filter.condition!(v, NOW)] })).map((d) => d.id);
+          const got = (await s.list('servers', { conditions: [filter.condition!(v, NOW)!] })).map((d) => d.id);
           const want = CONDITION_DOCS.filter(([, d]) => test(d)).map(([id]) => id);
           expect(got.filter((id) => id.startsWith('w-')), v).toEqual(want.filter((id) => id.startsWith('w-')));
           expect(got, v).toEqual(expect.arrayContaining(want));
+        }
+      });
+
+      test('a name pattern: what the store reads holds every name the gateway\'s own filter accepts, and for plain text only those', async () => {
+        const s = await withDocs();
+        const filter = CORE_FILTERS.servers.get('name')!;
+        const plain = ['web', 'eb', 'W', 'é', 'b\u{1F642} 1', '100%_', '0%_\\$1'];
+        for (const v of [...plain, '^web$', '^web', 'db$', '\\$1', 'web\\u{1F642}', 'w.b', '^(web|db)$', '[Ww]eb', 'we?b', '\\d', '\\w+', '\\$']) {
+          const test = filter.make(v);
+          const condition = filter.condition!(v, NOW);
+          const got = (await s.list('servers', condition === undefined ? {} : { conditions: [condition] })).map((d) => d.id);
+          const want = CONDITION_DOCS.filter(([, d]) => typeof d.name === 'string' && test(d)).map(([id]) => id);
+          expect(got, v).toEqual(expect.arrayContaining(want));
+          if (plain.includes(v)) expect(got.filter((id) => id.startsWith('w-')), v).toEqual(want.filter((id) => id.startsWith('w-')));
         }
       });
 
