@@ -29,6 +29,14 @@ export const arranged = (conditions: readonly Condition[] | undefined): { status
 };
 const key = (c: Condition): string => `${c.op}:${'field' in c ? c.field : ''}`;
 
+/**
+ * The text as it is written in a stored body (JSON.stringify escapes each character on its own,
+ * whatever is around it): a body without it has no field holding it, and looking for it in the
+ * body's text is cheaper than reading the body as JSON. Both stores write bodies with
+ * JSON.stringify.
+ */
+export const asWritten = (text: string): string => JSON.stringify(text).slice(1, -1);
+
 /** A time as the gateway stores it, to the second: `2026-11-29T12:00:00Z`. SQLite's GLOB and PostgreSQL's regular expression say the same. */
 export const CANONICAL_TIME_GLOB = '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z';
 export const CANONICAL_TIME_REGEX = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$';

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import postgres from 'postgres';
 import { ConflictError, MarkerNotFoundError, StoreUnavailableError, type Condition, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
-import { arranged, CANONICAL_TIME_REGEX, checkedField, OTHER_TIME, sinceBound } from './conditions.ts';
+import { arranged, asWritten, CANONICAL_TIME_REGEX, checkedField, OTHER_TIME, sinceBound } from './conditions.ts';
 import { StagedWork, type Op } from './staged-work.ts';
 import { PostgresRateLimiter } from './postgres-rate-limits.ts';
 import { getOrMake } from '../memo.ts';
@@ -100,8 +100,9 @@ const conditionSql = (c: Condition, param: Param): string => {
     case 'eq':
       return `${value(c.field)} = ${param(c.value)}::text`;
     case 'contains':
-      // ->> of a number is its text: more than the test accepts, never less.
-      return `strpos(${value(c.field)}, ${param(c.value)}::text) > 0`;
+      // The body's text first (most bodies go no further: CASE keeps that order); ->> of a number
+      // is its text: more than the test accepts, never less.
+      return `CASE WHEN strpos(body, ${param(asWritten(c.value))}::text) > 0 THEN strpos(${value(c.field)}, ${param(c.value)}::text) > 0 ELSE false END`;
     case 'present':
       return `${json(c.field)} IS NOT NULL`;
     case 'absent':

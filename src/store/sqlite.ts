@@ -5,7 +5,7 @@ import { getOrMakeBounded } from '../memo.ts';
 import { ConflictError, MarkerNotFoundError, type Condition, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
 import { StagedWork, type Op } from './staged-work.ts';
 import { migrateSqlite } from './migrations.ts';
-import { arranged, CANONICAL_TIME_GLOB, checkedField, OTHER_TIME, sinceBound } from './conditions.ts';
+import { arranged, asWritten, CANONICAL_TIME_GLOB, checkedField, OTHER_TIME, sinceBound } from './conditions.ts';
 
 /**
  * The embedded default: one SQLite file (better-sqlite3), created on first start. WAL with
@@ -49,9 +49,11 @@ const conditionSql = (c: Condition, p: string, params: Record<string, unknown>):
       params[p] = c.value;
       return `${value(c.field)} = @${p}`;
     case 'contains':
-      // instr on a number finds the text of the number: more than the test accepts, never less.
+      // The body's text first (most bodies go no further); instr on a number finds the text of
+      // the number: more than the test accepts, never less.
       params[p] = c.value;
-      return `instr(${value(c.field)}, @${p}) > 0`;
+      params[`${p}_written`] = asWritten(c.value);
+      return `(instr(body, @${p}_written) > 0 AND instr(${value(c.field)}, @${p}) > 0)`;
     case 'present':
       return `${jsonType(c.field)} IS NOT NULL`;
     case 'absent':

@@ -18,7 +18,7 @@ const CONDITION_DOCS: readonly [string, Doc][] = [
   ['w-settled-before', { status: 'BUILD', pending: { status: 'ACTIVE', at: NOW - 1 }, imageId: 'img-b', tenant_id: 'beta', name: 'db', updated: '2026-11-29T12:00:00Z', minDisk: 20, serverId: 's-1' }],
   ['w-lower-case', { status: 'active', imageId: 'img-a', tenant_id: 'alpha', name: 'Web', updated: '2026-11-29T12:00:01Z', minDisk: 30 }],
   ['w-settles-now', { status: 'BUILD', pending: { status: 'ACTIVE', at: NOW }, imageId: 'img-a', updated: '2025-01-01T00:00:00Z', minDisk: 0 }],
-  ['w-settles-later', { status: 'BUILD', pending: { status: 'ACTIVE', at: NOW + 1 }, imageId: 'img-b', updated: '2027-01-01T00:00:00Z', minDisk: 40.5 }],
+  ['w-settles-later', { status: 'BUILD', pending: { status: 'ACTIVE', at: NOW + 1 }, imageId: 'img-b', updated: '2027-01-01T00:00:00Z', minDisk: 40.5, name: 'say "hi" \\ there\n' }],
   ['w-extension-state', { status: 'RAX-CBS:ATTACHING', pending: { status: 'ACTIVE', at: NOW + 5000 }, updated: '2026-11-29T12:00:00Z' }],
   ['w-reboot-settled', { status: 'REBOOT', pending: { status: 'active', at: NOW - 5000 }, serverId: 's-2', updated: '2026-11-29T11:00:00Z', minDisk: 5 }],
   ['w-same-settled', { status: 'ACTIVE', pending: { status: 'ACTIVE', at: NOW - 1 }, name: 'web', updated: '2026-11-29T11:00:00Z' }],
@@ -66,7 +66,7 @@ const CONDITIONS: readonly Condition[] = [
   { op: 'eq', field: 'name', value: 'web' },
   { op: 'eq', field: 'flavorId', value: 'nope' },
   // Text in a name: case, accents, characters outside the BMP, and LIKE's and GLOB's wildcards as themselves.
-  ...['web', 'eb', 'Web', 'w', 'é', 'wéb', '\u{1F642}', '0%_', '%', '_', '$1', '7', 'zzz'].map((value): Condition => ({ op: 'contains', field: 'name', value })),
+  ...['web', 'eb', 'Web', 'w', 'é', 'wéb', '\u{1F642}', '0%_', '%', '_', '$1', '7', '"hi"', '\\ t', 'there\n', 'zzz'].map((value): Condition => ({ op: 'contains', field: 'name', value })),
   { op: 'present', field: 'serverId' },
   { op: 'absent', field: 'serverId' },
   ...[0, 10, 20, 30, 40, 41, 50].map((value): Condition => ({ op: 'atLeast', field: 'minDisk', value })),
@@ -264,7 +264,7 @@ export const storeContract = (name: string, open: () => Promise<Store>): void =>
       test('a name pattern: what the store reads holds every name the gateway\'s own filter accepts, and for plain text only those', async () => {
         const s = await withDocs();
         const filter = CORE_FILTERS.servers.get('name')!;
-        const plain = ['web', 'eb', 'W', 'é', 'b\u{1F642} 1', '100%_', '0%_\\$1'];
+        const plain = ['web', 'eb', 'W', 'é', 'b\u{1F642} 1', '100%_', '0%_\\$1', '"hi" \\\\ t', 'there\n'];
         for (const v of [...plain, '^web$', '^web', 'db$', '\\$1', 'web\\u{1F642}', 'w.b', '^(web|db)$', '[Ww]eb', 'we?b', '\\d', '\\w+', '\\$']) {
           const test = filter.make(v);
           const condition = filter.condition!(v, NOW);
