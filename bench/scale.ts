@@ -101,10 +101,13 @@ const pages = async (options: Options) => {
         { name: 'filtered: ?image= that 100 of the 100,000 match', path: `/v1/servers/detail?image=${RARE_IMAGE}&limit=100`, accept: 'application/json' },
         { name: 'filtered: ?status=SHUTOFF, 100 of the 100,000', path: '/v1/servers/detail?status=SHUTOFF&limit=100', accept: 'application/json' },
         { name: 'filtered: ?status=ACTIVE, nearly all', path: '/v1/servers/detail?status=ACTIVE&limit=100', accept: 'application/json' },
-        { name: 'filtered: ?name= that 1 of the 100,000 matches', path: `/v1/servers/detail?name=bulk-${ids[50_000]!.slice(0, 8)}&limit=100`, accept: 'application/json' },
       ];
       console.log(`\n== scale 2: a page of 100 out of 100,000 servers, unfiltered and filtered (compare with the page out of 100 above)`);
       await runRounds(options, servers, deep, [[1, 0]], await checkSameBytes(servers, deep));
+      // A name's text has no index: the query reads every body (on SQLite, in the event loop).
+      // One connection, so that no queue of them outlives its round and slows the next.
+      const byName: Endpoint[] = [{ name: 'filtered: ?name= that 1 of the 100,000 matches, 1 connection', path: `/v1/servers/detail?name=bulk-${ids[50_000]!.slice(0, 8)}&limit=100`, accept: 'application/json' }];
+      await runRounds({ ...options, connections: 1 }, servers, byName, [[1, 0]], await checkSameBytes(servers, byName));
     }
     for (const s of servers) s.child.kill();
     await fromSqlite.close();
