@@ -112,6 +112,17 @@ test('the text a name pattern stands for, which the store\'s query looks for: on
     ['a\\', undefined],
     ['a^b', undefined],
     ['a$b', undefined],
+    ['^$', ''],
+    ['\\/\\-', '/-'],
+    ['\\b', undefined],
+    ['\\B', undefined],
+    ['\\0', undefined],
+    ['\\cA', undefined],
+    ['\\k', undefined],
+    ['a]', undefined],
+    ['a}', undefined],
+    ['(?:a)', undefined],
+    ['\\\u{1F642}', '\u{1F642}'],
   ];
   for (const [pattern, text] of cases) expect(textOfPattern(pattern), pattern).toBe(text);
 });

@@ -31,6 +31,25 @@ describe.skipIf(!hasPostgres)('on PostgreSQL', () => {
     expect((await call(gw.app, '/v1/flavors')).json().flavors).toHaveLength(3);
   });
 
+  test('U+0000, which PostgreSQL\'s text cannot hold, in an id, a filter or a marker: what it would be on SQLite, and no other request hurt', async () => {
+    const gw = await testGateway({ store: { url: await pg.createDatabase() } });
+    const id = await createServer(gw.app, { name: 'web-1' });
+    const flavor = (await call(gw.app, '/v1/flavors')).json().flavors[0].id as string;
+    // Reads asked for at once go to the database as one query: the bad id must not fail the others.
+    const [bad, good, server] = await Promise.all([call(gw.app, '/v1/flavors/%00'), call(gw.app, `/v1/flavors/${flavor}`), call(gw.app, `/v1/servers/${id}`, XML)]);
+    expect([bad.status, good.status, server.status]).toEqual([404, 200, 200]);
+    expect(bad.json().itemNotFound.code).toBe(404);
+    for (const filter of ['name=%00', 'name=web-1%00', 'image=%00', 'flavor=%00', 'status=%00', 'changes-since=2000-01-01&status=ACTIVE%00']) {
+      const r = await call(gw.app, `/v1/servers/detail?${filter}`);
+      expect(r.status, filter).toBe(200);
+      expect(r.json().servers, filter).toEqual([]);
+    }
+    expect((await call(gw.app, '/v1/servers?name=web-1')).json().servers.map((s: { id: string }) => s.id)).toEqual([id]);
+    const marker = await call(gw.app, '/v1/servers?marker=%00', XML);
+    expect(marker.status).toBe(400);
+    expect(marker.text).toContain('badRequest');
+  });
+
   test('two instances, one database: conflicting updates through each give one 200 and one 409, never a lost update', async () => {
     const url = await pg.createDatabase();
     const input = { store: { url }, extensions: { paths: ['test/fixtures/gate'], onInvalid: 'fail' as const }, vendors: {} };

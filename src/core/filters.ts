@@ -128,7 +128,8 @@ export const CORE_FILTERS: Readonly<Record<'servers' | 'images' | 'flavors', Rea
       'name',
       {
         check: regex,
-        make: (v) => { const r = nameMatcher(v); return r === undefined ? (doc) => (doc.name as string).includes(v) : (doc) => r.test(doc.name as string); },
+        // A name that is not a string (an extension's save() may store one) matches nothing: the store's condition says the same.
+        make: (v) => { const r = nameMatcher(v); return r === undefined ? (doc) => typeof doc.name === 'string' && doc.name.includes(v) : (doc) => typeof doc.name === 'string' && r.test(doc.name); },
         condition: (v) => { const text = LINEAR ? textOfPattern(v) : v; return text === undefined || text === '' || !wellFormed(text) ? undefined : { op: 'contains', field: 'name', value: text }; },
       },
     ],

@@ -30,10 +30,10 @@ export const arranged = (conditions: readonly Condition[] | undefined): { status
 const key = (c: Condition): string => `${c.op}:${'field' in c ? c.field : ''}`;
 
 /**
- * The text as it is written in a stored body (JSON.stringify escapes each character on its own,
- * whatever is around it): a body without it has no field holding it, and looking for it in the
- * body's text is cheaper than reading the body as JSON. Both stores write bodies with
- * JSON.stringify.
+ * Well-formed text as it is written in a stored body (JSON.stringify escapes each character on its
+ * own, whatever is around it, but for a half of a surrogate pair alone): a body without it has no
+ * field holding it, and looking for it in the body's text is cheaper than reading the body as JSON.
+ * Both stores write bodies with JSON.stringify.
  */
 export const asWritten = (text: string): string => JSON.stringify(text).slice(1, -1);
 

@@ -95,13 +95,20 @@ const statusCases = (v: string, now: string): string[] => [
 /** A positional parameter for a value: `$n`, with the type the expression compares it as. */
 type Param = (value: unknown) => string;
 
+/**
+ * PostgreSQL's text cannot hold U+0000 (a parameter holding one fails the whole query), so no
+ * stored id or field does: a value holding one names nothing, and is never sent.
+ */
+const namesNothing = (value: string): boolean => value.includes('\0');
+
 const conditionSql = (c: Condition, param: Param): string => {
+  if ((c.op === 'eq' || c.op === 'contains' || c.op === 'status') && namesNothing(c.value)) return 'false';
   switch (c.op) {
     case 'eq':
       return `${value(c.field)} = ${param(c.value)}::text`;
     case 'contains':
-      // The body's text first (most bodies go no further: CASE keeps that order); ->> of a number
-      // is its text: more than the test accepts, never less.
+      // The body's text first (most bodies go no further: CASE keeps that order), then the field;
+      // ->> of a number is its text: more than the test accepts.
       return `CASE WHEN strpos(body, ${param(asWritten(c.value))}::text) > 0 THEN strpos(${value(c.field)}, ${param(c.value)}::text) > 0 ELSE false END`;
     case 'present':
       return `${json(c.field)} IS NOT NULL`;
@@ -139,6 +146,7 @@ export const listQuery = (
   const n = `${param(limit)}::bigint`;
   const select = (w: readonly string[]) => `SELECT id, version, project, body, seq FROM documents WHERE ${w.join(' AND ')} ORDER BY seq LIMIT ${n}`;
   if (status === undefined) return { text: select(where), params };
+  if (namesNothing(status.value)) return { text: select([...where, 'false']), params };
   // One SELECT per case, merged in creation order: each reads its own index, and stops with the page.
   const cases = statusCases(`${param(status.value)}::text`, `to_jsonb(${param(status.now)}::numeric)`);
   return { text: `${cases.map((x) => `(${select([...where, x])})`).join(' UNION ALL ')} ORDER BY seq LIMIT ${n}`, params };
@@ -278,6 +286,8 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
 
   return {
     get: async <T>(kind: string, id: string) => {
+      // Sent, it would fail the query, and with it every other read gathered into it.
+      if (namesNothing(id)) return undefined;
       const r = await readerOf(kind).load(id);
       return r === undefined ? undefined : toDoc<T>(r);
     },
@@ -285,6 +295,7 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
       guarded('a list', async () => {
         let after = 0n;
         if (opts.after !== undefined) {
+          if (namesNothing(opts.after)) throw new MarkerNotFoundError(opts.after);
           const [m] = await sql<{ seq: bigint; project: string }[]>`SELECT seq, project FROM documents WHERE kind = ${kind} AND id = ${opts.after}`;
           // Another project's document is no marker: its existence is not told either.
           if (m === undefined || (opts.projects !== undefined && !opts.projects.includes(m.project))) throw new MarkerNotFoundError(opts.after);

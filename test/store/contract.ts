@@ -26,8 +26,8 @@ const CONDITION_DOCS: readonly [string, Doc][] = [
   ['w-shutoff', { status: 'SHUTOFF', imageId: 'img-a', updated: '2026-11-30T00:00:00Z', minDisk: 40, name: 'web\u{1F642} 100%_$1' }],
   ['w-active-again', { status: 'ACTIVE', imageId: 'img-a', tenant_id: 'alpha', updated: '2026-11-29T12:00:00Z', minDisk: 10 }],
   ['x-number', { status: 'ACTIVE', imageId: 5, tenant_id: 7, minDisk: '30', updated: 1796294400000, name: 7 }],
-  ['x-null', { status: 'ACTIVE', imageId: null, serverId: null, minDisk: null, updated: null }],
-  ['x-zone', { status: 'ACTIVE', updated: '2026-11-29T13:00:00+01:00', minDisk: true }],
+  ['x-null', { status: 'ACTIVE', imageId: null, serverId: null, minDisk: null, updated: null, name: null }],
+  ['x-zone', { status: 'ACTIVE', updated: '2026-11-29T13:00:00+01:00', minDisk: true, name: true }],
   ['x-millis', { status: 'ACTIVE', updated: '2026-11-29T12:00:00.500Z', minDisk: [50] }],
   ['x-date', { status: 'ACTIVE', updated: '2026-11-30', minDisk: 'lots' }],
   ['x-at-text', { status: 'BUILD', pending: { status: 'ACTIVE', at: String(NOW - 1) } }],
@@ -265,14 +265,27 @@ export const storeContract = (name: string, open: () => Promise<Store>): void =>
         const s = await withDocs();
         const filter = CORE_FILTERS.servers.get('name')!;
         const plain = ['web', 'eb', 'W', 'é', 'b\u{1F642} 1', '100%_', '0%_\\$1', '"hi" \\\\ t', 'there\n'];
-        for (const v of [...plain, '^web$', '^web', 'db$', '\\$1', 'web\\u{1F642}', 'w.b', '^(web|db)$', '[Ww]eb', 'we?b', '\\d', '\\w+', '\\$']) {
+        for (const v of [...plain, 'null', 'true', 'undefined', '7', '^web$', '^web', 'db$', '\\$1', 'web\\u{1F642}', 'w.b', '^(web|db)$', '[Ww]eb', 'we?b', '\\d', '\\w+', '\\$']) {
           const test = filter.make(v);
           const condition = filter.condition!(v, NOW);
           const got = (await s.list('servers', condition === undefined ? {} : { conditions: [condition] })).map((d) => d.id);
-          const want = CONDITION_DOCS.filter(([, d]) => typeof d.name === 'string' && test(d)).map(([id]) => id);
+          const want = CONDITION_DOCS.filter(([, d]) => test(d)).map(([id]) => id);
           expect(got, v).toEqual(expect.arrayContaining(want));
           if (plain.includes(v)) expect(got.filter((id) => id.startsWith('w-')), v).toEqual(want.filter((id) => id.startsWith('w-')));
         }
+      });
+
+      test('a value holding U+0000 (which PostgreSQL\'s text cannot) names nothing: no document, no failure', async () => {
+        const s = await withDocs();
+        for (const c of [{ op: 'eq', field: 'imageId', value: 'img-a\0' }, { op: 'contains', field: 'name', value: '\0' }, { op: 'status', value: 'ACTIVE\0', now: NOW }] as Condition[]) {
+          expect(await s.list('servers', { conditions: [c] }), JSON.stringify(c)).toEqual([]);
+          expect(await s.list('servers', { conditions: [c, { op: 'status', value: 'ACTIVE', now: NOW }] }), JSON.stringify(c)).toEqual([]);
+        }
+        expect(await s.get('servers', 'w-active\0')).toBeUndefined();
+        await expect(s.list('servers', { after: 'w-active\0' })).rejects.toBeInstanceOf(MarkerNotFoundError);
+        // Asked for with others at once, it fails none of them.
+        const got = await Promise.all([s.get('servers', 'w-active'), s.get('servers', '\0'), s.get('servers', 'w-shutoff')]);
+        expect(got.map((d) => d?.id)).toEqual(['w-active', undefined, 'w-shutoff']);
       });
 
       test('conditions combine with each other, projects, a marker, a limit and the gateway\'s own test', async () => {

@@ -68,7 +68,7 @@ describe.skipIf(!hasPostgres)('PostgreSQL', () => {
       await admin`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`;
       await admin`SELECT pg_stat_statements_reset()`;
       // The statements that read documents by id, and how often each ran.
-      const reads = async () => (await admin<{ calls: string }[]>`SELECT calls FROM pg_stat_statements WHERE query LIKE 'SELECT id, version, project, body FROM documents WHERE kind = $1 AND id%'`).reduce((n, r) => n + Number(r.calls), 0);
+      const reads = async () => (await admin<{ calls: string }[]>`SELECT calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE 'SELECT id, version, project, body FROM documents WHERE kind = $1 AND id%'`).reduce((n, r) => n + Number(r.calls), 0);
       const got = await Promise.all([s.get('servers', 'a'), s.get('servers', 'b'), s.get('servers', 'a'), s.get('servers', 'missing'), s.get('images', 'a'), s.get('servers', 'c')]);
       expect(got.map((d) => d?.doc)).toEqual([{ id: 'a', n: 1 }, { id: 'b', n: 1 }, { id: 'a', n: 1 }, undefined, { image: true }, { id: 'c', n: 1 }]);
       expect(got.map((d) => d?.version)).toEqual([1, 1, 1, undefined, 1, 1]);
