@@ -8,7 +8,7 @@ import { openSqliteStore } from '../src/store/sqlite.ts';
 import type { Store } from '../src/store/store.ts';
 import { startCluster } from '../test/harness/cluster.ts';
 import { startPostgres } from '../test/harness/postgres.ts';
-import { checkSameBytes, get, HOST, runRounds, start, type Endpoint, type Options } from './harness.ts';
+import { checkSameBytes, get, HOST, pin, runRounds, start, type Endpoint, type Options } from './harness.ts';
 
 /**
  * Scale-out (issue 13): one instance on PostgreSQL against one on SQLite (item and page reads,
@@ -67,6 +67,9 @@ export const scale = async (options: Options) => {
 
 const pages = async (options: Options) => {
   const pg = await startPostgres({ durable: true });
+  // The database is the server's side: on the servers' core, its connections' processes too (forked
+  // from the postmaster), the load generator alone on the other, as it is for SQLite.
+  pin(pg.pid(), 1);
   try {
     // 1. One instance each, the same 100 servers (same ids): PostgreSQL against SQLite.
     const file = join(mkdtempSync(join(tmpdir(), 'extgate-bench-store-')), 'db.sqlite');

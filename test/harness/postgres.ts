@@ -1,4 +1,4 @@
-import { chownSync, existsSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { daemon, freePort, run, tempDir, waitFor, type Daemon } from './process.ts';
 
@@ -21,6 +21,8 @@ export interface Postgres {
   stop(): Promise<void>;
   /** Starts it again on the same port and files. */
   start(): Promise<void>;
+  /** The postmaster's process id (the processes serving connections are forked from it). */
+  pid(): number;
   /** Stops it and removes its folder. */
   close(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export const startPostgres = async (opts: { durable?: boolean; keep?: boolean } 
     },
     stop,
     start,
+    pid: () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     close: async () => {
       await stop().catch(() => server?.stop());
       dir.remove();
