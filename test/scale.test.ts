@@ -246,9 +246,10 @@ describe.skipIf(!available)('three instances, one PostgreSQL, nginx in front', (
     // The others took writes while each instance was away.
     for (const k of kills) expect(k.ackedMeanwhile, `instance ${k.instance} away`).toBeGreaterThan(5);
 
-    // Once nginx tries the restarted instances again (fail_timeout=5s), every acknowledged write is
-    // read back, through the balancer, whole.
-    await sleep(Math.max(0, kills.at(-1)!.at + 5500 - Date.now()));
+    // Once nginx tries the restarted instances again (fail_timeout=5s from the last connection
+    // refused, which may be as late as the restart), every acknowledged write is read back, through
+    // the balancer, whole.
+    await sleep(Math.max(0, kills.at(-1)!.back + 5500 - Date.now()));
     const acked = owned.flat();
     const lost: string[] = [];
     const partial: string[] = [];
