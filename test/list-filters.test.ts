@@ -41,6 +41,8 @@ describe('servers', () => {
       expect(await names(`${list}?name=${encodeURIComponent('^w.*2$')}`)).toEqual(['web-2']);
       expect(await names(`${list}?name=${encodeURIComponent('^web\\-1$')}`)).toEqual(['web-1']);
       expect(await names(`${list}?name=b-`)).toEqual(['web-1', 'web-2']);
+      expect(await names(`${list}?name=${encodeURIComponent('^web-\\d$')}`)).toEqual(['web-1', 'web-2']);
+      expect(await names(`${list}?name=${encodeURIComponent('^we?b-[2-9]+$')}`)).toEqual(['web-2']);
       expect(await names(`${list}?status=BUILD`)).toEqual(['db']);
       expect(await names(`${list}?status=active`)).toEqual(['web-1', 'web-2']);
       expect(await names(`${list}?image=${UBUNTU}`)).toEqual(['web-2']);
@@ -87,8 +89,9 @@ describe('servers', () => {
   });
 });
 
-test('the text a name pattern stands for, which the store\'s query looks for: only where the pattern is that text', () => {
+test('the text every name a pattern matches contains, which the store\'s query looks for: never text a match could lack', () => {
   const cases: [string, string | undefined][] = [
+    // Plain text, whole.
     ['web-1', 'web-1'],
     ['^web$', 'web'],
     ['^web\\.example$', 'web.example'],
@@ -96,33 +99,43 @@ test('the text a name pattern stands for, which the store\'s query looks for: on
     ['a\\$', 'a$'],
     ['a\\\\$', 'a\\'],
     ['\\^a', '^a'],
-    ['', ''],
-    ['^', ''],
-    ['w.b', undefined],
+    ['\\/\\-', '/-'],
+    ['\\\u{1F642}', '\u{1F642}'],
+    // The longest run that every match holds.
+    ['^web-\\d+$', 'web-'],
+    ['\\bweb\\b', 'web'],
+    ['w.b', 'w'],
+    ['ab+c', 'ab'],
+    ['ab*c', 'a'],
+    ['abc?d', 'ab'],
+    ['a+?bc', 'bc'],
+    ['(a)bc', 'bc'],
+    ['[abc]de', 'de'],
+    ['x[]]yz', 'yz'],
+    ['\\u0041bc', 'bc'],
+    ['\\x41bcdef', 'bcdef'],
+    ['\\cAbc', 'bc'],
+    ['\\0abc', 'abc'],
+    ['a^b', 'a'],
+    ['a]', 'a'],
+    // Nothing it can be sure of.
+    ['', undefined],
+    ['^', undefined],
+    ['^$', undefined],
     ['a|b', undefined],
+    ['web|db', undefined],
     ['a?', undefined],
     ['a*', undefined],
-    ['a+', undefined],
     ['(a)', undefined],
+    ['(?:a)', undefined],
     ['[a]', undefined],
     ['a{2}', undefined],
+    ['a}', undefined],
     ['\\d', undefined],
     ['\\u0041', undefined],
-    ['\\1', undefined],
-    ['a\\', undefined],
-    ['a^b', undefined],
-    ['a$b', undefined],
-    ['^$', ''],
-    ['\\/\\-', '/-'],
+    ['\\1234', undefined],
     ['\\b', undefined],
-    ['\\B', undefined],
-    ['\\0', undefined],
-    ['\\cA', undefined],
-    ['\\k', undefined],
-    ['a]', undefined],
-    ['a}', undefined],
-    ['(?:a)', undefined],
-    ['\\\u{1F642}', '\u{1F642}'],
+    ['a\\', undefined],
   ];
   for (const [pattern, text] of cases) expect(textOfPattern(pattern), pattern).toBe(text);
 });

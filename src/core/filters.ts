@@ -56,24 +56,73 @@ const regex: Check = (v) => {
 };
 
 /**
- * The text every name a regular expression matches contains, when the expression is that text
- * (`web-1`, `^web\.example$`): characters that are not syntax, punctuation escaped, anchors at
- * its ends. Anything else (a class, a repetition, an alternative) says no text: undefined.
+ * Text that every name a regular expression matches contains, or undefined when it cannot say:
+ * the longest run of literal characters (punctuation escaped counts) outside groups and classes,
+ * in an expression with no alternative at its top level, that no quantifier makes optional or
+ * repeats within the run (`web-1` and `^web\.example$` whole, `web` of `^web-\d+$`). Whatever it is
+ * unsure of (a group, a class, an escape such as `\d` or `\u0041` and what may follow it, braces)
+ * ends a run: skipping a character only splits runs, never makes one up.
  */
 export const textOfPattern = (pattern: string): string | undefined => {
-  let text = '';
-  const end = pattern.length - (pattern.endsWith('$') && !/(^|[^\\])(\\\\)*\\\$$/.test(pattern) ? 1 : 0);
-  for (let i = pattern.startsWith('^') ? 1 : 0; i < end; i++) {
+  let best = '';
+  let run = '';
+  const endRun = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  /** Where the class or group opened at i closes (the index after it), escapes and classes inside skipped. */
+  const closing = (i: number): number | undefined => {
+    const open = pattern[i]!;
+    let depth = 0;
+    for (let j = i; j < pattern.length; j++) {
+      const c = pattern[j]!;
+      if (c === '\\') j++;
+      else if (open === '(' && c === '[') {
+        const k = closing(j);
+        if (k === undefined) return undefined;
+        j = k - 1;
+      } else if (open === '[' && c === ']' && j > i) return j + 1;
+      else if (open === '(' && c === '(') depth++;
+      else if (open === '(' && c === ')' && --depth === 0) return j + 1;
+    }
+    return undefined;
+  };
+  let i = 0;
+  while (i < pattern.length) {
     const ch = pattern[i]!;
+    let literal: string | undefined;
     if (ch === '\\') {
-      const next = pattern[++i];
-      // \. \- \/ stand for themselves; \d \w \1 \u0041 and the like do not.
-      if (next === undefined || /[A-Za-z0-9]/.test(next)) return undefined;
-      text += next;
-    } else if ('^$.|?*+()[]{}'.includes(ch)) return undefined;
-    else text += ch;
+      const next = pattern[i + 1];
+      if (next === undefined) return undefined;
+      i += 2;
+      if (/[A-Za-z0-9]/.test(next)) {
+        // \d, \b, \n, \1, \cA, \x41, \u0041: none of it is taken as literal, nor what may be its own after it.
+        const own = next === 'u' ? /^[0-9A-Fa-f]{1,4}/ : next === 'x' ? /^[0-9A-Fa-f]{1,2}/ : next === 'c' ? /^[A-Za-z]/ : /[0-9]/.test(next) ? /^[0-9]{1,3}/ : undefined;
+        i += own?.exec(pattern.slice(i))?.[0].length ?? 0;
+      } else literal = next;
+    } else if (ch === '(' || ch === '[') {
+      const after = closing(i);
+      if (after === undefined) return undefined;
+      i = after;
+    } else if (ch === '|' || ch === '{' || ch === '}') {
+      return undefined;
+    } else {
+      i++;
+      if (!'^$.]*+?'.includes(ch)) literal = ch;
+    }
+    // What follows the atom: none, some or many of it.
+    const q = pattern[i];
+    if (q === '*' || q === '?' || q === '+' || q === '{') {
+      if (q === '{') return undefined;
+      i++;
+      if (pattern[i] === '?') i++; // lazy
+      if (literal !== undefined && q === '+') run += literal;
+      endRun();
+    } else if (literal !== undefined) run += literal;
+    else endRun();
   }
-  return text;
+  endRun();
+  return best === '' ? undefined : best;
 };
 
 /** No half of a surrogate pair alone: such text is stored escaped, and neither database compares it as JavaScript does. */
@@ -122,8 +171,8 @@ export const CORE_FILTERS: Readonly<Record<'servers' | 'images' | 'flavors', Rea
     // A regular expression searched for in the name, as nova's database filter does (not in
     // JavaScript's unicode mode, which refuses escapes such as `\-` that Python takes). SQLite has
     // no regular expressions and PostgreSQL's are another dialect: the gateway runs it, and the
-    // store's query reads only the names that hold its text, when it is plain text (the usual
-    // `?name=web-1`).
+    // store's query returns only the names holding the text every match contains (all of the usual
+    // `?name=web-1`; `web-` of `^web-\d+$`).
     [
       'name',
       {
