@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { Check, Value } from '../model/shape.ts';
 import type { Condition, ConditionField } from '../store/store.ts';
 import { idOfRef } from './shapes.ts';
+import { LONE_SURROGATE } from '../media/read.ts';
 
 /**
  * The core's list filters, as nova's legacy v2 takes them (`GET /servers?name=web&status=ACTIVE`).
@@ -125,9 +126,6 @@ export const textOfPattern = (pattern: string): string | undefined => {
   return best === '' ? undefined : best;
 };
 
-/** No half of a surrogate pair alone: such text is stored escaped, and neither database compares it as JavaScript does. */
-const wellFormed = (s: string): boolean => !/[\ud800-\udfff]/.test(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
-
 /** The instant a changes-since value names (without a zone, a time is UTC). */
 const instant = (value: string): number => Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) || !value.includes('T') ? value : `${value}Z`);
 
@@ -179,7 +177,11 @@ export const CORE_FILTERS: Readonly<Record<'servers' | 'images' | 'flavors', Rea
         check: regex,
         // A name that is not a string (an extension's save() may store one) matches nothing: the store's condition says the same.
         make: (v) => { const r = nameMatcher(v); return r === undefined ? (doc) => typeof doc.name === 'string' && doc.name.includes(v) : (doc) => typeof doc.name === 'string' && r.test(doc.name); },
-        condition: (v) => { const text = LINEAR ? textOfPattern(v) : v; return text === undefined || text === '' || !wellFormed(text) ? undefined : { op: 'contains', field: 'name', value: text }; },
+        condition: (v) => {
+          const text = LINEAR ? textOfPattern(v) : v;
+          // A half of a surrogate pair alone is stored escaped, and neither database compares it as JavaScript does.
+          return text === undefined || text === '' || LONE_SURROGATE.test(text) ? undefined : { op: 'contains', field: 'name', value: text };
+        },
       },
     ],
     ['status', sameStatus],

@@ -53,13 +53,15 @@ export const sameField = (a: string, x: unknown, b: string, y: unknown): void =>
   if (!isDeepStrictEqual(x, y)) throw badRequest(`"${a}" and "${b}" name the same field with different values; give one.`);
 };
 
+/** A half of a surrogate pair without the other: text no encoding but UTF-16 holds. */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Characters XML 1.0 cannot carry, even as references: C0 controls but tab, newline and return;
  * U+FFFE, U+FFFF; a surrogate without its pair. A string a client stores comes back identical in
  * JSON and in XML, so no request may hold one, in either.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching what XML forbids is the point
-export const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const NOT_XML = new RegExp(`[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]|${LONE_SURROGATE.source}`);
 
 /** A string from a JSON request, refused if XML could not carry it. */
 export const storable = (x: string, spelled: string): string => {

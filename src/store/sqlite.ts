@@ -49,7 +49,8 @@ const conditionSql = (c: Condition, p: string, params: Record<string, unknown>):
       params[p] = c.value;
       return `${value(c.field)} = @${p}`;
     case 'contains':
-      // The body's text first (most bodies go no further), then the field, which must hold text.
+      // The body's text first (most bodies go no further), then the field; instr on a number finds
+      // the text of the number: more than the test accepts.
       params[p] = c.value;
       params[`${p}_written`] = asWritten(c.value);
       return `(instr(body, @${p}_written) > 0 AND instr(${value(c.field)}, @${p}) > 0)`;
