@@ -66,7 +66,9 @@ const CONDITIONS: readonly Condition[] = [
   { op: 'eq', field: 'name', value: 'web' },
   { op: 'eq', field: 'flavorId', value: 'nope' },
   // Text in a name: case, accents, characters outside the BMP, and LIKE's and GLOB's wildcards as themselves.
+  // Texts of 3 characters or more are those a trigram index may find: the same again, and in other fields than the name.
   ...['web', 'eb', 'Web', 'w', 'é', 'wéb', '\u{1F642}', '0%_', '%', '_', '$1', '7', '"hi"', '\\ t', 'there\n', 'zzz'].map((value): Condition => ({ op: 'contains', field: 'name', value })),
+  ...['WEB', 'wéB', 'éb', 'b\u{1F642} 1', '\u{1F642} 100', '100%_$', '%_$', 'y "hi" \\', '"hi', 'e\n', '\\ there\n', 'img-a', 'ACTIVE', 'nul', 'rue'].map((value): Condition => ({ op: 'contains', field: 'name', value })),
   { op: 'present', field: 'serverId' },
   { op: 'absent', field: 'serverId' },
   ...[0, 10, 20, 30, 40, 41, 50].map((value): Condition => ({ op: 'atLeast', field: 'minDisk', value })),
@@ -272,6 +274,52 @@ export const storeContract = (name: string, open: () => Promise<Store>): void =>
           const want = CONDITION_DOCS.filter(([, d]) => test(d)).map(([id]) => id);
           expect(got, v).toEqual(expect.arrayContaining(want));
           if (plain.includes(v)) expect(got.filter((id) => id.startsWith('w-')), v).toEqual(want.filter((id) => id.startsWith('w-')));
+        }
+      });
+
+      test('a name\'s text is found in the name as it is now: after updates, a name that stops being text, deletes', async () => {
+        const s = await fresh();
+        const ids = async (value: string, kind = 'servers') => (await s.list(kind, { conditions: [{ op: 'contains', field: 'name', value }] })).map((d) => d.id);
+        const t = s.begin();
+        t.insert('servers', 'a', { name: 'alpha-one' }, '');
+        t.insert('servers', 'b', { name: 'alpha-two' }, '');
+        t.insert('images', 'i', { name: 'alpha-image' }, '');
+        await t.commit();
+        expect(await ids('alpha')).toEqual(['a', 'b']);
+        expect(await ids('alpha', 'images')).toEqual(['i']);
+        const renamed = s.begin();
+        renamed.update('servers', 'a', 1, { name: 'beta-one' });
+        renamed.update('servers', 'b', 1, { name: 5, note: 'alpha-two' });
+        await renamed.commit();
+        expect(await ids('alpha')).toEqual([]);
+        expect(await ids('beta')).toEqual(['a']);
+        const back = s.begin();
+        back.update('servers', 'b', 2, { name: 'alpha-two' });
+        back.update('servers', 'a', 2, { name: 'beta-one', status: 'ACTIVE' });
+        await back.commit();
+        expect(await ids('alpha')).toEqual(['b']);
+        expect(await ids('beta-one')).toEqual(['a']);
+        const gone = s.begin();
+        gone.delete('servers', 'a', 3);
+        await gone.commit();
+        expect(await ids('beta')).toEqual([]);
+        const again = s.begin();
+        again.insert('servers', 'c', { name: 'beta-three' }, '');
+        await again.commit();
+        expect(await ids('beta')).toEqual(['c']);
+      });
+
+      test('a text that more names hold than an index would be read by, and one that few of them hold: the same pages', async () => {
+        const s = await fresh();
+        const t = s.begin();
+        for (let i = 0; i < 2100; i++) t.insert('servers', `s${i}`, { name: `web-${i}` }, i % 2 === 0 ? 'even' : 'odd');
+        await t.commit();
+        const ids = async (value: string, opts: object = {}) => (await s.list('servers', { ...opts, conditions: [{ op: 'contains', field: 'name', value }] })).map((d) => d.id);
+        const holding = (value: string) => Array.from({ length: 2100 }, (_, i) => `s${i}`).filter((id) => `web-${id.slice(1)}`.includes(value));
+        for (const value of ['web-', 'eb-1', 'web-20', '-209', '099']) {
+          expect(await ids(value), value).toEqual(holding(value));
+          expect(await ids(value, { limit: 3, after: holding(value)[1] }), value).toEqual(holding(value).slice(2, 5));
+          expect(await ids(value, { projects: ['odd'], limit: 2 }), value).toEqual(holding(value).filter((id) => Number(id.slice(1)) % 2 === 1).slice(0, 2));
         }
       });
 

@@ -28,6 +28,25 @@ const openFresh = async (settings: { timeoutMs?: number; poolSize?: number } = {
   return s;
 };
 
+interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
+interface ReadingOptions { projects?: string[]; kind?: string; limit?: number }
+
+/** What a list's query did (EXPLAIN ANALYZE): the rows it returned, the table rows it read, through which indexes. */
+const planOf = async (sql: postgres.Sql, conditions: Condition[], opts: ReadingOptions = {}) => {
+  const q = listQuery(opts.kind ?? 'servers', 0n, opts.limit ?? 101, opts.projects, conditions);
+  const [r] = await sql.unsafe(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.text}`, q.params as never[]);
+  const root = (r!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
+  let read = 0;
+  const indexes = new Set<string>();
+  const walk = (n: PlanNode) => {
+    if (n['Relation Name'] === 'documents') read += (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) * n['Actual Loops'];
+    if (n['Index Name'] !== undefined) indexes.add(n['Index Name']);
+    for (const c of n.Plans ?? []) walk(c);
+  };
+  walk(root);
+  return { returned: root['Actual Rows'], read, indexes: [...indexes].sort() };
+};
+
 describe.skipIf(!hasPostgres)('PostgreSQL', () => {
   storeContract('PostgreSQL (a real server)', () => openFresh());
 
@@ -165,21 +184,7 @@ describe.skipIf(!hasPostgres)('PostgreSQL', () => {
     try {
       // As autovacuum does after so many rows.
       await sql`ANALYZE documents`;
-      interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
-      const reading = async (conditions: Condition[], opts: { projects?: string[]; kind?: string; limit?: number } = {}) => {
-        const q = listQuery(opts.kind ?? 'servers', 0n, opts.limit ?? 101, opts.projects, conditions);
-        const [r] = await sql.unsafe(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.text}`, q.params as never[]);
-        const root = (r!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
-        let read = 0;
-        const indexes = new Set<string>();
-        const walk = (n: PlanNode) => {
-          if (n['Relation Name'] === 'documents') read += (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) * n['Actual Loops'];
-          if (n['Index Name'] !== undefined) indexes.add(n['Index Name']);
-          for (const c of n.Plans ?? []) walk(c);
-        };
-        walk(root);
-        return { returned: root['Actual Rows'], read, indexes: [...indexes].sort() };
-      };
+      const reading = (conditions: Condition[], opts: ReadingOptions = {}) => planOf(sql, conditions, opts);
       expect(await reading([{ op: 'eq', field: 'imageId', value: 'rare' }])).toEqual({ returned: 30, read: 30, indexes: ['documents_by_image'] });
       expect(await reading([{ op: 'eq', field: 'imageId', value: 'rare' }], { limit: 10 })).toEqual({ returned: 10, read: 10, indexes: ['documents_by_image'] });
       expect(await reading([{ op: 'eq', field: 'flavorId', value: 'small' }], { projects: ['few'] })).toEqual({ returned: 30, read: 30, indexes: ['documents_by_flavor'] });
@@ -195,6 +200,27 @@ describe.skipIf(!hasPostgres)('PostgreSQL', () => {
       const active = await reading([{ op: 'status', value: 'ACTIVE', now: NOW }]);
       expect(active.returned).toBe(101);
       expect(active.read).toBeLessThanOrEqual(101 + 5);
+    } finally {
+      await sql.end();
+    }
+  });
+
+  test('a name\'s text: through its trigram index when few names hold it, in creation order when most do (EXPLAIN ANALYZE, 50,000 servers)', async () => {
+    const url = await (await server()).createDatabase();
+    opened.push(await openPostgresStore({ url }));
+    const sql = postgres(url, { max: 1, onnotice: () => undefined });
+    try {
+      // As the store writes them, made in one statement: one in 10,000 named rare-N, the others web-N.
+      await sql`INSERT INTO documents (kind, id, seq, version, project, body)
+        SELECT 'servers', 's' || i, nextval('documents_seq'), 1, 'p', json_build_object('name', CASE WHEN i % 10000 = 0 THEN 'rare-' ELSE 'web-' END || i, 'status', 'ACTIVE')::text
+        FROM generate_series(1, 50000) AS i`;
+      await sql`ANALYZE documents`;
+      const reading = (value: string, limit = 101) => planOf(sql, [{ op: 'contains', field: 'name', value }], { limit });
+      expect(await reading('rare-')).toEqual({ returned: 5, read: 5, indexes: ['documents_by_name_text'] });
+      expect(await reading('re-300')).toEqual({ returned: 1, read: 1, indexes: ['documents_by_name_text'] });
+      expect(await reading('nowhere')).toEqual({ returned: 0, read: 0, indexes: ['documents_by_name_text'] });
+      // Every name holds it: the page's rows in creation order, and no more.
+      expect(await reading('web-')).toEqual({ returned: 101, read: 101, indexes: ['documents_by_seq'] });
     } finally {
       await sql.end();
     }

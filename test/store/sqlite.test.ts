@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
-import { ANALYZE_FROM, listQuery, openSqliteStore } from '../../src/store/sqlite.ts';
+import { ANALYZE_FROM, listQuery, NAMES_READ_BY_INDEX, namesIndex, openSqliteStore } from '../../src/store/sqlite.ts';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations.ts';
 import type { Condition } from '../../src/store/store.ts';
 import { storeContract } from './contract.ts';
@@ -92,7 +92,7 @@ const fillServers = async (file: string, n: number) => {
 
 /** What SQLite says it will do for a list: one line per table read. */
 const planOf = (db: Database.Database, conditions: Condition[], projects?: string[], kind = 'servers') => {
-  const q = listQuery(kind, 0, projects, conditions);
+  const q = listQuery(kind, 0, projects, conditions, namesIndex(db));
   return (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(q.params) as { detail: string }[]).map((r) => r.detail).filter((d) => / documents /.test(d));
 };
 
@@ -134,4 +134,53 @@ test(`SQLite: from ${ANALYZE_FROM} documents the planner has statistics, and rea
   ]);
   expect(planOf(db, [{ op: 'eq', field: 'imageId', value: 'rare' }, { op: 'eq', field: 'tenant_id', value: 'many' }])).toEqual(['SEARCH documents USING INDEX documents_by_image (kind=? AND <expr>=? AND seq>?)']);
   db.close();
+});
+
+test(`SQLite: a name's text is read through the names' trigram index, the rows it finds by key, when it finds no more than ${NAMES_READ_BY_INDEX}; in creation order when more names hold it`, async () => {
+  const file = tempFile();
+  const s = openSqliteStore(file);
+  const t = s.begin();
+  for (let i = 0; i < NAMES_READ_BY_INDEX + 100; i++) t.insert('servers', `s${i}`, { name: i % 1000 === 7 ? `rare-${i}` : `web-${i}`, tenant_id: 'p' }, 'p');
+  t.insert('images', 'i', { name: 'rare-image' }, '');
+  await t.commit();
+  await s.close();
+  const db = new Database(file, { readonly: true });
+  const holding = namesIndex(db);
+  const keyOf = db.prepare<[string, string], number>('SELECT n FROM documents WHERE kind = ? AND id = ?').pluck();
+  const rare = (value: string) => ({ op: 'contains', field: 'name', value }) as const;
+  // Every name holding the text, whatever its kind; none for a text under 3 characters or one more names hold.
+  expect([...holding(rare('rare-'))!].sort((a, b) => a - b)).toEqual([keyOf.get('servers', 's7'), keyOf.get('servers', 's1007'), keyOf.get('servers', 's2007'), keyOf.get('images', 'i')]);
+  expect(holding(rare('e-1007'))).toEqual([keyOf.get('servers', 's1007')]);
+  expect(holding(rare('nowhere'))).toEqual([]);
+  expect(holding(rare('re'))).toBeUndefined();
+  expect(holding(rare('web-'))).toBeUndefined();
+  expect(holding({ op: 'contains', field: 'imageId', value: 'rare-' })).toBeUndefined();
+  expect(planOf(db, [rare('rare-')], ['p'])).toEqual(['SEARCH documents USING INTEGER PRIMARY KEY (rowid=?)']);
+  expect(planOf(db, [rare('web-')], ['p'])).toEqual(['SEARCH documents USING INDEX documents_by_seq (kind=? AND seq>?)']);
+  db.close();
+});
+
+test('SQLite: a file from before the names\' index gets it, its rows keeping their keys', async () => {
+  const file = tempFile();
+  openSqliteStore(file).close();
+  const db = new Database(file);
+  // As such a file is: migrations 1 to 3, and the documents they kept.
+  db.exec('DROP TABLE documents; DROP TABLE document_names; PRAGMA user_version = 0');
+  for (const m of SQLITE_MIGRATIONS.slice(0, 3)) m.run(db);
+  db.pragma('user_version = 3');
+  const insert = db.prepare('INSERT INTO documents (rowid, kind, id, seq, version, project, body) VALUES (?, ?, ?, ?, 1, ?, ?)');
+  insert.run(40, 'servers', 'a', 1, 'p', JSON.stringify({ name: 'alpha-one' }));
+  insert.run(7, 'servers', 'b', 2, 'p', JSON.stringify({ name: 'beta-two' }));
+  insert.run(12, 'images', 'c', 1, '', JSON.stringify({ name: 5 }));
+  db.close();
+  const s = openSqliteStore(file);
+  const names = async (value: string) => (await s.list('servers', { conditions: [{ op: 'contains', field: 'name', value }] })).map((d) => d.id);
+  expect(await names('alpha')).toEqual(['a']);
+  expect(await names('-t')).toEqual(['b']);
+  expect(await s.list('images')).toEqual([{ id: 'c', version: 1, project: '', doc: { name: 5 } }]);
+  await s.close();
+  const after = new Database(file, { readonly: true });
+  expect(after.prepare('SELECT n, id FROM documents ORDER BY n').all()).toEqual([{ n: 7, id: 'b' }, { n: 12, id: 'c' }, { n: 40, id: 'a' }]);
+  expect(after.prepare(`SELECT rowid FROM document_names WHERE document_names MATCH '"beta"'`).pluck().all()).toEqual([7]);
+  after.close();
 });
