@@ -52,6 +52,57 @@ describe('load-time checks of contributions, all reported at once', () => {
     ]);
   });
 
+  test('a parameter\'s declared match: a field the extension stores, of the form its test needs, or a core text field; a match or a filter, not both, not neither', () => {
+    const attributes = [
+      { resource: 'server' as const, name: 'zone' },
+      { resource: 'server' as const, name: 'tags', form: 'list' as const, item: 'tag' },
+      { resource: 'server' as const, name: 'size', type: 'integer' as const },
+      { resource: 'server' as const, name: 'shown', derive: () => 'x' },
+      { resource: 'image' as const, name: 'kind' },
+    ];
+    const param = (name: string, matches: object, resource = 'servers') => ({ resource, name, matches }) as never;
+    expect(
+      problemsOf({
+        ...meta('RAX-M'),
+        attributes,
+        parameters: [
+          param('a', { field: 'zone', test: 'equals' }),
+          param('b', { field: 'tags', test: 'includesAll', separator: ';' }),
+          param('c', { field: 'imageId', test: 'equals' }),
+          param('d', { field: 'kind', test: 'equals' }, 'images'),
+          param('e', { field: 'nowhere', test: 'equals' }),
+          param('f', { field: 'kind', test: 'equals' }),
+          param('g', { field: 'tags', test: 'equals' }),
+          param('h', { field: 'zone', test: 'includesAll' }),
+          param('i', { field: 'size', test: 'equals' }),
+          param('j', { field: 'shown', test: 'equals' }),
+          param('k', { field: 'imageId', test: 'includesAll' }),
+          param('l', { field: 'status', test: 'equals' }),
+        ],
+      }).sort(),
+    ).toEqual([
+      'RAX-M parameters[10].matches.test match',
+      'RAX-M parameters[11].matches.field match',
+      'RAX-M parameters[4].matches.field match',
+      'RAX-M parameters[5].matches.field match',
+      'RAX-M parameters[6].matches.test match',
+      'RAX-M parameters[7].matches.test match',
+      'RAX-M parameters[8].matches.test match',
+      'RAX-M parameters[9].matches.field match',
+    ]);
+    expect(
+      problemsOf({
+        ...meta('RAX-M'),
+        attributes,
+        parameters: [
+          { resource: 'servers', name: 'm', matches: { field: 'zone', test: 'equals' }, filter: () => true } as never,
+          { resource: 'servers', name: 'n' } as never,
+          param('o', { field: 'zone', test: 'startsWith' }),
+        ],
+      }),
+    ).toEqual(['RAX-M parameters[0] type', 'RAX-M parameters[1] type', 'RAX-M parameters[2].matches.test type']);
+  });
+
   test('another extension\'s state needs requires; with it, it is fine', () => {
     const owner = { ...meta('RAX-S'), states: [{ resource: 'server' as const, name: 'BUSY' }] };
     const user = (requires: string[]) => ({ ...meta('RAX-U'), requires, actions: [{ resource: 'server' as const, name: 'go', from: ['RAX-S:BUSY'] }] });

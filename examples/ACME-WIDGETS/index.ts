@@ -12,8 +12,8 @@ export default defineExtension({
   // "ACME-WIDGETS:colour": "red" on servers (an XML attribute in the namespace), settable on create.
   attributes: [{ resource: 'server', name: 'colour', accepts: ['create'], default: 'grey',
     check: (v) => (['red', 'grey'].includes(v as string) ? undefined : 'must be red or grey') }],
-  // GET /v1/servers?ACME-WIDGETS:colour=red
-  parameters: [{ resource: 'servers', name: 'colour', filter: (server, v) => server['ACME-WIDGETS:colour'] === v }],
+  // GET /v1/servers?ACME-WIDGETS:colour=red: declared, so that the store reads only the red ones.
+  parameters: [{ resource: 'servers', name: 'colour', matches: { field: 'colour', test: 'equals' } }],
   // {"ACME-WIDGETS:repaint": {}} on POST /v1/servers/{id}/action, only while ACTIVE.
   actions: [{ resource: 'server', name: 'repaint', from: ['ACTIVE'],
     run: ({ doc, names }) => {

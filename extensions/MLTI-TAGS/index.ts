@@ -24,10 +24,8 @@ export default defineExtension({
       resource: 'servers',
       name: 'tag',
       check: (v) => (typeof v === 'string' && v.split(',').every((t) => t !== '') ? undefined : 'must name one tag or several, separated by commas'),
-      filter: (server, value) => {
-        const tags = (server['MLTI-TAGS:tags'] as string[] | undefined) ?? [];
-        return value.split(',').every((t) => tags.includes(t));
-      },
+      // Declared, so that the store reads only the servers holding them.
+      matches: { field: 'tags', test: 'includesAll', separator: ',' },
     },
   ],
 });

@@ -34,3 +34,29 @@ test('bad tags: 400, nothing created', async () => {
   expect(r.status).toBe(400);
   expect((await call(gw.app, '/v1/servers')).json().servers).toEqual([]);
 });
+
+test('?MLTI-TAGS:tag= is a condition of the store\'s query: it reads the servers holding the tags, not the others', async () => {
+  const tagged = [await createServer(gw.app, { 'MLTI-TAGS:tags': ['rare', 'web'] }), await createServer(gw.app, { 'MLTI-TAGS:tags': ['web', 'rare'] })];
+  for (let i = 0; i < 10; i++) await createServer(gw.app, { 'MLTI-TAGS:tags': i % 2 === 0 ? ['web'] : [] });
+  // What the real store read for the list: the documents it gave the gateway's own test.
+  const list = gw.store.list.bind(gw.store);
+  let read = 0;
+  gw.store.list = (kind, opts = {}) =>
+    list(kind, {
+      ...opts,
+      where: (doc) => {
+        read++;
+        return opts.where === undefined || opts.where(doc);
+      },
+    });
+  const ids = async (path: string) => {
+    read = 0;
+    const servers = (await call(gw.app, path)).json().servers.map((s: Parsed) => s.id);
+    return { servers, read };
+  };
+  expect(await ids('/v1/servers?MLTI-TAGS:tag=rare')).toEqual({ servers: tagged, read: 2 });
+  expect(await ids('/v1/servers/detail?MLTI-TAGS:tag=web,rare')).toEqual({ servers: tagged, read: 2 });
+  expect(await ids('/v2/servers?tags=rare')).toEqual({ servers: tagged, read: 2 });
+  expect(await ids('/v1/servers?MLTI-TAGS:tag=nowhere')).toEqual({ servers: [], read: 0 });
+  expect((await ids('/v1/servers?MLTI-TAGS:tag=web')).read).toBe(7);
+});

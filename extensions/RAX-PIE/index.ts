@@ -18,7 +18,7 @@ export default defineExtension({
       resource: 'servers',
       name: 'img',
       check: (v) => (typeof v === 'string' && UUID.test(v) ? undefined : 'must be an image id'),
-      filter: (server, imageId) => server.imageId === imageId,
+      matches: { field: 'imageId', test: 'equals' },
     },
   ],
 });

@@ -79,8 +79,8 @@ export const compute = (d: ComputeDeps) => {
    * Query parameters: extension filters by each spelling this version knows (an old one is
    * counted, or refused); a qualified name nobody owns is a 400; an unqualified unknown one is
    * ignored, as clients send some. The test that decides runs on each settled document the store
-   * returns (`where`); the core filters' conditions, the same tests for the store's query, narrow
-   * what it reads.
+   * returns (`where`); the conditions of the core filters and of parameters that declare their
+   * test, the same tests for the store's query, narrow what it reads.
    */
   const filters = (c: C, req: RequestState, kind: Kind, now: number): { where: (doc: Value) => boolean; conditions: Condition[] } | undefined => {
     if (!hasQuery(c.req.url)) return undefined;
@@ -121,7 +121,9 @@ export const compute = (d: ComputeDeps) => {
     for (const [p, { spelled, value }] of given) {
       const problem = p.check?.(value);
       if (problem !== undefined) throw badRequest(`"${spelled}" ${problem}.`);
-      checks.push((doc) => p.filter(doc, value));
+      const selected = p.select(value);
+      checks.push(selected.test);
+      if (selected.condition !== undefined) conditions.push(selected.condition);
     }
     return checks.length === 0 ? undefined : { where: (doc) => checks.every((f) => f(doc)), conditions };
   };

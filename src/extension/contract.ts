@@ -46,13 +46,41 @@ export interface AttributeContribution {
   readonly bare?: boolean;
 }
 
-/** A new query parameter on a collection (3.2.3): `?RAX-PIE:img=...` filters the list. */
+/**
+ * A new query parameter on a collection (3.2.3): `?RAX-PIE:img=...` filters the list. Its test is
+ * declared (`matches`), so that the store runs it in its query and reads only what it selects, or
+ * a function (`filter`), which the gateway runs on every document of the list: one of the two.
+ */
 export interface ParameterContribution {
   readonly resource: CollectionName;
   readonly name: string;
+  /** The value as given: a problem is a 400 naming the parameter. */
   readonly check?: Check;
-  readonly filter: (doc: Value, value: string) => boolean;
+  readonly matches?: ParameterMatch;
+  readonly filter?: (doc: Value, value: string) => boolean;
 }
+
+/** Which documents a parameter's (checked) value selects, said as data. */
+export interface ParameterMatch {
+  /**
+   * A field of the collection's resource: one of this extension's stored attributes (`tags`, as
+   * named in `attributes`), or a core one (MATCHABLE_CORE_FIELDS).
+   */
+  readonly field: string;
+  /**
+   * `equals`: the field is the value. `includesAll`: the field is a list holding every one of the
+   * values, the value split at `separator` (`web,prod`; default ',').
+   */
+  readonly test: 'equals' | 'includesAll';
+  readonly separator?: string;
+}
+
+/** The core fields a parameter may match, per collection: text the gateway stores as given. */
+export const MATCHABLE_CORE_FIELDS: Readonly<Record<CollectionName, readonly string[]>> = {
+  servers: ['name', 'imageId', 'flavorId', 'tenant_id'],
+  images: ['name', 'serverId'],
+  flavors: ['name'],
+};
 
 /** A new state (3.2.8); transitions into it come from actions. */
 export interface StateContribution {

@@ -27,7 +27,13 @@ export const definitionSchema = z.strictObject({
   minVersion: z.string().min(1).optional(),
   // Contributions: their structure is checked with the registry's model (extension/wiring.ts).
   attributes: z.array(z.looseObject({ resource: z.enum(['server', 'image', 'flavor']), name: z.string().min(1) })).optional(),
-  parameters: z.array(z.looseObject({ resource: z.enum(['servers', 'images', 'flavors']), name: z.string().min(1), filter: z.function() })).optional(),
+  parameters: z.array(z.looseObject({
+    resource: z.enum(['servers', 'images', 'flavors']),
+    name: z.string().min(1),
+    check: z.function().optional(),
+    matches: z.strictObject({ field: z.string().min(1), test: z.enum(['equals', 'includesAll']), separator: z.string().min(1).optional() }).optional(),
+    filter: z.function().optional(),
+  }).refine((p) => (p.matches === undefined) !== (p.filter === undefined), { message: 'give one of matches (a test the store runs in its query) and filter (a function)' })).optional(),
   headers: z.strictObject({ request: z.array(z.string().min(1)).optional(), response: z.array(z.string().min(1)).optional() }).optional(),
   states: z.array(z.strictObject({ resource: z.enum(['server', 'image']), name: z.string().min(1), bare: z.boolean().optional(), allows: z.array(z.string().min(1)).optional() })).optional(),
   actions: z.array(z.looseObject({ resource: z.literal('server'), name: z.string().min(1), from: z.union([z.literal('any'), z.array(z.string().min(1)).min(1)]) })).optional(),

@@ -9,6 +9,7 @@ import { StateMachine } from '../core/states.ts';
 import { CORE_FILTERS } from '../core/filters.ts';
 import type { Extension } from './define.ts';
 import type { AttributeContribution, HookContribution, HookPoint, Names, ParameterContribution, RouteContribution } from './contract.ts';
+import { matchedField, matching, type Selection } from './parameter-match.ts';
 import type { Problem } from './problems.ts';
 import type { Codec } from '../media/codecs.ts';
 import { ExtensionScope, namesFor } from './scope.ts';
@@ -53,6 +54,8 @@ export interface OldHeader {
 
 export interface ParameterDef extends ParameterContribution {
   readonly owner: string;
+  /** What a (checked) value selects: the test, and the store's condition when `matches` declared it. */
+  readonly select: (value: string) => Selection;
   /** How this version spells it; `old` is set when this entry is an old spelling. */
   readonly current: string;
   readonly old?: OldSpelling;
@@ -313,8 +316,20 @@ export const buildVersionModel = (
       const spelled = spell(current, p.name);
       if (!claim('parameter', p.resource, spelled, owner, `parameters[${i}].name`, p.name)) return;
       serve('parameter', p.resource, (s) => spell(s, p.name));
-      parameters[p.resource].set(spelled, { ...p, owner, current: spelled });
-      for (const old of olds) parameters[p.resource].set(spell(old, p.name), { ...p, owner, current: spelled, old });
+      let select: ParameterDef['select'];
+      if (p.matches === undefined) {
+        const filter = p.filter!;
+        select = (value) => ({ test: (doc) => filter(doc, value) });
+      } else {
+        const matched = matchedField({ ...p, matches: p.matches }, e.attributes ?? [], (a) => madeField(a, owner).key);
+        if ('message' in matched) {
+          problem(owner, `parameters[${i}].${matched.field}`, 'match', matched.message);
+          return;
+        }
+        select = matching(matched.key, p.matches, matched.fallback);
+      }
+      parameters[p.resource].set(spelled, { ...p, owner, current: spelled, select });
+      for (const old of olds) parameters[p.resource].set(spell(old, p.name), { ...p, owner, current: spelled, old, select });
     });
     for (const [dir, names] of Object.entries(e.headers ?? {}) as [string, readonly string[]][]) {
       names.forEach((h, i) => {

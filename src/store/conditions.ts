@@ -1,4 +1,4 @@
-import { CONDITION_FIELDS, type Condition } from './store.ts';
+import { CONDITION_FIELDS, QUALIFIED_KEY, type Condition } from './store.ts';
 
 /**
  * What both SQL backends share about list conditions (store.ts Condition): their order in a
@@ -8,11 +8,11 @@ import { CONDITION_FIELDS, type Condition } from './store.ts';
 const FIELDS: ReadonlySet<string> = new Set(CONDITION_FIELDS);
 
 /**
- * Field names go into SQL text (a JSON path, an index expression): only the known ones, whatever
- * a caller's types said.
+ * Field names go into SQL text (a JSON path, an index expression): only the known ones and
+ * qualified keys, none of which holds a quote, whatever a caller's types said.
  */
 export const checkedField = (field: string): string => {
-  if (!FIELDS.has(field)) throw new Error(`"${field}" is not a field a list condition may name`);
+  if (!FIELDS.has(field) && !QUALIFIED_KEY.test(field)) throw new Error(`"${field}" is not a field a list condition may name`);
   return field;
 };
 

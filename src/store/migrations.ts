@@ -86,7 +86,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     name: 'the text of names, indexed',
     sql: `
       CREATE EXTENSION IF NOT EXISTS pg_trgm;
-      CREATE INDEX documents_by_name_text ON documents USING gin (((body::jsonb) ->> 'name') gin_trgm_ops);`,
+      CREATE INDEX documents_by_name_text ON documents USING gin (((body::jsonb) ->> 'name') gin_trgm_ops) WITH (fastupdate = off);`,
   },
 ];
 

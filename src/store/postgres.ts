@@ -106,6 +106,7 @@ const anywhere = (text: string): string => `%${text.replace(/[\\%_]/g, '\\$&')}%
 
 const conditionSql = (c: Condition, param: Param): string => {
   if ((c.op === 'eq' || c.op === 'contains' || c.op === 'status') && namesNothing(c.value)) return 'false';
+  if (c.op === 'includesAll' && c.values.some(namesNothing)) return 'false';
   switch (c.op) {
     case 'eq':
       return `${value(c.field)} = ${param(c.value)}::text`;
@@ -114,6 +115,12 @@ const conditionSql = (c: Condition, param: Param): string => {
       // text, the cheaper test (the planner makes it first) where rows are read in creation order.
       // ->> of a number is its text: more than the test accepts.
       return `(strpos(body, ${param(asWritten(c.value))}::text) > 0 AND ${value(c.field)} LIKE ${param(anywhere(c.value))}::text)`;
+    case 'includesAll': {
+      // Each value in the body's text as a list's item is written (quoted), then jsonb's containment:
+      // an array holding each string (postgres.js writes a jsonb parameter as JSON).
+      const written = c.values.map((v) => `strpos(body, ${param(JSON.stringify(v))}::text) > 0`);
+      return `(${[...written, `jsonb_typeof(${json(c.field)}) = 'array'`, `${json(c.field)} @> ${param(c.values)}::jsonb`].join(' AND ')})`;
+    }
     case 'present':
       return `${json(c.field)} IS NOT NULL`;
     case 'absent':

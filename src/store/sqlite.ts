@@ -24,8 +24,10 @@ interface Row {
  * (store/migrations.ts), so that SQLite finds them: each index is (kind, expression, seq), an
  * equality on it gives the rows in creation order, and a page stops reading when it is full.
  */
-const value = (f: string) => `json_extract(body, '$.${checkedField(f)}')`;
-const jsonType = (f: string) => `json_type(body, '$.${checkedField(f)}')`;
+/** A field's JSON path: a qualified key (`MLTI-TAGS:tags`) quoted, as its name may hold a `.`. */
+const path = (f: string) => (f.includes(':') ? `$."${checkedField(f)}"` : `$.${checkedField(f)}`);
+const value = (f: string) => `json_extract(body, '${path(f)}')`;
+const jsonType = (f: string) => `json_type(body, '${path(f)}')`;
 const since = (f: string) => `CASE WHEN ${value(f)} GLOB '${CANONICAL_TIME_GLOB}' THEN ${value(f)} ELSE '${OTHER_TIME}' END`;
 const STATUS = "upper(json_extract(body, '$.status'))";
 const PENDING_STATUS = "upper(json_extract(body, '$.pending.status'))";
@@ -63,6 +65,15 @@ const conditionSql = (c: Condition, p: string, params: Record<string, unknown>):
       params[p] = c.value;
       params[`${p}_written`] = asWritten(c.value);
       return `(instr(body, @${p}_written) > 0 AND instr(${value(c.field)}, @${p}) > 0)`;
+    case 'includesAll': {
+      // Each value in the body's text as a list's item is written (quoted), then among the list's items.
+      const each = c.values.map((v, i) => {
+        params[`${p}_${i}`] = v;
+        params[`${p}_${i}_written`] = JSON.stringify(v);
+        return { written: `instr(body, @${p}_${i}_written) > 0`, item: `EXISTS (SELECT 1 FROM json_each(body, '${path(c.field)}') WHERE type = 'text' AND value = @${p}_${i})` };
+      });
+      return `(${[...each.map((x) => x.written), `${jsonType(c.field)} = 'array'`, ...each.map((x) => x.item)].join(' AND ')})`;
+    }
     case 'present':
       return `${jsonType(c.field)} IS NOT NULL`;
     case 'absent':

@@ -32,9 +32,14 @@ export interface ListOptions<T> {
   readonly where?: (doc: T) => boolean;
 }
 
-/** The top-level document fields a condition may name: the core's list filters' (core/filters.ts). */
+/**
+ * The top-level document fields a condition may name: the core's list filters' (core/filters.ts),
+ * and an extension's stored attribute by its qualified key (`MLTI-TAGS:tags`: an alias, letters,
+ * digits and `-`; a name, letters, digits, `_`, `.` and `-`; extension/rules.ts).
+ */
 export const CONDITION_FIELDS = ['name', 'imageId', 'flavorId', 'serverId', 'tenant_id', 'updated', 'minDisk', 'minRam', 'disk', 'ram'] as const;
-export type ConditionField = (typeof CONDITION_FIELDS)[number];
+export const QUALIFIED_KEY = /^[A-Za-z][A-Za-z0-9-]*:[A-Za-z][A-Za-z0-9_.-]*$/;
+export type ConditionField = (typeof CONDITION_FIELDS)[number] | `${string}:${string}`;
 
 /**
  * What a store can evaluate in its query, each said as the JavaScript test it stands for. A
@@ -49,6 +54,8 @@ export type Condition =
   | { readonly op: 'present' | 'absent'; readonly field: ConditionField }
   /** `typeof doc[field] === 'string' && doc[field].includes(value)`: a piece of text in it, case and all (value well-formed, not empty) */
   | { readonly op: 'contains'; readonly field: ConditionField; readonly value: string }
+  /** `Array.isArray(doc[field]) && values.every((v) => doc[field].includes(v))`: a list holding each of the values (well-formed) */
+  | { readonly op: 'includesAll'; readonly field: ConditionField; readonly values: readonly string[] }
   /** `doc[field] >= value`, JavaScript's comparison */
   | { readonly op: 'atLeast'; readonly field: ConditionField; readonly value: number }
   /** `Date.parse(doc[field]) >= value`: the field an ISO 8601 time, as the gateway writes them to the second (`2026-11-29T12:00:00Z`); `value` in ms */

@@ -13,27 +13,30 @@ const NOW = Date.parse('2026-11-29T12:00:00Z');
  * (store.ts, the status condition): one JavaScript would upper-case to ASCII from another
  * alphabet ('actıve') is no status here.
  */
+/** An extension's stored attributes, by their qualified keys: a list of tags, a text whose name holds a `.`. */
+const TAGS = 'MLTI-TAGS:tags';
+const ZONE = 'RAX-Z:zone.name';
 const CONDITION_DOCS: readonly [string, Doc][] = [
-  ['w-active', { status: 'ACTIVE', imageId: 'img-a', flavorId: 'f1', tenant_id: 'alpha', name: 'web', updated: '2026-11-29T11:59:59Z', minDisk: 10 }],
-  ['w-settled-before', { status: 'BUILD', pending: { status: 'ACTIVE', at: NOW - 1 }, imageId: 'img-b', tenant_id: 'beta', name: 'db', updated: '2026-11-29T12:00:00Z', minDisk: 20, serverId: 's-1' }],
-  ['w-lower-case', { status: 'active', imageId: 'img-a', tenant_id: 'alpha', name: 'Web', updated: '2026-11-29T12:00:01Z', minDisk: 30 }],
-  ['w-settles-now', { status: 'BUILD', pending: { status: 'ACTIVE', at: NOW }, imageId: 'img-a', updated: '2025-01-01T00:00:00Z', minDisk: 0 }],
+  ['w-active', { status: 'ACTIVE', imageId: 'img-a', flavorId: 'f1', tenant_id: 'alpha', name: 'web', updated: '2026-11-29T11:59:59Z', minDisk: 10, [TAGS]: ['web', 'prod'], [ZONE]: 'north' }],
+  ['w-settled-before', { status: 'BUILD', pending: { status: 'ACTIVE', at: NOW - 1 }, imageId: 'img-b', tenant_id: 'beta', name: 'db', updated: '2026-11-29T12:00:00Z', minDisk: 20, serverId: 's-1', [TAGS]: ['prod', 'db,x'] }],
+  ['w-lower-case', { status: 'active', imageId: 'img-a', tenant_id: 'alpha', name: 'Web', updated: '2026-11-29T12:00:01Z', minDisk: 30, [TAGS]: ['Web', 'prod', 'say "hi"'], [ZONE]: 'North' }],
+  ['w-settles-now', { status: 'BUILD', pending: { status: 'ACTIVE', at: NOW }, imageId: 'img-a', updated: '2025-01-01T00:00:00Z', minDisk: 0, [TAGS]: [] }],
   ['w-settles-later', { status: 'BUILD', pending: { status: 'ACTIVE', at: NOW + 1 }, imageId: 'img-b', updated: '2027-01-01T00:00:00Z', minDisk: 40.5, name: 'say "hi" \\ there\n' }],
   ['w-extension-state', { status: 'RAX-CBS:ATTACHING', pending: { status: 'ACTIVE', at: NOW + 5000 }, updated: '2026-11-29T12:00:00Z' }],
   ['w-reboot-settled', { status: 'REBOOT', pending: { status: 'active', at: NOW - 5000 }, serverId: 's-2', updated: '2026-11-29T11:00:00Z', minDisk: 5 }],
   ['w-same-settled', { status: 'ACTIVE', pending: { status: 'ACTIVE', at: NOW - 1 }, name: 'web', updated: '2026-11-29T11:00:00Z' }],
   ['w-same-later', { status: 'ACTIVE', pending: { status: 'ACTIVE', at: NOW + 1 }, updated: '2026-11-29T11:00:00Z' }],
-  ['w-shutoff', { status: 'SHUTOFF', imageId: 'img-a', updated: '2026-11-30T00:00:00Z', minDisk: 40, name: 'web\u{1F642} 100%_$1' }],
+  ['w-shutoff', { status: 'SHUTOFF', imageId: 'img-a', updated: '2026-11-30T00:00:00Z', minDisk: 40, name: 'web\u{1F642} 100%_$1', [TAGS]: ['web', 'web', '\u{1F642}', '100%_'], [ZONE]: 'north' }],
   ['w-active-again', { status: 'ACTIVE', imageId: 'img-a', tenant_id: 'alpha', updated: '2026-11-29T12:00:00Z', minDisk: 10 }],
-  ['x-number', { status: 'ACTIVE', imageId: 5, tenant_id: 7, minDisk: '30', updated: 1796294400000, name: 7 }],
-  ['x-null', { status: 'ACTIVE', imageId: null, serverId: null, minDisk: null, updated: null, name: null }],
-  ['x-zone', { status: 'ACTIVE', updated: '2026-11-29T13:00:00+01:00', minDisk: true, name: true }],
-  ['x-millis', { status: 'ACTIVE', updated: '2026-11-29T12:00:00.500Z', minDisk: [50] }],
+  ['x-number', { status: 'ACTIVE', imageId: 5, tenant_id: 7, minDisk: '30', updated: 1796294400000, name: 7, [TAGS]: 'web', [ZONE]: 5 }],
+  ['x-null', { status: 'ACTIVE', imageId: null, serverId: null, minDisk: null, updated: null, name: null, [TAGS]: null, [ZONE]: null }],
+  ['x-zone', { status: 'ACTIVE', updated: '2026-11-29T13:00:00+01:00', minDisk: true, name: true, [TAGS]: ['prod', { web: 'web' }, 5, null] }],
+  ['x-millis', { status: 'ACTIVE', updated: '2026-11-29T12:00:00.500Z', minDisk: [50], [TAGS]: { web: true, prod: 'web' } }],
   ['x-date', { status: 'ACTIVE', updated: '2026-11-30', minDisk: 'lots' }],
   ['x-at-text', { status: 'BUILD', pending: { status: 'ACTIVE', at: String(NOW - 1) } }],
   ['x-at-text-later', { status: 'BUILD', pending: { status: 'ACTIVE', at: String(NOW + 1) } }],
   ['x-at-missing', { status: 'BUILD', pending: { status: 'ACTIVE' } }],
-  ['x-unicode', { status: 'SHUTOFF', name: 'wéb', imageId: 'ımg-a' }],
+  ['x-unicode', { status: 'SHUTOFF', name: 'wéb', imageId: 'ımg-a', [TAGS]: ['wéb', 'prod'], [ZONE]: 'nörth' }],
   ['x-no-time', { status: 'ACTIVE' }],
 ];
 
@@ -44,6 +47,8 @@ const holds = (c: Condition, d: Doc): boolean => {
       return d[c.field] === c.value;
     case 'contains':
       return typeof d[c.field] === 'string' && (d[c.field] as string).includes(c.value);
+    case 'includesAll':
+      return Array.isArray(d[c.field]) && c.values.every((v) => (d[c.field] as unknown[]).includes(v));
     case 'present':
       return d[c.field] !== undefined;
     case 'absent':
@@ -69,6 +74,9 @@ const CONDITIONS: readonly Condition[] = [
   // Texts of 3 characters or more are those a trigram index may find: the same again, and in other fields than the name.
   ...['web', 'eb', 'Web', 'w', 'é', 'wéb', '\u{1F642}', '0%_', '%', '_', '$1', '7', '"hi"', '\\ t', 'there\n', 'zzz'].map((value): Condition => ({ op: 'contains', field: 'name', value })),
   ...['WEB', 'wéB', 'éb', 'b\u{1F642} 1', '\u{1F642} 100', '100%_$', '%_$', 'y "hi" \\', '"hi', 'e\n', '\\ there\n', 'img-a', 'ACTIVE', 'nul', 'rue'].map((value): Condition => ({ op: 'contains', field: 'name', value })),
+  ...[['web'], ['prod'], ['web', 'prod'], ['prod', 'web', 'prod'], ['Web'], ['\u{1F642}'], ['100%_'], ['say "hi"'], ['db,x'], ['db'], ['wéb'], ['nope'], ['web', 'nope'], []]
+    .map((values): Condition => ({ op: 'includesAll', field: TAGS, values })),
+  ...['north', 'North', '5', 'nörth', 'south'].map((value): Condition => ({ op: 'eq', field: ZONE, value })),
   { op: 'present', field: 'serverId' },
   { op: 'absent', field: 'serverId' },
   ...[0, 10, 20, 30, 40, 41, 50].map((value): Condition => ({ op: 'atLeast', field: 'minDisk', value })),
