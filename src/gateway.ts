@@ -21,7 +21,7 @@ import { RouteTable } from './http/routes.ts';
 import { DirectResponses, servingOf, setServing } from './http/direct.ts';
 import { OldNameUses } from './http/deprecation.ts';
 import { originOf, type Origin } from './http/origin.ts';
-import type { Store } from './store/store.ts';
+import type { MatchedField, Store } from './store/store.ts';
 import { badMethod } from './media/fault.ts';
 import { addressedAs } from './model/naming.ts';
 import { Policy, type PolicyProblem } from './identity/policy.ts';
@@ -133,8 +133,19 @@ export const configuredOptions = (config: Config): Pick<GatewayOptions, 'maxBody
   policySource: config.auth.policy,
 });
 
-/** Seeds the store with the configured flavors and images (with each version's defaults). */
+/**
+ * Readies the store for the registry: indexes for the extension fields its parameters match (the
+ * core's have theirs from the migrations), and the configured flavors and images (with each
+ * version's defaults).
+ */
 export const seedStore = async (registry: Registry, config: Config, store: Store, clock: Clock): Promise<void> => {
+  const matched = new Map<string, MatchedField>();
+  for (const v of registry.versions) {
+    for (const byName of Object.values(v.model.parameters)) {
+      for (const p of byName.values()) if (p.matched !== undefined && p.matched.key.includes(':')) matched.set(p.matched.key, p.matched as MatchedField);
+    }
+  }
+  await store.indexFields([...matched.values()]);
   for (const v of registry.versions) await seed(store, v.model, clock, config);
 };
 

@@ -56,6 +56,8 @@ export interface ParameterDef extends ParameterContribution {
   readonly owner: string;
   /** What a (checked) value selects: the test, and the store's condition when `matches` declared it. */
   readonly select: (value: string) => Selection;
+  /** The stored field `matches` names, and its form: for the store's indexes. */
+  readonly matched?: { readonly key: string; readonly form: 'text' | 'list' };
   /** How this version spells it; `old` is set when this entry is an old spelling. */
   readonly current: string;
   readonly old?: OldSpelling;
@@ -317,19 +319,21 @@ export const buildVersionModel = (
       if (!claim('parameter', p.resource, spelled, owner, `parameters[${i}].name`, p.name)) return;
       serve('parameter', p.resource, (s) => spell(s, p.name));
       let select: ParameterDef['select'];
+      let matched: ParameterDef['matched'];
       if (p.matches === undefined) {
         const filter = p.filter!;
         select = (value) => ({ test: (doc) => filter(doc, value) });
       } else {
-        const matched = matchedField({ ...p, matches: p.matches }, e.attributes ?? [], (a) => madeField(a, owner).key);
-        if ('message' in matched) {
-          problem(owner, `parameters[${i}].${matched.field}`, 'match', matched.message);
+        const found = matchedField({ ...p, matches: p.matches }, e.attributes ?? [], (a) => madeField(a, owner).key);
+        if ('message' in found) {
+          problem(owner, `parameters[${i}].${found.field}`, 'match', found.message);
           return;
         }
-        select = matching(matched.key, p.matches, matched.fallback);
+        select = matching(found.key, p.matches, found.fallback);
+        matched = { key: found.key, form: p.matches.test === 'equals' ? 'text' : 'list' };
       }
-      parameters[p.resource].set(spelled, { ...p, owner, current: spelled, select });
-      for (const old of olds) parameters[p.resource].set(spell(old, p.name), { ...p, owner, current: spelled, old, select });
+      parameters[p.resource].set(spelled, { ...p, owner, current: spelled, select, matched });
+      for (const old of olds) parameters[p.resource].set(spell(old, p.name), { ...p, owner, current: spelled, old, select, matched });
     });
     for (const [dir, names] of Object.entries(e.headers ?? {}) as [string, readonly string[]][]) {
       names.forEach((h, i) => {

@@ -40,6 +40,7 @@ export const timedStore = (store: Store, metrics: Metrics): Store => {
         commit: () => timedCall(commit, () => work.commit()),
       };
     },
+    indexFields: (fields) => store.indexFields(fields),
     check: () => store.check(),
     close: () => store.close(),
   };

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import postgres from 'postgres';
-import { ConflictError, MarkerNotFoundError, StoreUnavailableError, type Condition, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
+import { ConflictError, MarkerNotFoundError, StoreUnavailableError, type Condition, type ListOptions, type MatchedField, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { arranged, asWritten, CANONICAL_TIME_REGEX, checkedField, OTHER_TIME, sinceBound } from './conditions.ts';
 import { StagedWork, type Op } from './staged-work.ts';
@@ -70,6 +71,8 @@ export const redactedUrl = (url: string): string => {
 const DOC = '(body::jsonb)';
 const value = (f: string) => `(${DOC} ->> '${checkedField(f)}')`;
 const json = (f: string) => `(${DOC} -> '${checkedField(f)}')`;
+/** A list's items as text, NULL when it is no list. */
+const items = (f: string) => `extgate_items(${json(f)})`;
 /** A JSON path tests and reads in one parse of the body, where `CASE WHEN test THEN value` takes two. */
 const since = (f: string) => `(COALESCE(jsonb_path_query_first(${DOC}, '$.${checkedField(f)} ? (@ like_regex "${CANONICAL_TIME_REGEX}")') #>> '{}', '${OTHER_TIME}') COLLATE "C")`;
 const STATUS = `upper((${DOC} ->> 'status') COLLATE "C")`;
@@ -116,10 +119,10 @@ const conditionSql = (c: Condition, param: Param): string => {
       // ->> of a number is its text: more than the test accepts.
       return `(strpos(body, ${param(asWritten(c.value))}::text) > 0 AND ${value(c.field)} LIKE ${param(anywhere(c.value))}::text)`;
     case 'includesAll': {
-      // Each value in the body's text as a list's item is written (quoted), then jsonb's containment:
-      // an array holding each string (postgres.js writes a jsonb parameter as JSON).
+      // Each value in the body's text as a list's item is written (quoted), then among the list's
+      // items as text (migration 6; those of a number are its text: more than the test accepts).
       const written = c.values.map((v) => `strpos(body, ${param(JSON.stringify(v))}::text) > 0`);
-      return `(${[...written, `jsonb_typeof(${json(c.field)}) = 'array'`, `${json(c.field)} @> ${param(c.values)}::jsonb`].join(' AND ')})`;
+      return `(${[...written, `${items(c.field)} @> ${param(c.values)}::text[]`].join(' AND ')})`;
     }
     case 'present':
       return `${json(c.field)} IS NOT NULL`;
@@ -333,6 +336,8 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
         }
       }),
     begin: (): UnitOfWork => new StagedWork(apply),
+    // Instances starting together take turns, as with the migrations; a minute, not timeoutMs.
+    indexFields: (fields) => guarded('the indexes of matched fields', () => indexFields(sql, fields), Math.max(timeoutMs, 60_000)),
     sharedRateLimiter: (limits) => {
       const shared = new PostgresRateLimiter(() => sql, limits);
       return {
@@ -345,6 +350,29 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
       await sql.end({ timeout: 5 });
     },
   };
+};
+
+/**
+ * Indexes the matched fields with the expressions conditionSql reads them with: a text by a btree
+ * in creation order, as the core filters' fields are; a list by GIN over its items (no pending
+ * list, whose rows a search would read one by one). Named by a hash of the key, as an
+ * identifier holds 63 bytes.
+ */
+const indexFields = async (sql: postgres.Sql, fields: readonly MatchedField[]): Promise<void> => {
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+    for (const f of fields) {
+      const name = `documents_by_field_${createHash('sha256').update(f.key).digest('hex').slice(0, 16)}`;
+      // Made already (the usual start): CREATE INDEX would still lock the table against writes to find out.
+      const [made] = await tx<{ made: boolean }[]>`SELECT to_regclass(${name}) IS NOT NULL AS made`;
+      if (made!.made) continue;
+      await tx.unsafe(
+        f.form === 'text'
+          ? `CREATE INDEX IF NOT EXISTS ${name} ON documents (kind, ${value(f.key)}, seq)`
+          : `CREATE INDEX IF NOT EXISTS ${name} ON documents USING gin (${items(f.key)}) WITH (fastupdate = off)`,
+      );
+    }
+  });
 };
 
 /** Applies the migrations not yet applied, under an advisory lock: instances starting together take turns. */

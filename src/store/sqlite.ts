@@ -5,6 +5,7 @@ import { getOrMakeBounded } from '../memo.ts';
 import { ConflictError, MarkerNotFoundError, type Condition, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
 import { StagedWork, type Op } from './staged-work.ts';
 import { migrateSqlite } from './migrations.ts';
+import { indexedRows, indexFields, matchedListsOf, type IndexedRows } from './sqlite-indexes.ts';
 import { arranged, asWritten, CANONICAL_TIME_GLOB, checkedField, OTHER_TIME, sinceBound } from './conditions.ts';
 
 /**
@@ -45,15 +46,6 @@ const statusCases = (v: string, now: string): string[] => [
   `${PENDING_STATUS} = ${v} AND (${PENDING_AT} IS NULL OR ${PENDING_AT} <= ${now})`,
 ];
 
-/**
- * The rows (`n`) a name's trigram index (migration 4) finds holding a text, when it finds no more
- * than NAMES_READ_BY_INDEX; undefined when it cannot say (a text under 3 characters, U+0000) or
- * finds more. Read one by one and sorted, so many rows cost more than reading in creation order,
- * where a page of a text most names hold fills at once. The index serves names only.
- */
-export type RowsHolding = (c: Extract<Condition, { op: 'contains' }>) => readonly number[] | undefined;
-export const NAMES_READ_BY_INDEX = 2000;
-
 const conditionSql = (c: Condition, p: string, params: Record<string, unknown>): string => {
   switch (c.op) {
     case 'eq':
@@ -92,17 +84,6 @@ const conditionSql = (c: Condition, p: string, params: Record<string, unknown>):
   }
 };
 
-/** RowsHolding as the file's trigram index of names (migration 4) says it. */
-export const namesIndex = (db: Database.Database): RowsHolding => {
-  const holding = db.prepare<[string, number], number>('SELECT rowid FROM document_names WHERE document_names MATCH ? LIMIT ?').pluck();
-  return (c) => {
-    if (c.field !== 'name' || [...c.value].length < 3 || c.value.includes('\0')) return undefined;
-    // A phrase: the text's trigrams one after another, that is the text itself.
-    const rows = holding.all(`"${c.value.replaceAll('"', '""')}"`, NAMES_READ_BY_INDEX + 1);
-    return rows.length > NAMES_READ_BY_INDEX ? undefined : rows;
-  };
-};
-
 /**
  * The query of a list after `after` (a seq), in creation order, and its named parameters:
  * exported for the tests that read its plan.
@@ -112,7 +93,7 @@ export const listQuery = (
   after: number,
   projects: readonly string[] | undefined,
   conditions: readonly Condition[] | undefined,
-  rowsHolding: RowsHolding = () => undefined,
+  indexed: IndexedRows = () => undefined,
 ): { sql: string; params: Record<string, unknown> } => {
   const params: Record<string, unknown> = { kind, after };
   const where = ['kind = @kind', 'seq > @after'];
@@ -122,10 +103,10 @@ export const listQuery = (
   }
   const { status, rest } = arranged(conditions);
   for (const [i, c] of rest.entries()) where.push(conditionSql(c, `c${i}`, params));
-  // The rows an index of names found, when it did: those are read, by key (CROSS JOIN keeps that
-  // order whatever the statistics say), and sorted; the conditions still decide.
+  // The rows an index found for a condition, when one did (sqlite-indexes.ts): those are read, by
+  // key (CROSS JOIN keeps that order whatever the statistics say), and sorted; the conditions decide.
   let hits: readonly number[] | undefined;
-  for (const c of rest) if (c.op === 'contains') hits ??= rowsHolding(c);
+  for (const c of rest) hits ??= indexed(c);
   if (hits !== undefined) params.hits = JSON.stringify(hits);
   const table = (indexed = '') => (hits === undefined ? `documents${indexed}` : 'json_each(@hits) AS hit CROSS JOIN documents ON documents.n = hit.value');
   const select = (w: readonly string[], from = table()) => `SELECT documents.id, version, project, body, seq FROM ${from} WHERE ${w.join(' AND ')}`;
@@ -179,7 +160,8 @@ export const openSqliteStore = (file: string): Store => {
   // Prepared once per query text: the filters a list combines are few, and so are the texts.
   const lists = new Map<string, Database.Statement<[Record<string, unknown>], Row>>();
   const listStatement = (sql: string) => getOrMakeBounded(lists, sql, () => db.prepare<[Record<string, unknown>], Row>(sql), 256);
-  const rowsHolding = namesIndex(db);
+  const matchedLists = matchedListsOf(db);
+  const indexed = indexedRows(db, matchedLists);
   const nextSeq = db.prepare<[string], { next: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM documents WHERE kind = ?');
   const insertRow = db.prepare('INSERT INTO documents (kind, id, seq, version, project, body) VALUES (?, ?, ?, 1, ?, ?)');
   const updateRow = db.prepare('UPDATE documents SET version = version + 1, body = ? WHERE kind = ? AND id = ? AND version = ?');
@@ -216,7 +198,7 @@ export const openSqliteStore = (file: string): Store => {
       const out: StoredDocument<T>[] = [];
       const limit = opts.limit ?? Infinity;
       if (limit <= 0) return out;
-      const q = listQuery(kind, after, opts.projects, opts.conditions, rowsHolding);
+      const q = listQuery(kind, after, opts.projects, opts.conditions, indexed);
       // Read as the page fills: the statement stops where the page is full.
       for (const r of listStatement(q.sql).iterate(q.params)) {
         const d = toDoc<T>(r);
@@ -227,6 +209,7 @@ export const openSqliteStore = (file: string): Store => {
       return out;
     },
     begin: (): UnitOfWork => new StagedWork(apply),
+    indexFields: async (fields) => indexFields(db, fields, matchedLists),
     // A query answers, and the files a write needs are still writable (an open descriptor would
     // hide a file made read-only, or a folder, until the next checkpoint fails).
     check: async () => {

@@ -84,11 +84,23 @@ export interface UnitOfWork {
   commit(): Promise<void>;
 }
 
+/** A field extension parameters match (`matches`), by its qualified key: a text, or a list of texts. */
+export interface MatchedField {
+  readonly key: `${string}:${string}`;
+  readonly form: 'text' | 'list';
+}
+
 export interface Store {
   get<T = Record<string, unknown>>(kind: string, id: string): Promise<StoredDocument<T> | undefined>;
   /** Documents in creation order. */
   list<T = Record<string, unknown>>(kind: string, opts?: ListOptions<T>): Promise<StoredDocument<T>[]>;
   begin(): UnitOfWork;
+  /**
+   * Indexes the fields the registry's parameters match, as the core filters' fields are, so that
+   * their conditions read what they select. At start, before any request; idempotent, and an
+   * index made for a field no longer matched stays (dropping one is the operator's call).
+   */
+  indexFields(fields: readonly MatchedField[]): Promise<void>;
   /** Where rate-limit buckets live when instances share this store (absent: each instance counts its own). */
   sharedRateLimiter?(limits: readonly RateLimit[]): RateLimiter;
   /** Resolves when the store can read and write now; rejects saying why not (the health check). */

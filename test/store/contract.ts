@@ -285,6 +285,34 @@ export const storeContract = (name: string, open: () => Promise<Store>): void =>
         }
       });
 
+      test('fields extension parameters match, indexed before the documents are written or after: the same selections, as the documents are now', async () => {
+        const fields = [{ key: TAGS, form: 'list' }, { key: ZONE, form: 'text' }] as const;
+        const before = await fresh();
+        await before.indexFields(fields);
+        const after = await withDocs();
+        await after.indexFields(fields);
+        await after.indexFields(fields);
+        const t = before.begin();
+        for (const [id, doc] of CONDITION_DOCS) t.insert('servers', id, doc, '');
+        await t.commit();
+        for (const s of [before, after]) {
+          for (const c of CONDITIONS.filter((x) => 'field' in x && (x.field === TAGS || x.field === ZONE))) {
+            const got = (await s.list('servers', { conditions: [c] })).map((d) => d.id);
+            const want = CONDITION_DOCS.filter(([, d]) => holds(c, d)).map(([id]) => id);
+            expect(got.filter((id) => id.startsWith('w-')), JSON.stringify(c)).toEqual(want.filter((id) => id.startsWith('w-')));
+            expect(got, JSON.stringify(c)).toEqual(expect.arrayContaining(want));
+          }
+        }
+        const tagged = async (...values: string[]) => (await before.list('servers', { conditions: [{ op: 'includesAll', field: TAGS, values }] })).map((d) => d.id);
+        const u = before.begin();
+        u.update('servers', 'w-active', 1, { [TAGS]: ['retagged'] });
+        u.delete('servers', 'w-shutoff', 1);
+        await u.commit();
+        expect(await tagged('web')).toEqual([]);
+        expect(await tagged('retagged')).toEqual(['w-active']);
+        expect(await tagged('prod')).toEqual(['w-settled-before', 'w-lower-case', 'x-zone', 'x-unicode']);
+      });
+
       test('a name\'s text is found in the name as it is now: after updates, a name that stops being text, deletes', async () => {
         const s = await fresh();
         const ids = async (value: string, kind = 'servers') => (await s.list(kind, { conditions: [{ op: 'contains', field: 'name', value }] })).map((d) => d.id);

@@ -205,14 +205,19 @@ describe.skipIf(!hasPostgres)('PostgreSQL', () => {
     }
   });
 
-  test('a name\'s text: through its trigram index when few names hold it, in creation order when most do (EXPLAIN ANALYZE, 50,000 servers)', async () => {
+  test('a name\'s text and matched extension fields: through their indexes when few documents hold the value, in creation order when most do (EXPLAIN ANALYZE, 50,000 servers)', async () => {
     const url = await (await server()).createDatabase();
-    opened.push(await openPostgresStore({ url }));
+    const s = await openPostgresStore({ url });
+    opened.push(s);
+    await s.indexFields([{ key: 'MLTI-TAGS:tags', form: 'list' }, { key: 'RAX-Z:zone.name', form: 'text' }]);
     const sql = postgres(url, { max: 1, onnotice: () => undefined });
     try {
-      // As the store writes them, made in one statement: one in 10,000 named rare-N, the others web-N.
+      // As the store writes them, made in one statement: one in 10,000 named rare-N and tagged rare, the others web-N.
       await sql`INSERT INTO documents (kind, id, seq, version, project, body)
-        SELECT 'servers', 's' || i, nextval('documents_seq'), 1, 'p', json_build_object('name', CASE WHEN i % 10000 = 0 THEN 'rare-' ELSE 'web-' END || i, 'status', 'ACTIVE')::text
+        SELECT 'servers', 's' || i, nextval('documents_seq'), 1, 'p', json_build_object(
+          'name', CASE WHEN i % 10000 = 0 THEN 'rare-' ELSE 'web-' END || i, 'status', 'ACTIVE',
+          'MLTI-TAGS:tags', CASE WHEN i % 10000 = 0 THEN '["web", "rare"]'::json ELSE '["web"]'::json END,
+          'RAX-Z:zone.name', CASE WHEN i % 10000 = 0 THEN 'south' ELSE 'north' END)::text
         FROM generate_series(1, 50000) AS i`;
       await sql`ANALYZE documents`;
       const reading = (value: string, limit = 101) => planOf(sql, [{ op: 'contains', field: 'name', value }], { limit });
@@ -221,6 +226,12 @@ describe.skipIf(!hasPostgres)('PostgreSQL', () => {
       expect(await reading('nowhere')).toEqual({ returned: 0, read: 0, indexes: ['documents_by_name_text'] });
       // Every name holds it: the page's rows in creation order, and no more.
       expect(await reading('web-')).toEqual({ returned: 101, read: 101, indexes: ['documents_by_seq'] });
+      const tagged = (...values: string[]) => planOf(sql, [{ op: 'includesAll', field: 'MLTI-TAGS:tags', values }]);
+      expect(await tagged('rare', 'web')).toMatchObject({ returned: 5, read: 5, indexes: [expect.stringMatching(/^documents_by_field_/)] });
+      expect(await tagged('web')).toEqual({ returned: 101, read: 101, indexes: ['documents_by_seq'] });
+      const zone = await planOf(sql, [{ op: 'eq', field: 'RAX-Z:zone.name', value: 'south' }]);
+      expect(zone).toMatchObject({ returned: 5, read: 5, indexes: [expect.stringMatching(/^documents_by_field_/)] });
+      expect(zone.indexes).not.toEqual((await tagged('rare')).indexes);
     } finally {
       await sql.end();
     }

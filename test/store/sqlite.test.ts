@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
-import { ANALYZE_FROM, listQuery, NAMES_READ_BY_INDEX, namesIndex, openSqliteStore } from '../../src/store/sqlite.ts';
+import { ANALYZE_FROM, listQuery, openSqliteStore } from '../../src/store/sqlite.ts';
+import { indexedRows, matchedListsOf, ROWS_READ_BY_KEY } from '../../src/store/sqlite-indexes.ts';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations.ts';
 import type { Condition } from '../../src/store/store.ts';
 import { storeContract } from './contract.ts';
@@ -92,7 +93,7 @@ const fillServers = async (file: string, n: number) => {
 
 /** What SQLite says it will do for a list: one line per table read. */
 const planOf = (db: Database.Database, conditions: Condition[], projects?: string[], kind = 'servers') => {
-  const q = listQuery(kind, 0, projects, conditions, namesIndex(db));
+  const q = listQuery(kind, 0, projects, conditions, indexedRows(db, matchedListsOf(db)));
   return (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(q.params) as { detail: string }[]).map((r) => r.detail).filter((d) => / documents /.test(d));
 };
 
@@ -136,16 +137,16 @@ test(`SQLite: from ${ANALYZE_FROM} documents the planner has statistics, and rea
   db.close();
 });
 
-test(`SQLite: a name's text is read through the names' trigram index, the rows it finds by key, when it finds no more than ${NAMES_READ_BY_INDEX}; in creation order when more names hold it`, async () => {
+test(`SQLite: a name's text is read through the names' trigram index, the rows it finds by key, when it finds no more than ${ROWS_READ_BY_KEY}; in creation order when more names hold it`, async () => {
   const file = tempFile();
   const s = openSqliteStore(file);
   const t = s.begin();
-  for (let i = 0; i < NAMES_READ_BY_INDEX + 100; i++) t.insert('servers', `s${i}`, { name: i % 1000 === 7 ? `rare-${i}` : `web-${i}`, tenant_id: 'p' }, 'p');
+  for (let i = 0; i < ROWS_READ_BY_KEY + 100; i++) t.insert('servers', `s${i}`, { name: i % 1000 === 7 ? `rare-${i}` : `web-${i}`, tenant_id: 'p' }, 'p');
   t.insert('images', 'i', { name: 'rare-image' }, '');
   await t.commit();
   await s.close();
   const db = new Database(file, { readonly: true });
-  const holding = namesIndex(db);
+  const holding = indexedRows(db, matchedListsOf(db));
   const keyOf = db.prepare<[string, string], number>('SELECT n FROM documents WHERE kind = ? AND id = ?').pluck();
   const rare = (value: string) => ({ op: 'contains', field: 'name', value }) as const;
   // Every name holding the text, whatever its kind; none for a text under 3 characters or one more names hold.
@@ -183,4 +184,25 @@ test('SQLite: a file from before the names\' index gets it, its rows keeping the
   expect(after.prepare('SELECT n, id FROM documents ORDER BY n').all()).toEqual([{ n: 7, id: 'b' }, { n: 12, id: 'c' }, { n: 40, id: 'a' }]);
   expect(after.prepare(`SELECT rowid FROM document_names WHERE document_names MATCH '"beta"'`).pluck().all()).toEqual([7]);
   after.close();
+});
+
+test('SQLite: the fields extension parameters match are indexed: a text by an expression index in creation order, a list by its items (the rows holding an item few hold, by key)', async () => {
+  const file = tempFile();
+  const s = openSqliteStore(file);
+  await s.indexFields([{ key: 'MLTI-TAGS:tags', form: 'list' }, { key: 'RAX-Z:zone.name', form: 'text' }]);
+  const t = s.begin();
+  for (let i = 0; i < ROWS_READ_BY_KEY + 100; i++) t.insert('servers', `s${i}`, { 'MLTI-TAGS:tags': i % 1000 === 7 ? ['rare', 'web'] : ['web'], 'RAX-Z:zone.name': i % 2 === 0 ? 'north' : 'south' }, 'p');
+  await t.commit();
+  await s.close();
+  const db = new Database(file, { readonly: true });
+  const tags = (...values: string[]): Condition => ({ op: 'includesAll', field: 'MLTI-TAGS:tags', values });
+  const keyOf = db.prepare<[string, string], number>('SELECT n FROM documents WHERE kind = ? AND id = ?').pluck();
+  const found = indexedRows(db, matchedListsOf(db));
+  expect(found(tags('web', 'rare'))).toEqual(['s7', 's1007', 's2007'].map((id) => keyOf.get('servers', id)));
+  expect(found(tags('web'))).toBeUndefined();
+  expect(found(tags('RAX-Z:zone.name'))).toEqual([]);
+  expect(planOf(db, [tags('web', 'rare')], ['p'])).toEqual(['SEARCH documents USING INTEGER PRIMARY KEY (rowid=?)']);
+  expect(planOf(db, [tags('web')], ['p'])).toEqual(['SEARCH documents USING INDEX documents_by_seq (kind=? AND seq>?)']);
+  expect(planOf(db, [{ op: 'eq', field: 'RAX-Z:zone.name', value: 'north' }])).toEqual(['SEARCH documents USING INDEX documents_by_field:RAX-Z:zone.name (kind=? AND <expr>=? AND seq>?)']);
+  db.close();
 });
