@@ -19,9 +19,9 @@ const RESOURCE_OF = { servers: 'server', images: 'image', flavors: 'flavor' } as
 export type MatchProblem = { readonly field: string; readonly message: string };
 
 /**
- * The stored key `matches.field` names, and the default a document without it reads with: one of the extension's own stored attributes of the
- * collection's resource, of the form the test needs (text for `equals`, a list of text for
- * `includesAll`), or a core text field. A problem otherwise.
+ * The stored key `matches.field` names, and the default a document without it reads with: one of
+ * the extension's own stored attributes of the collection's resource, of the form the test needs
+ * (text for `equals`, a list of text for `includesAll`), or a core text field. A problem otherwise.
  */
 export const matchedField = (
   p: ParameterContribution & { matches: ParameterMatch },

@@ -50,6 +50,25 @@ const planOf = async (sql: postgres.Sql, conditions: Condition[], opts: ReadingO
 describe.skipIf(!hasPostgres)('PostgreSQL', () => {
   storeContract('PostgreSQL (a real server)', () => openFresh());
 
+  test('a database its user owns, that user no superuser: the migrations (pg_trgm with them) and the indexes of matched fields are made', async () => {
+    const pgServer = await server();
+    const admin = postgres(pgServer.url(), { max: 1, onnotice: () => undefined });
+    const name = `owned_${process.pid}`;
+    try {
+      await admin.unsafe(`CREATE ROLE ${name} LOGIN NOSUPERUSER NOCREATEDB`);
+      await admin.unsafe(`CREATE DATABASE ${name} OWNER ${name}`);
+    } finally {
+      await admin.end();
+    }
+    const s = await openPostgresStore({ url: pgServer.url(name).replace('postgres@', `${name}@`) });
+    opened.push(s);
+    await s.indexFields([{ key: 'MLTI-TAGS:tags', form: 'list' }]);
+    const t = s.begin();
+    t.insert('servers', 'a', { name: 'web-1', 'MLTI-TAGS:tags': ['web'] }, 'p');
+    await t.commit();
+    expect((await s.list('servers', { conditions: [{ op: 'contains', field: 'name', value: 'web' }, { op: 'includesAll', field: 'MLTI-TAGS:tags', values: ['web'] }] })).map((d) => d.id)).toEqual(['a']);
+  });
+
   test('instances starting together migrate once: the schema is made by one, the others find it', async () => {
     const url = await (await server()).createDatabase();
     const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore({ url })));
