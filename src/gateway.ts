@@ -142,7 +142,8 @@ export const seedStore = async (registry: Registry, config: Config, store: Store
   const matched = new Map<string, MatchedField>();
   for (const v of registry.versions) {
     for (const byName of Object.values(v.model.parameters)) {
-      for (const p of byName.values()) if (p.matched !== undefined && p.matched.key.includes(':')) matched.set(p.matched.key, p.matched as MatchedField);
+      // The core's fields (`imageId`) are indexed by the migrations.
+      for (const { matched: m } of byName.values()) if (m?.key.includes(':')) matched.set(m.key, m as MatchedField);
     }
   }
   await store.indexFields([...matched.values()]);

@@ -167,9 +167,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     // A name's text (the name filter's `contains` condition) through FTS5's trigram index, which
     // finds the names holding any text of 3 characters or more, case and all. FTS5 keys its rows by
     // an integer that VACUUM must not renumber, which only an INTEGER PRIMARY KEY is: the table is
-    // rebuilt with one (`n`, the rowid it had), and gets migrations 1 to 3's indexes again.
-    // Triggers keep the index with the table, in the same transaction. The index is made again
-    // from the table, whatever a file without user_version held.
+    // rebuilt with one (`n`, the rowid it had), and gets migrations 1 to 3's indexes again. The
+    // index is brought up to date after the writes, not in them (FTS5 writes a segment per
+    // transaction): triggers note the rows written in `unindexed`, which a search reads too
+    // (store/sqlite-indexes.ts). The index is made again from the table, whatever a file without
+    // user_version held.
     version: 4,
     name: 'the text of names, indexed',
     run: (db) => {
@@ -192,50 +194,26 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         DROP TABLE IF EXISTS document_names;
         CREATE VIRTUAL TABLE document_names USING fts5(name, content='', contentless_delete=1, tokenize='trigram case_sensitive 1');
         INSERT INTO document_names (rowid, name) SELECT n, json_extract(body, '$.name') FROM documents WHERE json_type(body, '$.name') = 'text';
-        CREATE TRIGGER document_names_insert AFTER INSERT ON documents WHEN json_type(new.body, '$.name') = 'text' BEGIN
-          INSERT INTO document_names (rowid, name) VALUES (new.n, json_extract(new.body, '$.name'));
-        END;
-        CREATE TRIGGER document_names_update AFTER UPDATE OF body ON documents
-          WHEN json_extract(old.body, '$.name') IS NOT json_extract(new.body, '$.name') OR json_type(old.body, '$.name') IS NOT json_type(new.body, '$.name') BEGIN
-          DELETE FROM document_names WHERE rowid = old.n;
-          INSERT INTO document_names (rowid, name) SELECT new.n, json_extract(new.body, '$.name') WHERE json_type(new.body, '$.name') = 'text';
-        END;
-        CREATE TRIGGER document_names_delete AFTER DELETE ON documents BEGIN
-          DELETE FROM document_names WHERE rowid = old.n;
-        END;`);
+        DROP TABLE IF EXISTS unindexed;
+        CREATE TABLE unindexed (n INTEGER PRIMARY KEY);
+        CREATE TRIGGER unindexed_insert AFTER INSERT ON documents BEGIN INSERT OR IGNORE INTO unindexed (n) VALUES (new.n); END;
+        CREATE TRIGGER unindexed_update AFTER UPDATE OF body ON documents BEGIN INSERT OR IGNORE INTO unindexed (n) VALUES (new.n); END;
+        CREATE TRIGGER unindexed_delete AFTER DELETE ON documents BEGIN INSERT OR IGNORE INTO unindexed (n) VALUES (old.n); END;`);
     },
   },
   {
     // The items of the lists extension parameters match (store.ts MatchedField, `includesAll`),
     // one row each: an expression index cannot hold a list's items. Which lists is matched_lists
-    // (store/sqlite.ts indexFields); triggers keep the items with the table, in the same transaction.
+    // (store/sqlite-indexes.ts indexFields); brought up to date with the names' index.
     version: 5,
     name: 'the items of matched lists, indexed',
     run: (db) =>
       db.exec(`
         CREATE TABLE IF NOT EXISTS matched_lists (field TEXT PRIMARY KEY) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS document_items (field TEXT NOT NULL, item TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (field, item, n)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS document_items_by_row ON document_items (n);
-        CREATE TRIGGER IF NOT EXISTS document_items_insert AFTER INSERT ON documents BEGIN
-          ${LIST_ITEMS_OF('new')};
-        END;
-        CREATE TRIGGER IF NOT EXISTS document_items_update AFTER UPDATE OF body ON documents BEGIN
-          DELETE FROM document_items WHERE n = old.n;
-          ${LIST_ITEMS_OF('new')};
-        END;
-        CREATE TRIGGER IF NOT EXISTS document_items_delete AFTER DELETE ON documents BEGIN
-          DELETE FROM document_items WHERE n = old.n;
-        END;`),
+        CREATE INDEX IF NOT EXISTS document_items_by_row ON document_items (n);`),
   },
 ];
-
-/**
- * Inserts the text items of every matched list a document (`row`, in a trigger) holds. A list's
- * key is qualified (`MLTI-TAGS:tags`), quoted in its JSON path; json_each of a text that is no
- * list gives the text: more than a list test accepts.
- */
-export const LIST_ITEMS_OF = (row: string, matched = 'matched_lists'): string =>
-  `INSERT OR IGNORE INTO document_items (field, item, n) SELECT m.field, j.value, ${row}.n FROM ${matched} AS m, json_each(${row}.body, '$."' || m.field || '"') AS j WHERE j.type = 'text'`;
 
 /** Applies the migrations the file has not had, in one transaction that takes the write lock first. */
 export const migrateSqlite = (db: Database.Database): void => {

@@ -3,61 +3,108 @@ import type { Condition, MatchedField } from './store.ts';
 import { checkedField } from './conditions.ts';
 
 /**
- * SQLite's indexes beyond the expression indexes of its list conditions: what FTS5's trigram index
- * of names (migration 4) and the items of matched lists (migration 5) find, and the indexes made
- * for the fields extension parameters match.
+ * SQLite's indexes beyond the expression indexes of its list conditions: FTS5's trigram index of
+ * names (migration 4), the items of matched lists (migration 5), and the indexes made for the
+ * fields extension parameters match.
+ *
+ * The first two are brought up to date after the writes, not in them: FTS5 writes a segment per
+ * transaction, which cost a single-row commit as much as the rest of it. Triggers note each row
+ * written in `unindexed`; a search takes those rows too, whatever the index says of them, and
+ * `catchUp` indexes them a few hundred at a time.
  */
+export interface IndexesOf {
+  /**
+   * The rows (`n`) an index finds for a condition, the unindexed ones with them, when they are no
+   * more than ROWS_READ_BY_KEY; undefined when no index serves the condition or they are more.
+   * Those rows are read one by one and sorted: many cost more than reading in creation order, where
+   * a page of what most documents hold fills at once. The rows may hold more than the condition
+   * selects, never less.
+   */
+  rowsFor(c: Condition): readonly number[] | undefined;
+  /** Indexes up to `limit` of the rows written since; how many are left. */
+  catchUp(limit?: number): number;
+  /** Indexes the matched fields (see Store.indexFields). */
+  indexFields(fields: readonly MatchedField[]): void;
+}
 
-/**
- * The rows (`n`) an index finds for a condition, when it finds no more than ROWS_READ_BY_KEY;
- * undefined when no index serves it or it finds more. Those rows are read one by one and sorted:
- * many cost more than reading in creation order, where a page of what most documents hold fills
- * at once. The rows may hold more than the condition selects, never less.
- */
-export type IndexedRows = (c: Condition) => readonly number[] | undefined;
 export const ROWS_READ_BY_KEY = 2000;
+const CATCH_UP_BATCH = 500;
 
-/** IndexedRows as the file's indexes say: names' text (3 characters or more), and the items of the lists in `matchedLists`. */
-export const indexedRows = (db: Database.Database, matchedLists: ReadonlySet<string>): IndexedRows => {
+export const indexesOf = (db: Database.Database): IndexesOf => {
+  const matchedLists = new Set(db.prepare<[], string>('SELECT field FROM matched_lists').pluck().all());
   const names = db.prepare<[string, number], number>('SELECT rowid FROM document_names WHERE document_names MATCH ? LIMIT ?').pluck();
   const items = db.prepare<[string, string, number], number>('SELECT n FROM document_items WHERE field = ? AND item = ? LIMIT ?').pluck();
-  const few = (rows: number[]) => (rows.length > ROWS_READ_BY_KEY ? undefined : rows);
-  return (c) => {
+  const pending = db.prepare<[number], number>('SELECT n FROM unindexed LIMIT ?').pluck();
+
+  const batch = db.prepare<[number], number>('SELECT n FROM unindexed ORDER BY n LIMIT ?').pluck();
+  const inBatch = 'SELECT value FROM json_each(@rows)';
+  const steps = [
+    `DELETE FROM document_names WHERE rowid IN (${inBatch})`,
+    `INSERT INTO document_names (rowid, name) SELECT n, json_extract(body, '$.name') FROM documents WHERE n IN (${inBatch}) AND json_type(body, '$.name') = 'text'`,
+    `DELETE FROM document_items WHERE n IN (${inBatch})`,
+    // json_each of a text that is no list gives the text: more than a list test accepts.
+    `INSERT OR IGNORE INTO document_items (field, item, n) SELECT m.field, j.value, d.n
+       FROM documents AS d, matched_lists AS m, json_each(d.body, '$."' || m.field || '"') AS j WHERE d.n IN (${inBatch}) AND j.type = 'text'`,
+    `DELETE FROM unindexed WHERE n IN (${inBatch})`,
+  ].map((sql) => db.prepare<[{ rows: string }]>(sql));
+  const left = db.prepare<[], number>('SELECT count(*) FROM unindexed').pluck();
+  const catchUp = db.transaction((limit: number): number => {
+    const rows = batch.all(limit);
+    if (rows.length === 0) return 0;
+    for (const step of steps) step.run({ rows: JSON.stringify(rows) });
+    return rows.length < limit ? 0 : left.get()!;
+  });
+
+  /** How an index finds the rows for a condition (at most ROWS_READ_BY_KEY + 1 of them); undefined when none serves it. */
+  const searchFor = (c: Condition): (() => number[] | undefined) | undefined => {
     if (c.op === 'contains' && c.field === 'name' && [...c.value].length >= 3 && !c.value.includes('\0')) {
       // A phrase: the text's trigrams one after another, that is the text itself.
-      return few(names.all(`"${c.value.replaceAll('"', '""')}"`, ROWS_READ_BY_KEY + 1));
+      return () => names.all(`"${c.value.replaceAll('"', '""')}"`, ROWS_READ_BY_KEY + 1);
     }
     if (c.op === 'includesAll' && matchedLists.has(c.field)) {
       // The rows holding the value fewest rows hold (all of them hold each value).
-      let fewest: number[] | undefined;
-      for (const v of c.values) {
-        const rows = few(items.all(c.field, v, ROWS_READ_BY_KEY + 1));
-        if (rows !== undefined && (fewest === undefined || rows.length < fewest.length)) fewest = rows;
-      }
-      return fewest;
+      return () => {
+        let fewest: number[] | undefined;
+        for (const v of c.values) {
+          const rows = items.all(c.field, v, ROWS_READ_BY_KEY + 1);
+          if (rows.length <= ROWS_READ_BY_KEY && (fewest === undefined || rows.length < fewest.length)) fewest = rows;
+        }
+        return fewest;
+      };
     }
     return undefined;
   };
-};
 
-/**
- * Indexes the matched fields: a text by an expression index, as the core filters' fields are
- * (store/sqlite.ts reads it with the same expression); a list by its items, from the documents
- * there are now, then by the triggers (migration 5). One transaction.
- */
-export const indexFields = (db: Database.Database, fields: readonly MatchedField[], matchedLists: Set<string>): void => {
-  const matchList = db.prepare('INSERT OR IGNORE INTO matched_lists (field) VALUES (?)');
-  const itemsOf = db.prepare(`INSERT OR IGNORE INTO document_items (field, item, n)
-    SELECT @field, j.value, d.n FROM documents AS d, json_each(d.body, @path) AS j WHERE j.type = 'text'`);
-  db.transaction(() => {
-    for (const f of fields) {
-      const key = checkedField(f.key);
-      if (f.form === 'text') db.exec(`CREATE INDEX IF NOT EXISTS "documents_by_field:${key}" ON documents (kind, json_extract(body, '$."${key}"'), seq)`);
-      else if (matchList.run(key).changes === 1) itemsOf.run({ field: key, path: `$."${key}"` });
-    }
-  }).immediate();
-  for (const f of fields) if (f.form === 'list') matchedLists.add(f.key);
+  return {
+    rowsFor: (c) => {
+      const search = searchFor(c);
+      if (search === undefined) return undefined;
+      let unindexed = pending.all(ROWS_READ_BY_KEY + 1);
+      if (unindexed.length > ROWS_READ_BY_KEY) {
+        // More written since than a search should read (rare: catchUp runs often): index them now.
+        catchUp.immediate(Number.MAX_SAFE_INTEGER);
+        unindexed = [];
+      }
+      const found = search();
+      if (found === undefined) return undefined;
+      const rows = unindexed.length === 0 ? found : [...new Set([...found, ...unindexed])];
+      return rows.length > ROWS_READ_BY_KEY ? undefined : rows;
+    },
+    catchUp: (limit = CATCH_UP_BATCH) => catchUp.immediate(limit),
+    indexFields: (fields) => {
+      const matchList = db.prepare('INSERT OR IGNORE INTO matched_lists (field) VALUES (?)');
+      const itemsOf = db.prepare(`INSERT OR IGNORE INTO document_items (field, item, n)
+        SELECT @field, j.value, d.n FROM documents AS d, json_each(d.body, @path) AS j WHERE j.type = 'text'`);
+      // A text by an expression index, as the core filters' fields are (store/sqlite.ts reads it
+      // with the same expression); a list by its items, from the documents there are now.
+      db.transaction(() => {
+        for (const f of fields) {
+          const key = checkedField(f.key);
+          if (f.form === 'text') db.exec(`CREATE INDEX IF NOT EXISTS "documents_by_field:${key}" ON documents (kind, json_extract(body, '$."${key}"'), seq)`);
+          else if (matchList.run(key).changes === 1) itemsOf.run({ field: key, path: `$."${key}"` });
+        }
+      }).immediate();
+      for (const f of fields) if (f.form === 'list') matchedLists.add(f.key);
+    },
+  };
 };
-
-/** The lists matched so far (by this file's earlier starts too). */
-export const matchedListsOf = (db: Database.Database): Set<string> => new Set(db.prepare<[], string>('SELECT field FROM matched_lists').pluck().all());

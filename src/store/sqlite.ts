@@ -5,7 +5,7 @@ import { getOrMakeBounded } from '../memo.ts';
 import { ConflictError, MarkerNotFoundError, type Condition, type ListOptions, type Store, type StoredDocument, type UnitOfWork } from './store.ts';
 import { StagedWork, type Op } from './staged-work.ts';
 import { migrateSqlite } from './migrations.ts';
-import { indexedRows, indexFields, matchedListsOf, type IndexedRows } from './sqlite-indexes.ts';
+import { indexesOf } from './sqlite-indexes.ts';
 import { arranged, asWritten, CANONICAL_TIME_GLOB, checkedField, OTHER_TIME, sinceBound } from './conditions.ts';
 
 /**
@@ -93,7 +93,7 @@ export const listQuery = (
   after: number,
   projects: readonly string[] | undefined,
   conditions: readonly Condition[] | undefined,
-  indexed: IndexedRows = () => undefined,
+  rowsFor: (c: Condition) => readonly number[] | undefined = () => undefined,
 ): { sql: string; params: Record<string, unknown> } => {
   const params: Record<string, unknown> = { kind, after };
   const where = ['kind = @kind', 'seq > @after'];
@@ -106,7 +106,7 @@ export const listQuery = (
   // The rows an index found for a condition, when one did (sqlite-indexes.ts): those are read, by
   // key (CROSS JOIN keeps that order whatever the statistics say), and sorted; the conditions decide.
   let hits: readonly number[] | undefined;
-  for (const c of rest) hits ??= indexed(c);
+  for (const c of rest) hits ??= rowsFor(c);
   if (hits !== undefined) params.hits = JSON.stringify(hits);
   const table = (indexed = '') => (hits === undefined ? `documents${indexed}` : 'json_each(@hits) AS hit CROSS JOIN documents ON documents.n = hit.value');
   const select = (w: readonly string[], from = table()) => `SELECT documents.id, version, project, body, seq FROM ${from} WHERE ${w.join(' AND ')}`;
@@ -160,8 +160,15 @@ export const openSqliteStore = (file: string): Store => {
   // Prepared once per query text: the filters a list combines are few, and so are the texts.
   const lists = new Map<string, Database.Statement<[Record<string, unknown>], Row>>();
   const listStatement = (sql: string) => getOrMakeBounded(lists, sql, () => db.prepare<[Record<string, unknown>], Row>(sql), 256);
-  const matchedLists = matchedListsOf(db);
-  const indexed = indexedRows(db, matchedLists);
+  const indexes = indexesOf(db);
+  // The indexes of names and list items catch up with the writes four times a second, a few hundred rows at a time.
+  const catchingUp = setInterval(() => {
+    try {
+      indexes.catchUp();
+    } catch {
+      // A busy file: the rows wait for the next turn, and searches read them meanwhile.
+    }
+  }, 250).unref();
   const nextSeq = db.prepare<[string], { next: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM documents WHERE kind = ?');
   const insertRow = db.prepare('INSERT INTO documents (kind, id, seq, version, project, body) VALUES (?, ?, ?, 1, ?, ?)');
   const updateRow = db.prepare('UPDATE documents SET version = version + 1, body = ? WHERE kind = ? AND id = ? AND version = ?');
@@ -198,7 +205,7 @@ export const openSqliteStore = (file: string): Store => {
       const out: StoredDocument<T>[] = [];
       const limit = opts.limit ?? Infinity;
       if (limit <= 0) return out;
-      const q = listQuery(kind, after, opts.projects, opts.conditions, indexed);
+      const q = listQuery(kind, after, opts.projects, opts.conditions, indexes.rowsFor);
       // Read as the page fills: the statement stops where the page is full.
       for (const r of listStatement(q.sql).iterate(q.params)) {
         const d = toDoc<T>(r);
@@ -209,7 +216,7 @@ export const openSqliteStore = (file: string): Store => {
       return out;
     },
     begin: (): UnitOfWork => new StagedWork(apply),
-    indexFields: async (fields) => indexFields(db, fields, matchedLists),
+    indexFields: async (fields) => indexes.indexFields(fields),
     // A query answers, and the files a write needs are still writable (an open descriptor would
     // hide a file made read-only, or a folder, until the next checkpoint fails).
     check: async () => {
@@ -226,6 +233,12 @@ export const openSqliteStore = (file: string): Store => {
     },
     close: async () => {
       clearInterval(statistics);
+      clearInterval(catchingUp);
+      try {
+        indexes.catchUp(Number.MAX_SAFE_INTEGER);
+      } catch {
+        // A read-only or busy file: the next start's searches read those rows meanwhile.
+      }
       db.close();
     },
   };

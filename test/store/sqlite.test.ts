@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
 import { ANALYZE_FROM, listQuery, openSqliteStore } from '../../src/store/sqlite.ts';
-import { indexedRows, matchedListsOf, ROWS_READ_BY_KEY } from '../../src/store/sqlite-indexes.ts';
+import { indexesOf, ROWS_READ_BY_KEY } from '../../src/store/sqlite-indexes.ts';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations.ts';
 import type { Condition } from '../../src/store/store.ts';
 import { storeContract } from './contract.ts';
@@ -93,7 +93,7 @@ const fillServers = async (file: string, n: number) => {
 
 /** What SQLite says it will do for a list: one line per table read. */
 const planOf = (db: Database.Database, conditions: Condition[], projects?: string[], kind = 'servers') => {
-  const q = listQuery(kind, 0, projects, conditions, indexedRows(db, matchedListsOf(db)));
+  const q = listQuery(kind, 0, projects, conditions, indexesOf(db).rowsFor);
   return (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(q.params) as { detail: string }[]).map((r) => r.detail).filter((d) => / documents /.test(d));
 };
 
@@ -146,7 +146,7 @@ test(`SQLite: a name's text is read through the names' trigram index, the rows i
   await t.commit();
   await s.close();
   const db = new Database(file, { readonly: true });
-  const holding = indexedRows(db, matchedListsOf(db));
+  const holding = indexesOf(db).rowsFor;
   const keyOf = db.prepare<[string, string], number>('SELECT n FROM documents WHERE kind = ? AND id = ?').pluck();
   const rare = (value: string) => ({ op: 'contains', field: 'name', value }) as const;
   // Every name holding the text, whatever its kind; none for a text under 3 characters or one more names hold.
@@ -197,7 +197,7 @@ test('SQLite: the fields extension parameters match are indexed: a text by an ex
   const db = new Database(file, { readonly: true });
   const tags = (...values: string[]): Condition => ({ op: 'includesAll', field: 'MLTI-TAGS:tags', values });
   const keyOf = db.prepare<[string, string], number>('SELECT n FROM documents WHERE kind = ? AND id = ?').pluck();
-  const found = indexedRows(db, matchedListsOf(db));
+  const found = indexesOf(db).rowsFor;
   expect(found(tags('web', 'rare'))).toEqual(['s7', 's1007', 's2007'].map((id) => keyOf.get('servers', id)));
   expect(found(tags('web'))).toBeUndefined();
   expect(found(tags('RAX-Z:zone.name'))).toEqual([]);
@@ -205,4 +205,45 @@ test('SQLite: the fields extension parameters match are indexed: a text by an ex
   expect(planOf(db, [tags('web')], ['p'])).toEqual(['SEARCH documents USING INDEX documents_by_seq (kind=? AND seq>?)']);
   expect(planOf(db, [{ op: 'eq', field: 'RAX-Z:zone.name', value: 'north' }])).toEqual(['SEARCH documents USING INDEX documents_by_field:RAX-Z:zone.name (kind=? AND <expr>=? AND seq>?)']);
   db.close();
+});
+
+test('SQLite: the indexes of names and list items catch up after the writes; meanwhile a search reads the rows written since, so it misses none', async () => {
+  const file = tempFile();
+  const s = openSqliteStore(file);
+  await s.indexFields([{ key: 'MLTI-TAGS:tags', form: 'list' }]);
+  const watch = new Database(file, { readonly: true });
+  const unindexed = () => watch.prepare<[], number>('SELECT count(*) FROM unindexed').pluck().get()!;
+  const caughtUp = async () => {
+    for (let i = 0; i < 100 && unindexed() > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(unindexed()).toBe(0);
+  };
+  const found = async () => ({
+    named: (await s.list('servers', { conditions: [{ op: 'contains', field: 'name', value: 'alpha' }] })).map((d) => d.id),
+    tagged: (await s.list('servers', { conditions: [{ op: 'includesAll', field: 'MLTI-TAGS:tags', values: ['blue'] }] })).map((d) => d.id),
+  });
+  const t = s.begin();
+  t.insert('servers', 'a', { name: 'alpha-1', 'MLTI-TAGS:tags': ['blue'] }, '');
+  t.insert('servers', 'b', { name: 'beta-1', 'MLTI-TAGS:tags': ['red'] }, '');
+  await t.commit();
+  expect(unindexed()).toBe(2);
+  expect(await found()).toEqual({ named: ['a'], tagged: ['a'] });
+  await caughtUp();
+  expect(await found()).toEqual({ named: ['a'], tagged: ['a'] });
+  // The names and tags swap: the index still says the old ones until it catches up, the search does not.
+  const u = s.begin();
+  u.update('servers', 'a', 1, { name: 'beta-2', 'MLTI-TAGS:tags': ['red'] });
+  u.update('servers', 'b', 1, { name: 'alpha-2', 'MLTI-TAGS:tags': ['blue'] });
+  await u.commit();
+  expect(await found()).toEqual({ named: ['b'], tagged: ['b'] });
+  await caughtUp();
+  expect(await found()).toEqual({ named: ['b'], tagged: ['b'] });
+  const d = s.begin();
+  d.delete('servers', 'b', 2);
+  await d.commit();
+  expect(await found()).toEqual({ named: [], tagged: [] });
+  await caughtUp();
+  expect(watch.prepare(`SELECT count(*) FROM document_names WHERE document_names MATCH '"alpha"'`).pluck().get()).toBe(0);
+  expect(watch.prepare('SELECT count(*) FROM document_items').pluck().get()).toBe(1);
+  watch.close();
+  await s.close();
 });
