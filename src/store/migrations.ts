@@ -89,16 +89,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX documents_by_name_text ON documents USING gin (((body::jsonb) ->> 'name') gin_trgm_ops) WITH (fastupdate = off);`,
   },
   {
-    // A JSON list's items as text[], for the lists extension parameters match (store/postgres.ts
-    // indexFields): ANALYZE keeps the most common items of an indexed text[] expression, and the
-    // planner weighs @> with them, where it has no statistics for jsonb's @>. PL/pgSQL, never
-    // inlined: the expression stays the index's.
+    // The hashes of a JSON list's items, for the lists extension parameters match (store/postgres.ts
+    // indexFields): ANALYZE keeps the most common elements of an indexed text[] expression, and the
+    // planner weighs @> with them, where it has no statistics for jsonb's @>. Hashes, as an index
+    // entry holds 2.7 kB at most. PL/pgSQL, never inlined: the expression stays the index's.
     version: 6,
-    name: 'the items of a list as text',
+    name: 'the hashes of the items of a list',
     sql: `
-      CREATE FUNCTION extgate_items(list jsonb) RETURNS text[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+      CREATE FUNCTION extgate_item_hashes(list jsonb) RETURNS text[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
       BEGIN
-        RETURN CASE WHEN jsonb_typeof(list) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(list)) END;
+        RETURN CASE WHEN jsonb_typeof(list) = 'array' THEN ARRAY(SELECT md5(item) FROM jsonb_array_elements_text(list) AS item) END;
       END $$;`,
   },
 ];
@@ -165,15 +165,17 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   },
   {
     // A name's text (the name filter's `contains` condition) through FTS5's trigram index, which
-    // finds the names holding any text of 3 characters or more, case and all. FTS5 keys its rows by
-    // an integer that VACUUM must not renumber, which only an INTEGER PRIMARY KEY is: the table is
-    // rebuilt with one (`n`, the rowid it had), and gets migrations 1 to 3's indexes again. The
-    // index is brought up to date after the writes, not in them (FTS5 writes a segment per
-    // transaction): triggers note the rows written in `unindexed`, which a search reads too
-    // (store/sqlite-indexes.ts). The index is made again from the table, whatever a file without
-    // user_version held.
+    // finds the names holding any text of 3 characters or more, case and all; and the items of the
+    // lists extension parameters match (store.ts MatchedField, `includesAll`), one row each, as an
+    // expression index cannot hold a list's items (which lists: matched_lists, from
+    // store/sqlite-indexes.ts indexFields). FTS5 keys its rows by an integer that VACUUM must not
+    // renumber, which only an INTEGER PRIMARY KEY is: the table is rebuilt with one (`n`, the rowid
+    // it had), and gets migrations 1 to 3's indexes again. Both indexes are brought up to date after
+    // the writes, not in them (FTS5 writes a segment per transaction): triggers note the rows
+    // written in `unindexed`, which a search reads too. Both are made again from the table, whatever
+    // the file held: one that an older release wrote to after this migration has stale ones.
     version: 4,
-    name: 'the text of names, indexed',
+    name: 'the text of names and the items of matched lists, indexed',
     run: (db) => {
       db.exec(`
         CREATE TABLE documents_keyed (
@@ -194,6 +196,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         DROP TABLE IF EXISTS document_names;
         CREATE VIRTUAL TABLE document_names USING fts5(name, content='', contentless_delete=1, tokenize='trigram case_sensitive 1');
         INSERT INTO document_names (rowid, name) SELECT n, json_extract(body, '$.name') FROM documents WHERE json_type(body, '$.name') = 'text';
+        CREATE TABLE IF NOT EXISTS matched_lists (field TEXT PRIMARY KEY) WITHOUT ROWID;
+        DROP TABLE IF EXISTS document_items;
+        CREATE TABLE document_items (field TEXT NOT NULL, item TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (field, item, n)) WITHOUT ROWID;
+        CREATE INDEX document_items_by_row ON document_items (n);
+        INSERT INTO document_items (field, item, n) ${LIST_ITEMS};
         DROP TABLE IF EXISTS unindexed;
         CREATE TABLE unindexed (n INTEGER PRIMARY KEY);
         CREATE TRIGGER unindexed_insert AFTER INSERT ON documents BEGIN INSERT OR IGNORE INTO unindexed (n) VALUES (new.n); END;
@@ -201,25 +208,25 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         CREATE TRIGGER unindexed_delete AFTER DELETE ON documents BEGIN INSERT OR IGNORE INTO unindexed (n) VALUES (old.n); END;`);
     },
   },
-  {
-    // The items of the lists extension parameters match (store.ts MatchedField, `includesAll`),
-    // one row each: an expression index cannot hold a list's items. Which lists is matched_lists
-    // (store/sqlite-indexes.ts indexFields); brought up to date with the names' index.
-    version: 5,
-    name: 'the items of matched lists, indexed',
-    run: (db) =>
-      db.exec(`
-        CREATE TABLE IF NOT EXISTS matched_lists (field TEXT PRIMARY KEY) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS document_items (field TEXT NOT NULL, item TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (field, item, n)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS document_items_by_row ON document_items (n);`),
-  },
 ];
 
-/** Applies the migrations the file has not had, in one transaction that takes the write lock first. */
+/**
+ * The items of matched lists that documents hold (`d`; a WHERE on it may follow), as
+ * document_items rows. json_each of a text that is no list gives the text: more than a list test
+ * accepts.
+ */
+export const LIST_ITEMS = `SELECT DISTINCT m.field, j.value, d.n FROM documents AS d, matched_lists AS m, json_each(d.body, '$."' || m.field || '"') AS j WHERE j.type = 'text'`;
+
+/**
+ * Applies the migrations the file has not had, in one transaction that takes the write lock first.
+ * A file a newer release migrated is refused: this one would write it without what that one keeps.
+ */
 export const migrateSqlite = (db: Database.Database): void => {
   db.transaction(() => {
     const at = db.pragma('user_version', { simple: true }) as number;
+    const known = SQLITE_MIGRATIONS.at(-1)!.version;
+    if (at > known) throw new Error(`the SQLite file was migrated to version ${at} by a newer extgate; this one knows up to ${known}`);
     for (const m of SQLITE_MIGRATIONS) if (m.version > at) m.run(db);
-    db.pragma(`user_version = ${SQLITE_MIGRATIONS.at(-1)!.version}`);
+    db.pragma(`user_version = ${known}`);
   }).immediate();
 };

@@ -71,8 +71,10 @@ export const redactedUrl = (url: string): string => {
 const DOC = '(body::jsonb)';
 const value = (f: string) => `(${DOC} ->> '${checkedField(f)}')`;
 const json = (f: string) => `(${DOC} -> '${checkedField(f)}')`;
-/** A list's items as text, NULL when it is no list. */
-const items = (f: string) => `extgate_items(${json(f)})`;
+/** The hashes of a list's items as text (migration 6), NULL when it is no list. */
+const itemHashes = (list: string) => `extgate_item_hashes(${list})`;
+/** A text field an extension parameter matches, by its hash (an index entry holds 2.7 kB at most). */
+const hashed = (f: string) => `md5(${value(f)})`;
 /** A JSON path tests and reads in one parse of the body, where `CASE WHEN test THEN value` takes two. */
 const since = (f: string) => `(COALESCE(jsonb_path_query_first(${DOC}, '$.${checkedField(f)} ? (@ like_regex "${CANONICAL_TIME_REGEX}")') #>> '{}', '${OTHER_TIME}') COLLATE "C")`;
 const STATUS = `upper((${DOC} ->> 'status') COLLATE "C")`;
@@ -112,18 +114,20 @@ const conditionSql = (c: Condition, param: Param): string => {
   if (c.op === 'includesAll' && c.values.some(namesNothing)) return 'false';
   switch (c.op) {
     case 'eq':
+      // An extension's field through the index of its hash (indexFields); a core one, its own.
+      if (c.field.includes(':')) return `(${hashed(c.field)} = md5(${param(c.value)}::text) AND ${value(c.field)} = ${param(c.value)}::text)`;
       return `${value(c.field)} = ${param(c.value)}::text`;
     case 'contains':
       // The field's text as a LIKE that a name's trigram index serves (migration 5), and the body's
       // text, the cheaper test (the planner makes it first) where rows are read in creation order.
       // ->> of a number is its text: more than the test accepts.
       return `(strpos(body, ${param(asWritten(c.value))}::text) > 0 AND ${value(c.field)} LIKE ${param(anywhere(c.value))}::text)`;
-    case 'includesAll': {
+    case 'includesAll':
       // Each value in the body's text as a list's item is written (quoted), then among the list's
-      // items as text (migration 6; those of a number are its text: more than the test accepts).
-      const written = c.values.map((v) => `strpos(body, ${param(JSON.stringify(v))}::text) > 0`);
-      return `(${[...written, `${items(c.field)} @> ${param(c.values)}::text[]`].join(' AND ')})`;
-    }
+      // items, by their hashes (migration 6; those of a number are its text's: more than the test
+      // accepts). The values are one parameter each way: any number of them is one statement.
+      return `(NOT EXISTS (SELECT 1 FROM unnest(${param(c.values.map((v) => JSON.stringify(v)))}::text[]) AS w WHERE strpos(body, w) = 0)
+        AND ${itemHashes(json(c.field))} @> ${itemHashes(`to_jsonb(${param(c.values)}::text[])`)})`;
     case 'present':
       return `${json(c.field)} IS NOT NULL`;
     case 'absent':
@@ -177,6 +181,7 @@ export const isConnectionError = (err: unknown): boolean => {
 };
 
 const MIGRATION_LOCK = 0x65787467; // 'extg': one instance migrates, the others wait for it
+const MIGRATIONS_MAY_TAKE_MS = 3_600_000;
 
 export const openPostgresStore = async (settings: PostgresSettings): Promise<Store> => {
   const timeoutMs = settings.timeoutMs ?? 5_000;
@@ -245,9 +250,10 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
     }
   };
 
-  // Waiting for another instance's migrations is no request's wait: a minute, not timeoutMs.
+  // Waiting for another instance's migrations is no request's wait, and a migration that builds an
+  // index takes what the table takes: an hour, not timeoutMs.
   try {
-    await guarded('the migrations', () => migrate(sql), Math.max(timeoutMs, 60_000));
+    await guarded('the migrations', () => migrate(sql), MIGRATIONS_MAY_TAKE_MS);
   } catch (err) {
     await sql.end({ timeout: 0 }).catch(() => undefined);
     throw err;
@@ -336,8 +342,8 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
         }
       }),
     begin: (): UnitOfWork => new StagedWork(apply),
-    // Instances starting together take turns, as with the migrations; a minute, not timeoutMs.
-    indexFields: (fields) => guarded('the indexes of matched fields', () => indexFields(sql, fields), Math.max(timeoutMs, 60_000)),
+    // Instances starting together take turns, as with the migrations; an index takes what its table takes.
+    indexFields: (fields) => guarded('the indexes of matched fields', () => indexFields(sql, fields), MIGRATIONS_MAY_TAKE_MS),
     sharedRateLimiter: (limits) => {
       const shared = new PostgresRateLimiter(() => sql, limits);
       return {
@@ -354,37 +360,61 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
 
 /**
  * Indexes the matched fields with the expressions conditionSql reads them with: a text by a btree
- * in creation order, as the core filters' fields are; a list by GIN over its items (no pending
- * list, whose rows a search would read one by one). Named by a hash of the key, as an
- * identifier holds 63 bytes.
+ * of its hash in creation order, a list by GIN over its items' hashes (no pending list, whose rows
+ * a search would read one by one). Named by a hash of the field and its form (an identifier holds
+ * 63 bytes). Built CONCURRENTLY, so that the instances already serving keep writing, on a
+ * connection of its own holding the migration lock; one a failed build left invalid is built again.
  */
-const indexFields = async (sql: postgres.Sql, fields: readonly MatchedField[]): Promise<void> => {
-  await sql.begin(async (tx) => {
-    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+const indexFields = (sql: postgres.Sql, fields: readonly MatchedField[]): Promise<void> =>
+  withMigrationLock(sql, async (own) => {
     for (const f of fields) {
-      const name = `documents_by_field_${createHash('sha256').update(f.key).digest('hex').slice(0, 16)}`;
-      // Made already (the usual start): CREATE INDEX would still lock the table against writes to find out.
-      const [made] = await tx<{ made: boolean }[]>`SELECT to_regclass(${name}) IS NOT NULL AS made`;
-      if (made!.made) continue;
-      await tx.unsafe(
+      const name = `documents_by_field_${createHash('sha256').update(`${f.form} ${f.key}`).digest('hex').slice(0, 16)}`;
+      const [made] = await own<{ valid: boolean }[]>`SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass(${name})`;
+      if (made?.valid === true) continue;
+      if (made !== undefined) await own.unsafe(`DROP INDEX CONCURRENTLY ${name}`);
+      await own.unsafe(
         f.form === 'text'
-          ? `CREATE INDEX IF NOT EXISTS ${name} ON documents (kind, ${value(f.key)}, seq)`
-          : `CREATE INDEX IF NOT EXISTS ${name} ON documents USING gin (${items(f.key)}) WITH (fastupdate = off)`,
+          ? `CREATE INDEX CONCURRENTLY ${name} ON documents (kind, ${hashed(f.key)}, seq)`
+          : `CREATE INDEX CONCURRENTLY ${name} ON documents USING gin (${itemHashes(json(f.key))}) WITH (fastupdate = off)`,
       );
     }
   });
+
+/**
+ * Runs `work` on a connection of its own holding the migration lock: instances starting together
+ * take turns. The lock is tried, not waited for: a build CONCURRENTLY waits for every transaction
+ * running, and another instance's waiting for the lock would be one (a deadlock).
+ */
+const withMigrationLock = async (sql: postgres.Sql, work: (own: postgres.ReservedSql) => Promise<void>): Promise<void> => {
+  const own = await sql.reserve();
+  try {
+    while (!(await own<{ got: boolean }[]>`SELECT pg_try_advisory_lock(${MIGRATION_LOCK}) AS got`)[0]!.got) await new Promise((r) => setTimeout(r, 100));
+    try {
+      await work(own);
+    } finally {
+      await own`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
+    }
+  } finally {
+    own.release();
+  }
 };
 
-/** Applies the migrations not yet applied, under an advisory lock: instances starting together take turns. */
-const migrate = async (sql: postgres.Sql): Promise<void> => {
-  await sql.begin(async (tx) => {
-    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
-    await tx`CREATE TABLE IF NOT EXISTS extgate_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`;
-    const applied = new Set((await tx<{ version: number }[]>`SELECT version FROM extgate_migrations`).map((r) => r.version));
-    for (const m of POSTGRES_MIGRATIONS) {
-      if (applied.has(m.version)) continue;
-      await tx.unsafe(m.sql);
-      await tx`INSERT INTO extgate_migrations (version, name) VALUES (${m.version}, ${m.name})`;
+/** Applies the migrations not yet applied, in one transaction, under the migration lock. */
+const migrate = (sql: postgres.Sql): Promise<void> =>
+  withMigrationLock(sql, async (own) => {
+    // A reserved connection has no begin(): its transaction by hand.
+    await own.unsafe('BEGIN');
+    try {
+      await own`CREATE TABLE IF NOT EXISTS extgate_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`;
+      const applied = new Set((await own<{ version: number }[]>`SELECT version FROM extgate_migrations`).map((r) => r.version));
+      for (const m of POSTGRES_MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        await own.unsafe(m.sql);
+        await own`INSERT INTO extgate_migrations (version, name) VALUES (${m.version}, ${m.name})`;
+      }
+      await own.unsafe('COMMIT');
+    } catch (err) {
+      await own.unsafe('ROLLBACK').catch(() => undefined);
+      throw err;
     }
   });
-};

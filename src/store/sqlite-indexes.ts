@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Condition, MatchedField } from './store.ts';
 import { checkedField } from './conditions.ts';
+import { LIST_ITEMS } from './migrations.ts';
 
 /**
  * SQLite's indexes beyond the expression indexes of its list conditions: FTS5's trigram index of
@@ -10,7 +11,7 @@ import { checkedField } from './conditions.ts';
  * The first two are brought up to date after the writes, not in them: FTS5 writes a segment per
  * transaction, which cost a single-row commit as much as the rest of it. Triggers note each row
  * written in `unindexed`; a search takes those rows too, whatever the index says of them, and
- * `catchUp` indexes them a few hundred at a time.
+ * `catchUp` indexes them a few hundred at a time, in a transaction each.
  */
 export interface IndexesOf {
   /**
@@ -18,11 +19,11 @@ export interface IndexesOf {
    * more than ROWS_READ_BY_KEY; undefined when no index serves the condition or they are more.
    * Those rows are read one by one and sorted: many cost more than reading in creation order, where
    * a page of what most documents hold fills at once. The rows may hold more than the condition
-   * selects, never less.
+   * selects, never less. Reads only: call it in the transaction that reads the rows.
    */
   rowsFor(c: Condition): readonly number[] | undefined;
-  /** Indexes up to `limit` of the rows written since; how many are left. */
-  catchUp(limit?: number): number;
+  /** Indexes the rows written since, a batch at a time, for up to `budgetMs`; how many are left. */
+  catchUp(budgetMs: number): number;
   /** Indexes the matched fields (see Store.indexFields). */
   indexFields(fields: readonly MatchedField[]): void;
 }
@@ -42,18 +43,16 @@ export const indexesOf = (db: Database.Database): IndexesOf => {
     `DELETE FROM document_names WHERE rowid IN (${inBatch})`,
     `INSERT INTO document_names (rowid, name) SELECT n, json_extract(body, '$.name') FROM documents WHERE n IN (${inBatch}) AND json_type(body, '$.name') = 'text'`,
     `DELETE FROM document_items WHERE n IN (${inBatch})`,
-    // json_each of a text that is no list gives the text: more than a list test accepts.
-    `INSERT OR IGNORE INTO document_items (field, item, n) SELECT m.field, j.value, d.n
-       FROM documents AS d, matched_lists AS m, json_each(d.body, '$."' || m.field || '"') AS j WHERE d.n IN (${inBatch}) AND j.type = 'text'`,
+    `INSERT OR IGNORE INTO document_items (field, item, n) ${LIST_ITEMS} AND d.n IN (${inBatch})`,
     `DELETE FROM unindexed WHERE n IN (${inBatch})`,
   ].map((sql) => db.prepare<[{ rows: string }]>(sql));
-  const left = db.prepare<[], number>('SELECT count(*) FROM unindexed').pluck();
-  const catchUp = db.transaction((limit: number): number => {
-    const rows = batch.all(limit);
-    if (rows.length === 0) return 0;
-    for (const step of steps) step.run({ rows: JSON.stringify(rows) });
-    return rows.length < limit ? 0 : left.get()!;
+  /** One batch, in one transaction: how many rows it indexed. */
+  const catchUpBatch = db.transaction((): number => {
+    const rows = batch.all(CATCH_UP_BATCH);
+    if (rows.length > 0) for (const step of steps) step.run({ rows: JSON.stringify(rows) });
+    return rows.length;
   });
+  const left = db.prepare<[], number>('SELECT count(*) FROM unindexed').pluck();
 
   /** How an index finds the rows for a condition (at most ROWS_READ_BY_KEY + 1 of them); undefined when none serves it. */
   const searchFor = (c: Condition): (() => number[] | undefined) | undefined => {
@@ -79,29 +78,29 @@ export const indexesOf = (db: Database.Database): IndexesOf => {
     rowsFor: (c) => {
       const search = searchFor(c);
       if (search === undefined) return undefined;
-      let unindexed = pending.all(ROWS_READ_BY_KEY + 1);
-      if (unindexed.length > ROWS_READ_BY_KEY) {
-        // More written since than a search should read (rare: catchUp runs often): index them now.
-        catchUp.immediate(Number.MAX_SAFE_INTEGER);
-        unindexed = [];
-      }
+      // More written since than a search should read (the catch-up is behind): read in creation order.
+      const unindexed = pending.all(ROWS_READ_BY_KEY + 1);
+      if (unindexed.length > ROWS_READ_BY_KEY) return undefined;
       const found = search();
       if (found === undefined) return undefined;
       const rows = unindexed.length === 0 ? found : [...new Set([...found, ...unindexed])];
       return rows.length > ROWS_READ_BY_KEY ? undefined : rows;
     },
-    catchUp: (limit = CATCH_UP_BATCH) => catchUp.immediate(limit),
+    catchUp: (budgetMs) => {
+      const until = performance.now() + budgetMs;
+      while (catchUpBatch.immediate() === CATCH_UP_BATCH) if (performance.now() >= until) return left.get()!;
+      return 0;
+    },
     indexFields: (fields) => {
       const matchList = db.prepare('INSERT OR IGNORE INTO matched_lists (field) VALUES (?)');
-      const itemsOf = db.prepare(`INSERT OR IGNORE INTO document_items (field, item, n)
-        SELECT @field, j.value, d.n FROM documents AS d, json_each(d.body, @path) AS j WHERE j.type = 'text'`);
+      const itemsOf = db.prepare(`INSERT OR IGNORE INTO document_items (field, item, n) ${LIST_ITEMS} AND m.field = ?`);
       // A text by an expression index, as the core filters' fields are (store/sqlite.ts reads it
       // with the same expression); a list by its items, from the documents there are now.
       db.transaction(() => {
         for (const f of fields) {
           const key = checkedField(f.key);
           if (f.form === 'text') db.exec(`CREATE INDEX IF NOT EXISTS "documents_by_field:${key}" ON documents (kind, json_extract(body, '$."${key}"'), seq)`);
-          else if (matchList.run(key).changes === 1) itemsOf.run({ field: key, path: `$."${key}"` });
+          else if (matchList.run(key).changes === 1) itemsOf.run(key);
         }
       }).immediate();
       for (const f of fields) if (f.form === 'list') matchedLists.add(f.key);

@@ -57,15 +57,13 @@ const conditionSql = (c: Condition, p: string, params: Record<string, unknown>):
       params[p] = c.value;
       params[`${p}_written`] = asWritten(c.value);
       return `(instr(body, @${p}_written) > 0 AND instr(${value(c.field)}, @${p}) > 0)`;
-    case 'includesAll': {
-      // Each value in the body's text as a list's item is written (quoted), then among the list's items.
-      const each = c.values.map((v, i) => {
-        params[`${p}_${i}`] = v;
-        params[`${p}_${i}_written`] = JSON.stringify(v);
-        return { written: `instr(body, @${p}_${i}_written) > 0`, item: `EXISTS (SELECT 1 FROM json_each(body, '${path(c.field)}') WHERE type = 'text' AND value = @${p}_${i})` };
-      });
-      return `(${[...each.map((x) => x.written), `${jsonType(c.field)} = 'array'`, ...each.map((x) => x.item)].join(' AND ')})`;
-    }
+    case 'includesAll':
+      // Each value in the body's text as a list's item is written (quoted), then among the list's
+      // items; the values as one JSON parameter, so that any number of them is one statement.
+      params[p] = JSON.stringify(c.values);
+      params[`${p}_written`] = JSON.stringify(c.values.map((v) => JSON.stringify(v)));
+      return `(NOT EXISTS (SELECT 1 FROM json_each(@${p}_written) AS w WHERE instr(body, w.value) = 0) AND ${jsonType(c.field)} = 'array'
+        AND NOT EXISTS (SELECT 1 FROM json_each(@${p}) AS v WHERE NOT EXISTS (SELECT 1 FROM json_each(body, '${path(c.field)}') AS i WHERE i.type = 'text' AND i.value = v.value)))`;
     case 'present':
       return `${jsonType(c.field)} IS NOT NULL`;
     case 'absent':
@@ -161,12 +159,16 @@ export const openSqliteStore = (file: string): Store => {
   const lists = new Map<string, Database.Statement<[Record<string, unknown>], Row>>();
   const listStatement = (sql: string) => getOrMakeBounded(lists, sql, () => db.prepare<[Record<string, unknown>], Row>(sql), 256);
   const indexes = indexesOf(db);
-  // The indexes of names and list items catch up with the writes four times a second, a few hundred rows at a time.
+  // The indexes of names and list items catch up with the writes four times a second, for up to
+  // 20 ms a turn. What keeps them from it (a full disk, a file made read-only) is told by check().
+  let behind: string | undefined;
   const catchingUp = setInterval(() => {
     try {
-      indexes.catchUp();
-    } catch {
-      // A busy file: the rows wait for the next turn, and searches read them meanwhile.
+      indexes.catchUp(20);
+      behind = undefined;
+    } catch (err) {
+      // The rows wait for the next turn; searches read them meanwhile (past 2,000, in creation order).
+      behind = (err as Error).message;
     }
   }, 250).unref();
   const nextSeq = db.prepare<[string], { next: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM documents WHERE kind = ?');
@@ -187,6 +189,7 @@ export const openSqliteStore = (file: string): Store => {
     }
   });
 
+  const readTogether = <R>(read: () => R): R => db.transaction(read).deferred();
   const toDoc = <T>(r: Row): StoredDocument<T> => ({ id: r.id, version: r.version, project: r.project, doc: JSON.parse(r.body) as T });
 
   return {
@@ -205,15 +208,19 @@ export const openSqliteStore = (file: string): Store => {
       const out: StoredDocument<T>[] = [];
       const limit = opts.limit ?? Infinity;
       if (limit <= 0) return out;
-      const q = listQuery(kind, after, opts.projects, opts.conditions, indexes.rowsFor);
-      // Read as the page fills: the statement stops where the page is full.
-      for (const r of listStatement(q.sql).iterate(q.params)) {
-        const d = toDoc<T>(r);
-        if (opts.where !== undefined && !opts.where(d.doc)) continue;
-        out.push(d);
-        if (out.length >= limit) break;
-      }
-      return out;
+      // What an index says and the rows it names, read in one transaction: another process
+      // writing to the file meanwhile cannot come between them.
+      return readTogether(() => {
+        const q = listQuery(kind, after, opts.projects, opts.conditions, indexes.rowsFor);
+        // Read as the page fills: the statement stops where the page is full.
+        for (const r of listStatement(q.sql).iterate(q.params)) {
+          const d = toDoc<T>(r);
+          if (opts.where !== undefined && !opts.where(d.doc)) continue;
+          out.push(d);
+          if (out.length >= limit) break;
+        }
+        return out;
+      });
     },
     begin: (): UnitOfWork => new StagedWork(apply),
     indexFields: async (fields) => indexes.indexFields(fields),
@@ -221,6 +228,7 @@ export const openSqliteStore = (file: string): Store => {
     // hide a file made read-only, or a folder, until the next checkpoint fails).
     check: async () => {
       db.prepare('SELECT 1').get();
+      if (behind !== undefined) throw new Error(`the indexes of names and list items cannot catch up with the writes: ${behind}`);
       if (file === ':memory:') return;
       for (const f of [file, `${file}-wal`, dirname(file)]) {
         try {
@@ -235,7 +243,7 @@ export const openSqliteStore = (file: string): Store => {
       clearInterval(statistics);
       clearInterval(catchingUp);
       try {
-        indexes.catchUp(Number.MAX_SAFE_INTEGER);
+        indexes.catchUp(Number.POSITIVE_INFINITY);
       } catch {
         // A read-only or busy file: the next start's searches read those rows meanwhile.
       }

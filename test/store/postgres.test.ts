@@ -22,11 +22,6 @@ afterAll(async () => {
   for (const s of opened) await s.close();
   await (await pg)?.close();
 });
-const openFresh = async (settings: { timeoutMs?: number; poolSize?: number } = {}) => {
-  const s = await openPostgresStore({ url: await (await server()).createDatabase(), ...settings });
-  opened.push(s);
-  return s;
-};
 
 interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
 interface ReadingOptions { projects?: string[]; kind?: string; limit?: number }
@@ -48,7 +43,23 @@ const planOf = async (sql: postgres.Sql, conditions: Condition[], opts: ReadingO
 };
 
 describe.skipIf(!hasPostgres)('PostgreSQL', () => {
-  storeContract('PostgreSQL (a real server)', () => openFresh());
+  const urlOf = new WeakMap<Store, string>();
+  storeContract(
+    'PostgreSQL (a real server)',
+    async () => {
+      const url = await (await server()).createDatabase();
+      const s = await openPostgresStore({ url });
+      opened.push(s);
+      urlOf.set(s, url);
+      return s;
+    },
+    async (s) => {
+      const again = await openPostgresStore({ url: urlOf.get(s)! });
+      opened.push(again);
+      urlOf.set(again, urlOf.get(s)!);
+      return again;
+    },
+  );
 
   test('a database its user owns, that user no superuser: the migrations (pg_trgm with them) and the indexes of matched fields are made', async () => {
     const pgServer = await server();

@@ -6,12 +6,26 @@ import { expect, test } from 'vitest';
 import { ANALYZE_FROM, listQuery, openSqliteStore } from '../../src/store/sqlite.ts';
 import { indexesOf, ROWS_READ_BY_KEY } from '../../src/store/sqlite-indexes.ts';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations.ts';
-import type { Condition } from '../../src/store/store.ts';
+import type { Condition, Store } from '../../src/store/store.ts';
 import { storeContract } from './contract.ts';
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'extgate-store-')), 'nested', 'extgate.sqlite');
 
-storeContract('SQLite (a real file)', async () => openSqliteStore(tempFile()));
+const fileOf = new WeakMap<Store, string>();
+const openOn = (file: string) => {
+  const s = openSqliteStore(file);
+  fileOf.set(s, file);
+  return s;
+};
+storeContract(
+  'SQLite (a real file)',
+  async () => openOn(tempFile()),
+  // Closing catches the indexes up: the conditions are then checked on what they say.
+  async (s) => {
+    await s.close();
+    return openOn(fileOf.get(s)!);
+  },
+);
 
 test('SQLite: the file and its folder are created on first open, and data survives reopening', async () => {
   const file = tempFile();
@@ -246,4 +260,30 @@ test('SQLite: the indexes of names and list items catch up after the writes; mea
   expect(watch.prepare('SELECT count(*) FROM document_items').pluck().get()).toBe(1);
   watch.close();
   await s.close();
+});
+
+test('SQLite: a file an older release wrote to after this one migrated it has its indexes made again; one a newer release migrated is refused', async () => {
+  const file = tempFile();
+  const s = openSqliteStore(file);
+  await s.indexFields([{ key: 'MLTI-TAGS:tags', form: 'list' }]);
+  const t = s.begin();
+  t.insert('servers', 'a', { name: 'red-1', 'MLTI-TAGS:tags': ['red'] }, '');
+  await t.commit();
+  await s.close();
+  // As a release that knows migrations 1 to 3 writes: it records its own version, and its writes leave the indexes behind.
+  const old = new Database(file);
+  old.pragma('user_version = 3');
+  old.prepare('UPDATE documents SET version = version + 1, body = ? WHERE id = ?').run(JSON.stringify({ name: 'blue-1', 'MLTI-TAGS:tags': ['blue'] }), 'a');
+  old.prepare('DELETE FROM unindexed').run();
+  old.close();
+  const again = openSqliteStore(file);
+  await again.indexFields([{ key: 'MLTI-TAGS:tags', form: 'list' }]);
+  expect((await again.list('servers', { conditions: [{ op: 'includesAll', field: 'MLTI-TAGS:tags', values: ['blue'] }] })).map((d) => d.id)).toEqual(['a']);
+  expect((await again.list('servers', { conditions: [{ op: 'contains', field: 'name', value: 'blue' }] })).map((d) => d.id)).toEqual(['a']);
+  expect(await again.list('servers', { conditions: [{ op: 'includesAll', field: 'MLTI-TAGS:tags', values: ['red'] }] })).toEqual([]);
+  await again.close();
+  const newer = new Database(file);
+  newer.pragma('user_version = 99');
+  newer.close();
+  expect(() => openSqliteStore(file)).toThrow(/migrated to version 99 by a newer extgate; this one knows up to 4/);
 });
