@@ -222,7 +222,9 @@ export const openSqliteStore = (file: string): Store => {
         return out;
       });
     },
-    begin: (): UnitOfWork => new StagedWork(apply),
+    // The write lock first: another process writing the file (the catch-up of its indexes, say)
+    // then makes a commit wait for busy_timeout, where a read turned write would fail at once.
+    begin: (): UnitOfWork => new StagedWork((ops) => apply.immediate(ops)),
     indexFields: async (fields) => indexes.indexFields(fields),
     // A query answers, and the files a write needs are still writable (an open descriptor would
     // hide a file made read-only, or a folder, until the next checkpoint fails).

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -286,4 +288,35 @@ test('SQLite: a file an older release wrote to after this one migrated it has it
   newer.pragma('user_version = 99');
   newer.close();
   expect(() => openSqliteStore(file)).toThrow(/migrated to version 99 by a newer extgate; this one knows up to 4/);
+});
+
+test('SQLite: two processes writing one file, one of them catching its indexes up: every commit waits its turn, none fails', async () => {
+  const file = tempFile();
+  const here = openSqliteStore(file);
+  const url = pathToFileURL(join(process.cwd(), 'src/store/sqlite.ts')).href;
+  // Another process: 20 units of work of 200 inserts each, as fast as it can.
+  const other = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+    const { openSqliteStore } = await import(${JSON.stringify(url)});
+    const s = openSqliteStore(${JSON.stringify(file)});
+    for (let i = 0; i < 20; i++) {
+      const t = s.begin();
+      for (let j = 0; j < 200; j++) t.insert('servers', 'o' + (i * 200 + j), { name: 'other-' + j }, '');
+      await t.commit();
+    }
+    await s.close();`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  other.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => other.on('exit', r));
+  // This one writes too, and its catch-up indexes the other's rows meanwhile.
+  let mine = 0;
+  for (let done = false; !done; ) {
+    const t = here.begin();
+    t.insert('servers', `h${mine++}`, { name: 'here' }, '');
+    await t.commit();
+    await new Promise((r) => setTimeout(r, 5));
+    done = other.exitCode !== null;
+  }
+  expect([await exited, stderr]).toEqual([0, '']);
+  expect((await here.list('servers', { conditions: [{ op: 'contains', field: 'name', value: 'other-' }] })).length).toBe(4000);
+  await here.close();
 });
