@@ -5,7 +5,7 @@ import { LIST_ITEMS } from './migrations.ts';
 
 /**
  * SQLite's indexes beyond the expression indexes of its list conditions: FTS5's trigram index of
- * names (migration 4), the items of matched lists (migration 5), and the indexes made for the
+ * names and the items of matched lists (both migration 4), and the indexes made for the
  * fields extension parameters match.
  *
  * The first two are brought up to date after the writes, not in them: FTS5 writes a segment per
