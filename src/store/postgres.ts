@@ -195,6 +195,8 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
       types: { bigint: postgres.BigInt },
     });
   let sql = pool();
+  /** A connection of its own for the migration lock's work, which may take long: never the pool's. */
+  const lockConnection = () => postgres(settings.url, { max: 1, connect_timeout: Math.ceil(timeoutMs / 1000), onnotice: () => undefined });
 
   /**
    * postgres.js 3.4.9 can leave a connection reconnecting without end when the server closes it
@@ -253,7 +255,7 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
   // Waiting for another instance's migrations is no request's wait, and a migration that builds an
   // index takes what the table takes: an hour, not timeoutMs.
   try {
-    await guarded('the migrations', () => migrate(sql), MIGRATIONS_MAY_TAKE_MS);
+    await guarded('the migrations', () => migrate(lockConnection), MIGRATIONS_MAY_TAKE_MS);
   } catch (err) {
     await sql.end({ timeout: 0 }).catch(() => undefined);
     throw err;
@@ -343,7 +345,7 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
       }),
     begin: (): UnitOfWork => new StagedWork(apply),
     // Instances starting together take turns, as with the migrations; an index takes what its table takes.
-    indexFields: (fields) => guarded('the indexes of matched fields', () => indexFields(sql, fields), MIGRATIONS_MAY_TAKE_MS),
+    indexFields: (fields) => guarded('the indexes of matched fields', () => indexFields(lockConnection, fields), MIGRATIONS_MAY_TAKE_MS),
     sharedRateLimiter: (limits) => {
       const shared = new PostgresRateLimiter(() => sql, limits);
       return {
@@ -365,8 +367,8 @@ export const openPostgresStore = async (settings: PostgresSettings): Promise<Sto
  * 63 bytes). Built CONCURRENTLY, so that the instances already serving keep writing, on a
  * connection of its own holding the migration lock; one a failed build left invalid is built again.
  */
-const indexFields = (sql: postgres.Sql, fields: readonly MatchedField[]): Promise<void> =>
-  withMigrationLock(sql, async (own) => {
+const indexFields = (connect: () => postgres.Sql, fields: readonly MatchedField[]): Promise<void> =>
+  withMigrationLock(connect, async (own) => {
     for (const f of fields) {
       const name = `documents_by_field_${createHash('sha256').update(`${f.form} ${f.key}`).digest('hex').slice(0, 16)}`;
       const [made] = await own<{ valid: boolean }[]>`SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass(${name})`;
@@ -381,28 +383,26 @@ const indexFields = (sql: postgres.Sql, fields: readonly MatchedField[]): Promis
   });
 
 /**
- * Runs `work` on a connection of its own holding the migration lock: instances starting together
- * take turns. The lock is tried, not waited for: a build CONCURRENTLY waits for every transaction
- * running, and another instance's waiting for the lock would be one (a deadlock).
+ * Runs `work` on a connection of its own, outside the pool, holding the migration lock: instances
+ * starting together take turns. Ending that connection releases the lock whatever happened (a
+ * connection the database dropped is never handed back to the pool). The lock is tried, not
+ * waited for: a build CONCURRENTLY waits for every transaction running, and another instance's
+ * waiting for the lock would be one (a deadlock).
  */
-const withMigrationLock = async (sql: postgres.Sql, work: (own: postgres.ReservedSql) => Promise<void>): Promise<void> => {
-  const own = await sql.reserve();
+const withMigrationLock = async (connect: () => postgres.Sql, work: (own: postgres.Sql) => Promise<void>): Promise<void> => {
+  const own = connect();
   try {
     while (!(await own<{ got: boolean }[]>`SELECT pg_try_advisory_lock(${MIGRATION_LOCK}) AS got`)[0]!.got) await new Promise((r) => setTimeout(r, 100));
-    try {
-      await work(own);
-    } finally {
-      await own`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
-    }
+    await work(own);
   } finally {
-    own.release();
+    await own.end({ timeout: 5 }).catch(() => undefined);
   }
 };
 
 /** Applies the migrations not yet applied, in one transaction, under the migration lock. */
-const migrate = (sql: postgres.Sql): Promise<void> =>
-  withMigrationLock(sql, async (own) => {
-    // A reserved connection has no begin(): its transaction by hand.
+const migrate = (connect: () => postgres.Sql): Promise<void> =>
+  withMigrationLock(connect, async (own) => {
+    // One connection, so its transaction by hand.
     await own.unsafe('BEGIN');
     try {
       await own`CREATE TABLE IF NOT EXISTS extgate_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`;

@@ -160,15 +160,16 @@ export const openSqliteStore = (file: string): Store => {
   const listStatement = (sql: string) => getOrMakeBounded(lists, sql, () => db.prepare<[Record<string, unknown>], Row>(sql), 256);
   const indexes = indexesOf(db);
   // The indexes of names and list items catch up with the writes four times a second, for up to
-  // 20 ms a turn. What keeps them from it (a full disk, a file made read-only) is told by check().
-  let behind: string | undefined;
+  // 20 ms a turn. What keeps them from it for 5 s (a full disk, a file made read-only; not another
+  // process's write lock a moment) is told by check().
+  let behind: { since: number; why: string } | undefined;
   const catchingUp = setInterval(() => {
     try {
       indexes.catchUp(20);
       behind = undefined;
     } catch (err) {
       // The rows wait for the next turn; searches read them meanwhile (past 2,000, in creation order).
-      behind = (err as Error).message;
+      behind = { since: behind?.since ?? Date.now(), why: (err as Error).message };
     }
   }, 250).unref();
   const nextSeq = db.prepare<[string], { next: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM documents WHERE kind = ?');
@@ -230,7 +231,7 @@ export const openSqliteStore = (file: string): Store => {
     // hide a file made read-only, or a folder, until the next checkpoint fails).
     check: async () => {
       db.prepare('SELECT 1').get();
-      if (behind !== undefined) throw new Error(`the indexes of names and list items cannot catch up with the writes: ${behind}`);
+      if (behind !== undefined && Date.now() - behind.since >= 5000) throw new Error(`the indexes of names and list items cannot catch up with the writes: ${behind.why}`);
       if (file === ':memory:') return;
       for (const f of [file, `${file}-wal`, dirname(file)]) {
         try {
